@@ -1,0 +1,1 @@
+//! C ABI facade (being written).
