@@ -1,0 +1,815 @@
+//! Calls: OpenCL C built-in functions (work-item, synchronisation, math, integer, common,
+//! geometric, relational, conversions, vector load/store, atomics) and user helper functions,
+//! which are specialised per kernel and per pointer-argument base (see `lower`).
+use super::ast::*;
+use super::lexer::Pos;
+use super::lower::*;
+use super::parser::const_eval;
+use super::types::*;
+
+/// WGSL built-ins with the same meaning as the OpenCL function (float, component-wise).
+const FLOAT1: &[(&str, &str)] = &[
+    ("acos", "acos"), ("acosh", "acosh"), ("asin", "asin"), ("asinh", "asinh"), ("atan", "atan"),
+    ("atanh", "atanh"), ("ceil", "ceil"), ("cos", "cos"), ("cosh", "cosh"), ("exp", "exp"), ("exp2", "exp2"),
+    ("floor", "floor"), ("log", "log"), ("log2", "log2"), ("sin", "sin"), ("sinh", "sinh"), ("sqrt", "sqrt"),
+    ("tan", "tan"), ("tanh", "tanh"), ("trunc", "trunc"), ("fabs", "abs"), ("rint", "round"),
+    ("rsqrt", "inverseSqrt"), ("degrees", "degrees"), ("radians", "radians"), ("sign", "sign"),
+];
+
+/// Float functions written as WGSL expressions of `{0}`, `{1}`, `{2}`; `{T}` is the type.
+const FLOAT_EXPR: &[(&str, usize, &str)] = &[
+    ("exp10", 1, "exp2({0} * {T}(3.321928094887362))"),
+    ("log10", 1, "(log2({0}) * {T}(0.3010299956639812))"),
+    ("expm1", 1, "(exp({0}) - {T}(1))"),
+    ("log1p", 1, "log({T}(1) + {0})"),
+    ("cbrt", 1, "(sign({0}) * pow(abs({0}), {T}(0.3333333333333333)))"),
+    ("cospi", 1, "cos({0} * {T}(3.141592653589793))"),
+    ("sinpi", 1, "sin({0} * {T}(3.141592653589793))"),
+    ("tanpi", 1, "tan({0} * {T}(3.141592653589793))"),
+    ("round", 1, "select(ceil({0} - {T}(0.5)), floor({0} + {T}(0.5)), {0} >= {T}(0))"),
+    ("recip", 1, "({T}(1) / {0})"),
+    ("fract", 1, "fract({0})"),
+    ("pow", 2, "pow({0}, {1})"),
+    ("powr", 2, "pow({0}, {1})"),
+    ("atan2", 2, "atan2({0}, {1})"),
+    ("fmin", 2, "min({0}, {1})"),
+    ("fmax", 2, "max({0}, {1})"),
+    ("fmod", 2, "({0} % {1})"),
+    ("hypot", 2, "sqrt({0} * {0} + {1} * {1})"),
+    ("fdim", 2, "max({0} - {1}, {T}(0))"),
+    ("copysign", 2, "select(abs({0}), -abs({0}), {1} < {T}(0))"),
+    ("step", 2, "step({0}, {1})"),
+    ("divide", 2, "({0} / {1})"),
+    ("fma", 3, "fma({0}, {1}, {2})"),
+    ("mad", 3, "({0} * {1} + {2})"),
+    ("smoothstep", 3, "smoothstep({0}, {1}, {2})"),
+];
+
+const WORK_ITEM: &[&str] = &[
+    "get_global_id", "get_local_id", "get_group_id", "get_local_size", "get_enqueued_local_size", "get_num_groups",
+    "get_global_size", "get_global_offset",
+];
+
+impl Lower<'_> {
+    pub fn call(&mut self, name: &str, args: &[Expr], pos: Pos) -> R<Val> {
+        if let Some(f) = self.unit.items.iter().rev().find_map(|i| match i {
+            Item::Function(f) if f.name == name && f.body.is_some() => Some(f),
+            _ => None,
+        }) {
+            return self.user_call(f, args, pos);
+        }
+        if self.unit.items.iter().any(|i| matches!(i, Item::Function(f) if f.name == name)) {
+            return Err(self.err(pos, format!("function `{name}` is declared but never defined")));
+        }
+        if WORK_ITEM.contains(&name) {
+            return self.work_item(name, args, pos);
+        }
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.expr(a)?);
+        }
+        self.builtin(name, vals, args, pos)
+    }
+
+    fn arity(&self, name: &str, vals: &[Val], n: usize, pos: Pos) -> R<()> {
+        if vals.len() != n {
+            return Err(self.err(pos, format!("`{name}` takes {n} argument(s), {} given", vals.len())));
+        }
+        Ok(())
+    }
+
+    fn work_item(&mut self, name: &str, args: &[Expr], pos: Pos) -> R<Val> {
+        if args.len() != 1 {
+            return Err(self.err(pos, format!("`{name}` takes 1 argument")));
+        }
+        let k = self.kc().clone();
+        let d = &k.dispatch;
+        let ls = format!("vec3<u32>({}, {}, {})", k.local_size[0], k.local_size[1], k.local_size[2]);
+        let (vec, outside) = match name {
+            "get_global_id" => (format!("(wgcl_grp * {ls} + wgcl_lid + {d}.global_offset)"), "0u"),
+            "get_local_id" => ("wgcl_lid".to_string(), "0u"),
+            "get_group_id" => ("wgcl_grp".to_string(), "0u"),
+            "get_local_size" | "get_enqueued_local_size" => (ls.clone(), "1u"),
+            "get_num_groups" => (format!("{d}.num_groups"), "1u"),
+            "get_global_size" => (format!("{d}.global_size"), "1u"),
+            _ => (format!("{d}.global_offset"), "0u"),
+        };
+        let code = match const_eval(&args[0], self.structs()) {
+            Some(i @ 0..=2) => {
+                let c = ['x', 'y', 'z'][i as usize];
+                match name {
+                    "get_global_id" => format!("(wgcl_grp.{c} * {} + wgcl_lid.{c} + {d}.global_offset.{c})", k.local_size[i as usize]),
+                    "get_local_size" | "get_enqueued_local_size" => k.local_size[i as usize].clone(),
+                    _ => format!("{vec}.{c}"),
+                }
+            }
+            Some(_) => outside.to_string(),
+            None => {
+                let v = self.expr(&args[0])?;
+                let dc = self.conv(&v, &UINT, pos)?;
+                let dv = self.to_let(Val::new(dc, UINT));
+                format!("select({outside}, {vec}[min({}, 2u)], {} < 3u)", dv.code, dv.code)
+            }
+        };
+        Ok(Val::new(code, UINT))
+    }
+
+    /// Common float type of `vals` (ints become float), each converted to it.
+    fn float_args(&mut self, vals: &[Val], pos: Pos) -> R<(Ty, Vec<String>)> {
+        let mut t = FLOAT;
+        for v in vals {
+            if let Some(s) = v.ty.scalar().filter(|s| s.is_float()) {
+                if t == FLOAT || (t.is_vector() == v.ty.is_vector()) {
+                    t = v.ty.with_scalar(s);
+                }
+            }
+            if v.ty.is_vector() && !t.is_vector() {
+                t = Ty::Vector(t.scalar().unwrap(), v.ty.width());
+            }
+        }
+        if t.is_vector() && vals.iter().all(|v| !v.ty.is_vector()) {
+            t = Ty::Scalar(t.scalar().unwrap());
+        }
+        let mut out = Vec::new();
+        for v in vals {
+            if !v.ty.is_arith() {
+                return Err(self.err(pos, format!("invalid argument of type `{}`", v.ty.c_name(self.structs()))));
+            }
+            let vt = if v.ty.is_vector() || !t.is_vector() { t.clone() } else { t.clone() };
+            out.push(self.conv(v, &vt, pos)?);
+        }
+        Ok((t, out))
+    }
+
+    /// Common (integer or float) type for min/max/clamp: the vector or widest argument.
+    fn gen_args(&mut self, vals: &[Val], pos: Pos) -> R<(Ty, Vec<String>)> {
+        let mut t = vals[0].ty.clone();
+        for v in &vals[1..] {
+            t = common_type(&t, &v.ty).ok_or_else(|| self.err(pos, "incompatible argument types"))?;
+        }
+        if !vals[0].ty.is_vector() && t.is_vector() {
+            t = vals.iter().find(|v| v.ty.is_vector()).unwrap().ty.clone();
+        }
+        let t = if t.is_vector() { t } else { promote(&t) };
+        let t = if !vals[0].ty.is_vector() && !t.is_vector() && vals[0].ty.is_arith() {
+            let s0 = vals[0].ty.scalar().unwrap();
+            if vals.iter().all(|v| v.ty.scalar() == Some(s0)) { vals[0].ty.clone() } else { t }
+        } else {
+            t
+        };
+        let mut out = Vec::new();
+        for v in vals {
+            out.push(self.conv(v, &t, pos)?);
+        }
+        Ok((t, out))
+    }
+
+    fn fill(&mut self, tmpl: &str, t: &Ty, codes: Vec<String>) -> String {
+        let multi = tmpl.matches("{0}").count() > 1 || tmpl.matches("{1}").count() > 1;
+        let mut s = tmpl.replace("{T}", &self.wt(t));
+        for (i, c) in codes.into_iter().enumerate() {
+            let c = if multi { self.to_let(Val::new(c, t.clone())).code } else { c };
+            s = s.replace(&format!("{{{i}}}"), &c);
+        }
+        s
+    }
+
+    fn rel(&self, t: &Ty, code: String) -> Val {
+        let rt = if t.is_vector() { t.with_scalar(t.scalar().unwrap().to_signed_int()) } else { INT };
+        Val { code, ty: rt, is_b: true, base: None }
+    }
+
+    pub fn builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        let base_name = name.strip_prefix("native_").or_else(|| name.strip_prefix("half_")).unwrap_or(name);
+        let base_name = if name == "native_recip" || name == "half_recip" { "recip" } else { base_name };
+        if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
+            self.arity(name, &vals, 1, pos)?;
+            let (t, c) = self.float_args(&vals, pos)?;
+            return Ok(Val::new(format!("{w}({})", c[0]), t));
+        }
+        if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name) {
+            if base_name == "fract" && vals.len() == 2 {
+                return Err(self.err(pos, "fract with an output pointer is not supported; use x - floor(x)"));
+            }
+            self.arity(name, &vals, *n, pos)?;
+            let (t, c) = self.float_args(&vals, pos)?;
+            let c = if base_name == "smoothstep" || base_name == "step" {
+                // Edges may be scalars with a vector x.
+                c
+            } else {
+                c
+            };
+            let code = self.fill(tmpl, &t, c);
+            return Ok(Val::new(code, t));
+        }
+        match name {
+            "barrier" | "work_group_barrier" | "mem_fence" | "read_mem_fence" | "write_mem_fence" => {
+                if vals.is_empty() {
+                    return Err(self.err(pos, format!("`{name}` needs a CLK_*_MEM_FENCE flags argument")));
+                }
+                let flags = const_eval(&args[0], self.structs()).unwrap_or(3);
+                if name.contains("fence") {
+                    // WGSL has no fence without a barrier; within a work-item, order is kept.
+                    return Ok(Val::new("", Ty::Void));
+                }
+                if flags & 2 != 0 {
+                    self.emit("storageBarrier();");
+                }
+                if flags & 1 != 0 || flags & 3 == 0 {
+                    self.emit("workgroupBarrier();");
+                }
+                return Ok(Val::new("", Ty::Void));
+            }
+            "get_work_dim" => {
+                let d = self.kc().dispatch.clone();
+                return Ok(Val::new(format!("{d}.work_dim"), UINT));
+            }
+            "min" | "max" | "clamp" => {
+                self.arity(name, &vals, if name == "clamp" { 3 } else { 2 }, pos)?;
+                let (t, c) = self.gen_args(&vals, pos)?;
+                return Ok(Val::new(format!("{name}({})", c.join(", ")), t));
+            }
+            "mix" => {
+                self.arity(name, &vals, 3, pos)?;
+                let (t, c) = self.float_args(&vals[..2], pos)?;
+                let tt = if vals[2].ty.is_vector() { t.clone() } else { Ty::Scalar(t.scalar().unwrap()) };
+                let a = self.conv(&vals[2], &tt, pos)?;
+                return Ok(Val::new(format!("mix({}, {}, {a})", c[0], c[1]), t));
+            }
+            "abs" => {
+                self.arity(name, &vals, 1, pos)?;
+                let t = promote(&vals[0].ty);
+                let t = if vals[0].ty.is_vector() { vals[0].ty.clone() } else { t };
+                let c = self.conv(&vals[0], &t, pos)?;
+                if t.is_float() {
+                    return Ok(Val::new(format!("abs({c})"), t));
+                }
+                let ut = t.with_scalar(vals[0].ty.scalar().unwrap().to_unsigned());
+                if !t.scalar().unwrap().is_signed() {
+                    return Ok(Val::new(c, t));
+                }
+                return Ok(Val::new(format!("{}(abs({c}))", self.wt(&ut)), ut));
+            }
+            "abs_diff" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.gen_args(&vals, pos)?;
+                let ut = t.with_scalar(t.scalar().unwrap().to_unsigned());
+                let code = self.fill("{T}(max({0}, {1}) - min({0}, {1}))", &t, c).replace(&self.wt(&t), &self.wt(&ut));
+                return Ok(Val::new(code, ut));
+            }
+            "mul24" | "mad24" | "mad_hi" | "mul_hi" | "hadd" | "rhadd" | "rotate" | "add_sat" | "sub_sat" => {
+                let n = if name.starts_with("mad") { 3 } else { 2 };
+                self.arity(name, &vals, n, pos)?;
+                let (t, c) = self.gen_args(&vals, pos)?;
+                if !t.is_int() {
+                    return Err(self.err(pos, format!("`{name}` needs integer arguments")));
+                }
+                let s = t.scalar().unwrap();
+                let code = match name {
+                    "mul24" => format!("({} * {})", c[0], c[1]),
+                    "mad24" => format!("({} * {} + {})", c[0], c[1], c[2]),
+                    "mul_hi" | "mad_hi" => {
+                        if t.is_vector() || s.size() != 4 {
+                            return Err(self.err(pos, format!("`{name}` is supported for scalar int/uint only")));
+                        }
+                        let f = if s.is_signed() { "wgcl_mul_hi_i32" } else { "wgcl_mul_hi_u32" };
+                        self.helpers.insert("mul_hi");
+                        if name == "mad_hi" {
+                            format!("({f}({}, {}) + {})", c[0], c[1], c[2])
+                        } else {
+                            format!("{f}({}, {})", c[0], c[1])
+                        }
+                    }
+                    "hadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + ({0} & {1} & {T}(1)))", &t, c),
+                    "rhadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + (({0} | {1}) & {T}(1)))", &t, c),
+                    "add_sat" | "sub_sat" => {
+                        if s.size() < 4 {
+                            let (lo, hi) = int_range(s);
+                            let op = if name == "add_sat" { "+" } else { "-" };
+                            let tt = t.with_scalar(if s.is_signed() { Sc::Int } else { Sc::Int });
+                            let ci: Vec<String> = c.iter().map(|x| format!("{}({x})", self.wt(&tt))).collect();
+                            format!("{}(clamp({} {op} {}, {}, {}))", self.wt(&t), ci[0], ci[1], self.lit(&tt, lo), self.lit(&tt, hi))
+                        } else if !s.is_signed() {
+                            if name == "add_sat" {
+                                self.fill("select({0} + {1}, {T}(4294967295u), {0} + {1} < {0})", &t, c)
+                            } else {
+                                self.fill("select({0} - {1}, {T}(0u), {1} > {0})", &t, c)
+                            }
+                        } else if name == "add_sat" {
+                            self.fill("select({0} + {1}, select({T}(2147483647i), {T}(-2147483647i - 1i), {0} < {T}(0)), (({0} ^ ({0} + {1})) & ({1} ^ ({0} + {1}))) < {T}(0))", &t, c)
+                        } else {
+                            self.fill("select({0} - {1}, select({T}(2147483647i), {T}(-2147483647i - 1i), {0} < {T}(0)), (({0} ^ {1}) & ({0} ^ ({0} - {1}))) < {T}(0))", &t, c)
+                        }
+                    }
+                    _ => {
+                        // rotate
+                        let bits = s.size() * 8;
+                        let ut = t.with_scalar(Sc::UInt);
+                        let uw = self.wt(&ut);
+                        let x = format!("({uw}({}) & {uw}({}u))", c[0], if bits == 32 { u32::MAX } else { (1u32 << bits) - 1 });
+                        let n = format!("({uw}({}) & {uw}({}u))", c[1], bits - 1);
+                        let xv = self.to_let(Val::new(x, ut.clone())).code;
+                        let nv = self.to_let(Val::new(n, ut.clone())).code;
+                        let r = format!("(({xv} << {nv}) | ({xv} >> (({uw}({bits}u) - {nv}) & {uw}(31u))))");
+                        let r = if bits == 32 { r } else { format!("({r} & {uw}({}u))", (1u32 << bits) - 1) };
+                        self.narrow(format!("{}({r})", self.wt(&t)), &t, Sc::UInt)
+                    }
+                };
+                return Ok(Val::new(code, t));
+            }
+            "popcount" | "clz" | "ctz" => {
+                self.arity(name, &vals, 1, pos)?;
+                let t = vals[0].ty.clone();
+                if !t.is_int() {
+                    return Err(self.err(pos, format!("`{name}` needs an integer argument")));
+                }
+                let s = t.scalar().unwrap();
+                let bits = s.size() * 8;
+                let ut = t.with_scalar(Sc::UInt);
+                let uw = self.wt(&ut);
+                let x = if bits < 32 { format!("({uw}({}) & {uw}({}u))", vals[0].code, (1u32 << bits) - 1) } else { format!("{uw}({})", vals[0].code) };
+                let r = match name {
+                    "popcount" => format!("countOneBits({x})"),
+                    "clz" => format!("(countLeadingZeros({x}) - {uw}({}u))", 32 - bits),
+                    _ => format!("min(countTrailingZeros({x}), {uw}({bits}u))"),
+                };
+                return Ok(Val::new(format!("{}({r})", self.wt(&t)), t));
+            }
+            "dot" | "distance" | "length" | "normalize" | "fast_length" | "fast_distance" | "fast_normalize" | "cross" => {
+                let n = if matches!(name, "length" | "normalize" | "fast_length" | "fast_normalize") { 1 } else { 2 };
+                self.arity(name, &vals, n, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                let f = name.trim_start_matches("fast_");
+                let st = Ty::Scalar(t.scalar().unwrap());
+                if !t.is_vector() {
+                    let code = match f {
+                        "dot" => format!("({} * {})", c[0], c[1]),
+                        "length" => format!("abs({})", c[0]),
+                        "distance" => format!("abs({} - {})", c[0], c[1]),
+                        "normalize" => format!("sign({})", c[0]),
+                        _ => return Err(self.err(pos, "cross needs 3- or 4-component vectors")),
+                    };
+                    return Ok(Val::new(code, st));
+                }
+                return Ok(match f {
+                    "normalize" => Val::new(format!("normalize({})", c[0]), t),
+                    "cross" if t.width() == 3 => Val::new(format!("cross({}, {})", c[0], c[1]), t),
+                    "cross" if t.width() == 4 => {
+                        let w = self.wt(&t);
+                        Val::new(format!("{w}(cross(({}).xyz, ({}).xyz), 0)", c[0], c[1]), t)
+                    }
+                    "cross" => return Err(self.err(pos, "cross needs 3- or 4-component vectors")),
+                    _ => Val::new(format!("{f}({})", c.join(", ")), st),
+                });
+            }
+            "isnan" | "isinf" | "isfinite" | "isnormal" | "signbit" => {
+                self.arity(name, &vals, 1, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                if t.scalar() != Some(Sc::Float) {
+                    return Err(self.err(pos, format!("`{name}` is supported for float types")));
+                }
+                let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                let w = self.wt(&t);
+                let u = self.wt(&t.with_scalar(Sc::UInt));
+                let code = match name {
+                    "isnan" => format!("({x} != {x})"),
+                    "isinf" => format!("((bitcast<{u}>({x}) & {u}(0x7fffffffu)) == {u}(0x7f800000u))"),
+                    "isfinite" => format!("(abs({x}) <= {w}(3.40282346638528859812e+38))"),
+                    "isnormal" => format!("((abs({x}) <= {w}(3.40282346638528859812e+38)) & (abs({x}) >= {w}(1.175494350822287507969e-38)))"),
+                    _ => format!("((bitcast<{u}>({x}) >> {u}(31u)) != {u}(0u))"),
+                };
+                return Ok(self.rel(&t, code));
+            }
+            "isequal" | "isnotequal" | "isgreater" | "isgreaterequal" | "isless" | "islessequal" | "isordered" | "isunordered" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                let code = match name {
+                    "isequal" => format!("({} == {})", c[0], c[1]),
+                    "isnotequal" => format!("({} != {})", c[0], c[1]),
+                    "isgreater" => format!("({} > {})", c[0], c[1]),
+                    "isgreaterequal" => format!("({} >= {})", c[0], c[1]),
+                    "isless" => format!("({} < {})", c[0], c[1]),
+                    "islessequal" => format!("({} <= {})", c[0], c[1]),
+                    "isordered" => self.fill("(({0} == {0}) & ({1} == {1}))", &t, c),
+                    _ => self.fill("(({0} != {0}) | ({1} != {1}))", &t, c),
+                };
+                return Ok(self.rel(&t, code));
+            }
+            "any" | "all" => {
+                self.arity(name, &vals, 1, pos)?;
+                let v = &vals[0];
+                if !v.ty.is_int() {
+                    return Err(self.err(pos, format!("`{name}` needs an integer argument")));
+                }
+                let code = if v.is_b {
+                    if v.ty.is_vector() { format!("{name}({})", v.code) } else { v.code.clone() }
+                } else {
+                    let t = v.ty.with_scalar(v.ty.scalar().unwrap().to_signed_int());
+                    let c = format!("{}({})", self.wt(&t), v.code);
+                    let z = self.lit(&t, 0);
+                    if v.ty.is_vector() { format!("{name}({c} < {z})") } else { format!("({c} < {z})") }
+                };
+                return Ok(Val::boolean(code, INT));
+            }
+            "select" => {
+                self.arity(name, &vals, 3, pos)?;
+                let (t, c) = self.gen_args(&vals[..2], pos)?;
+                let cv = &vals[2];
+                let cond = if cv.is_b {
+                    cv.code.clone()
+                } else if cv.ty.is_vector() {
+                    let st = cv.ty.with_scalar(cv.ty.scalar().unwrap().to_signed_int());
+                    format!("({}({}) < {})", self.wt(&st), cv.code, self.lit(&st, 0))
+                } else {
+                    self.cond(cv, pos)?
+                };
+                return Ok(Val::new(format!("select({}, {}, {cond})", c[0], c[1]), t));
+            }
+            "bitselect" => {
+                self.arity(name, &vals, 3, pos)?;
+                let (t, c) = self.gen_args(&vals, pos)?;
+                if t.is_float() {
+                    let u = self.wt(&t.with_scalar(Sc::UInt));
+                    let w = self.wt(&t);
+                    let code = format!("bitcast<{w}>((bitcast<{u}>({0}) & ~bitcast<{u}>({2})) | (bitcast<{u}>({1}) & bitcast<{u}>({2})))", c[0], c[1], c[2]);
+                    return Ok(Val::new(code, t));
+                }
+                return Ok(Val::new(format!("(({0} & ~{2}) | ({1} & {2}))", c[0], c[1], c[2]), t));
+            }
+            "ldexp" | "pown" | "rootn" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.float_args(&vals[..1], pos)?;
+                let it = t.with_scalar(Sc::Int);
+                let n = self.conv(&vals[1], &it, pos)?;
+                let w = self.wt(&t);
+                let code = match name {
+                    "ldexp" => format!("ldexp({}, {n})", c[0]),
+                    "pown" => {
+                        let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                        let nv = self.to_let(Val::new(n, it.clone())).code;
+                        let iw = self.wt(&it);
+                        format!("(select({w}(1), {w}(-1), ({x} < {w}(0)) & (({nv} & {iw}(1)) == {iw}(1))) * pow(abs({x}), {w}({nv})))")
+                    }
+                    _ => {
+                        let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                        format!("(sign({x}) * pow(abs({x}), {w}(1) / {w}({n})))")
+                    }
+                };
+                return Ok(Val::new(code, t));
+            }
+            _ => {}
+        }
+        if let Some(rest) = name.strip_prefix("convert_") {
+            self.arity(name, &vals, 1, pos)?;
+            return self.convert(rest, &vals[0], pos);
+        }
+        if let Some(rest) = name.strip_prefix("as_") {
+            self.arity(name, &vals, 1, pos)?;
+            return self.as_type(rest, &vals[0], pos);
+        }
+        if let Some(n) = name.strip_prefix("vload").and_then(|n| n.parse::<u8>().ok()) {
+            self.arity(name, &vals, 2, pos)?;
+            return self.vload(n, &vals, pos);
+        }
+        if let Some(n) = name.strip_prefix("vstore").and_then(|n| n.parse::<u8>().ok()) {
+            self.arity(name, &vals, 3, pos)?;
+            return self.vstore(n, &vals, pos);
+        }
+        if let Some(op) = name.strip_prefix("atomic_").or_else(|| name.strip_prefix("atom_")) {
+            return self.atomic_op(name, op, &vals, pos);
+        }
+        let msg = match name {
+            "printf" => "printf is not supported".to_string(),
+            n if n.starts_with("read_image") || n.starts_with("write_image") || n.starts_with("get_image") => {
+                "images are not supported".to_string()
+            }
+            n if n.starts_with("async_work_group") || n == "wait_group_events" || n == "prefetch" => {
+                "async copies are not supported".to_string()
+            }
+            n if n.starts_with("enqueue_") || n.starts_with("read_pipe") || n.starts_with("write_pipe") => {
+                "device-side enqueue and pipes are not supported".to_string()
+            }
+            n if n.starts_with("sub_group_") || n.starts_with("work_group_") => format!("`{n}` (work-group/sub-group collectives) is not supported"),
+            n => format!("call to undeclared function `{n}`"),
+        };
+        Err(self.err(pos, msg))
+    }
+
+    fn convert(&mut self, rest: &str, v: &Val, pos: Pos) -> R<Val> {
+        let mut parts = rest.split('_');
+        let tname = parts.next().unwrap_or_default();
+        let mut sat = false;
+        let mut mode = "rtz";
+        for p in parts {
+            match p {
+                "sat" => sat = true,
+                "rte" | "rtz" | "rtp" | "rtn" => mode = if p == "rte" { "rte" } else if p == "rtp" { "rtp" } else if p == "rtn" { "rtn" } else { "rtz" },
+                _ => return Err(self.err(pos, format!("unknown conversion `convert_{rest}`"))),
+            }
+        }
+        let t = super::parser::vector_type(tname)
+            .or_else(|| Sc::from_name(tname).map(Ty::Scalar))
+            .ok_or_else(|| self.err(pos, format!("unknown conversion target type `{tname}`")))?;
+        self.check_ty(&t, pos)?;
+        if t.width() != v.ty.width() || !v.ty.is_arith() {
+            return Err(self.err(pos, format!("convert_{tname} of a `{}`: the number of components must match", v.ty.c_name(self.structs()))));
+        }
+        let ts = t.scalar().unwrap();
+        let mut code = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
+        let fs = v.ty.scalar().unwrap();
+        if fs.is_float() && !ts.is_float() {
+            code = match mode {
+                "rte" => format!("round({code})"),
+                "rtp" => format!("ceil({code})"),
+                "rtn" => format!("floor({code})"),
+                _ => code,
+            };
+        }
+        if sat && !ts.is_float() {
+            let (lo, hi) = int_range(ts);
+            if fs.is_float() {
+                let ft = v.ty.clone();
+                let w = self.wt(&ft);
+                let x = self.to_let(Val::new(code, ft.clone())).code;
+                // NaN converts to 0 under _sat.
+                code = format!("select({w}(0), clamp({x}, {w}({lo}.0), {w}({hi}.0)), {x} == {x})");
+            } else if fs.size() >= ts.size() || fs.is_signed() != ts.is_signed() {
+                // Clamp in the source type's domain (careful with signedness).
+                let st = v.ty.clone();
+                let w = self.wt(&st);
+                let (slo, shi) = int_range(fs);
+                let lo2 = lo.max(slo);
+                let hi2 = hi.min(shi);
+                let fmt = |x: i64| if fs.is_signed() { format!("{w}({x}i)") } else { format!("{w}({}u)", x as u64 as u32) };
+                code = if fs.is_signed() { format!("clamp({code}, {}, {})", fmt(lo2), fmt(hi2)) } else { format!("min({code}, {})", fmt(hi2)) };
+            }
+        }
+        let tmp = Val::new(code, v.ty.clone());
+        let code = if v.ty.is_vector() {
+            let c = format!("{}({})", self.wt(&t), tmp.code);
+            self.narrow(c, &t, fs)
+        } else {
+            self.conv(&tmp, &t, pos)?
+        };
+        Ok(Val::new(code, t))
+    }
+
+    fn as_type(&mut self, tname: &str, v: &Val, pos: Pos) -> R<Val> {
+        let t = super::parser::vector_type(tname)
+            .or_else(|| Sc::from_name(tname).map(Ty::Scalar))
+            .ok_or_else(|| self.err(pos, format!("unknown type in `as_{tname}`")))?;
+        self.check_ty(&t, pos)?;
+        let size = |t: &Ty| t.layout(self.structs()).0;
+        if size(&t) != size(&v.ty) || !v.ty.is_arith() {
+            return Err(self.err(pos, format!("as_{tname}: `{}` and `{tname}` differ in size", v.ty.c_name(self.structs()))));
+        }
+        let (fs, ts) = (v.ty.scalar().unwrap(), t.scalar().unwrap());
+        let code = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
+        let code = match (fs.size(), ts.size()) {
+            (4, 4) | (8, 8) => format!("bitcast<{}>({code})", self.wt(&t)),
+            (1, 4) if v.ty.width() == 4 => format!("bitcast<{}>(pack4xU8(bitcast<vec4<u32>>({code})))", self.wt(&t)),
+            (4, 1) if t.width() == 4 => {
+                let f = if ts.is_signed() { "unpack4xI8" } else { "unpack4xU8" };
+                format!("{f}(bitcast<u32>({code}))")
+            }
+            _ => return Err(self.err(pos, format!("as_{tname} from `{}` is not supported", v.ty.c_name(self.structs())))),
+        };
+        Ok(Val::new(code, t))
+    }
+
+    fn vload(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
+        if !matches!(n, 2..=4) {
+            return Err(self.err(pos, format!("vload{n} is not supported (vectors of 2-4 components only)")));
+        }
+        let p = &vals[1];
+        let b = p.base.clone().ok_or_else(|| self.err(pos, "vload needs a pointer"))?;
+        let off = self.conv(&vals[0], &INT, pos)?;
+        let start = self.to_let(Val::new(format!("({} + {off} * {n}i)", p.code), INT)).code;
+        let mut parts = Vec::new();
+        for i in 0..n {
+            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
+            parts.push(self.read(&pl, pos)?.code);
+        }
+        let s = b.elem.scalar().ok_or_else(|| self.err(pos, "vload needs a pointer to scalars"))?;
+        let t = Ty::Vector(s, n);
+        Ok(Val::new(format!("{}({})", self.wt(&t), parts.join(", ")), t))
+    }
+
+    fn vstore(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
+        if !matches!(n, 2..=4) {
+            return Err(self.err(pos, format!("vstore{n} is not supported (vectors of 2-4 components only)")));
+        }
+        let p = &vals[2];
+        let b = p.base.clone().ok_or_else(|| self.err(pos, "vstore needs a pointer"))?;
+        let s = b.elem.scalar().ok_or_else(|| self.err(pos, "vstore needs a pointer to scalars"))?;
+        let data = self.conv(&vals[0], &Ty::Vector(s, n), pos)?;
+        let d = self.to_let(Val::new(data, Ty::Vector(s, n))).code;
+        let off = self.conv(&vals[1], &INT, pos)?;
+        let start = self.to_let(Val::new(format!("({} + {off} * {n}i)", p.code), INT)).code;
+        for i in 0..n {
+            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
+            self.write(&pl, &format!("{d}.{}", ['x', 'y', 'z', 'w'][i as usize]), pos)?;
+        }
+        Ok(Val::new("", Ty::Void))
+    }
+
+    fn atomic_op(&mut self, name: &str, op: &str, vals: &[Val], pos: Pos) -> R<Val> {
+        let (f, nargs) = match op {
+            "add" => ("atomicAdd", 2),
+            "sub" => ("atomicSub", 2),
+            "xchg" => ("atomicExchange", 2),
+            "min" => ("atomicMin", 2),
+            "max" => ("atomicMax", 2),
+            "and" => ("atomicAnd", 2),
+            "or" => ("atomicOr", 2),
+            "xor" => ("atomicXor", 2),
+            "inc" => ("atomicAdd", 1),
+            "dec" => ("atomicSub", 1),
+            "cmpxchg" => ("cmpxchg", 3),
+            _ => return Err(self.err(pos, format!("`{name}` is not supported"))),
+        };
+        self.arity(name, vals, nargs, pos)?;
+        let p = &vals[0];
+        let Some(b) = p.base.clone() else {
+            return Err(self.err(pos, format!("`{name}` needs a pointer to __global or __local memory")));
+        };
+        let ety = b.elem.clone();
+        if !matches!(ety, Ty::Scalar(Sc::Int | Sc::UInt)) {
+            return Err(self.err(pos, format!("`{name}` on `{}`: WGSL atomics are 32-bit int/uint only", ety.c_name(self.structs()))));
+        }
+        let atomic = match b.kind {
+            BK::Storage { atomic, packed: false, writable: true } => atomic,
+            BK::Work { atomic } => atomic,
+            _ => return Err(self.err(pos, format!("`{name}` needs a pointer to writable __global or __local memory"))),
+        };
+        if !atomic {
+            self.retry = Some(b.access.clone());
+            return Err(self.err(pos, "retry"));
+        }
+        let pl = self.elem_place(&b, &p.code);
+        let PK::Atomic(r) = &pl.kind else { unreachable!() };
+        let r = r.clone();
+        let w = self.wt(&ety);
+        let mut operands = Vec::new();
+        for v in &vals[1..] {
+            operands.push(self.conv(v, &ety, pos)?);
+        }
+        let t = self.fresh("a");
+        self.emit(format!("var {t}: {w};"));
+        if pl.guard {
+            self.emit("if (wgcl_active) {");
+            self.f().indent += 1;
+        }
+        match op {
+            "inc" | "dec" => self.emit(format!("{t} = {f}(&{r}, {}(1));", w)),
+            "cmpxchg" => {
+                // WGSL's compare-exchange is weak: retry until it succeeds or the value differs.
+                let e = self.fresh("x");
+                self.emit(format!("var {e} = atomicCompareExchangeWeak(&{r}, {}, {});", operands[0], operands[1]));
+                self.emit(format!("loop {{ if ({e}.exchanged || {e}.old_value != {}) {{ break; }} {e} = atomicCompareExchangeWeak(&{r}, {}, {}); }}", operands[0], operands[0], operands[1]));
+                self.emit(format!("{t} = {e}.old_value;"));
+            }
+            _ => self.emit(format!("{t} = {f}(&{r}, {});", operands[0])),
+        }
+        if pl.guard {
+            self.f().indent -= 1;
+            self.emit("}");
+        }
+        Ok(Val::new(t, ety))
+    }
+
+    fn user_call(&mut self, f: &Function, args: &[Expr], pos: Pos) -> R<Val> {
+        if f.is_kernel {
+            return Err(self.err(pos, format!("calling kernel `{}` from another kernel is not supported", f.name)));
+        }
+        if args.len() != f.params.len() {
+            return Err(self.err(pos, format!("`{}` takes {} argument(s), {} given", f.name, f.params.len(), args.len())));
+        }
+        if self.stack.contains(&f.name) {
+            return Err(self.err(pos, format!(
+                "recursion is not supported: `{}` calls itself (call chain: {} -> {})",
+                f.name, self.stack.join(" -> "), f.name
+            )));
+        }
+        let mut vals = Vec::new();
+        for (a, p) in args.iter().zip(&f.params) {
+            let v = self.expr(a)?;
+            if p.ty.is_pointer() {
+                if v.base.is_none() {
+                    return Err(self.err(a.pos, format!("argument `{}` of `{}` must be a pointer into a buffer or array", p.name, f.name)));
+                }
+                vals.push(v);
+            } else {
+                let c = self.conv(&v, &p.ty, a.pos)?;
+                vals.push(Val::new(c, p.ty.clone()));
+            }
+        }
+        let key = format!(
+            "{}|{}",
+            f.name,
+            vals.iter().map(|v| v.base.as_ref().map(|b| b.key()).unwrap_or_default()).collect::<Vec<_>>().join("|")
+        );
+        let fname = match self.kout.specs.get(&key) {
+            Some(n) => n.clone(),
+            None => {
+                let n = self.kout.specs.keys().filter(|k| k.starts_with(&format!("{}|", f.name))).count();
+                let fname = if n == 0 { format!("fn_{}", f.name) } else { format!("fn_{}_{}", f.name, n + 1) };
+                self.gen_helper(f, &vals, &fname)?;
+                self.kout.specs.insert(key, fname.clone());
+                fname
+            }
+        };
+        let mut cargs = Vec::new();
+        for v in &vals {
+            if let Some(b) = &v.base {
+                if let BK::Private { ptr, .. } = &b.kind {
+                    cargs.push(ptr.clone());
+                }
+            }
+            cargs.push(v.code.clone());
+        }
+        let call = format!("{fname}({})", cargs.join(", "));
+        if f.ret == Ty::Void {
+            self.emit(format!("{call};"));
+            return Ok(Val::new("", Ty::Void));
+        }
+        let t = self.fresh("r");
+        self.emit(format!("let {t} = {call};"));
+        Ok(Val::new(t, f.ret.clone()))
+    }
+
+    fn gen_helper(&mut self, f: &Function, vals: &[Val], fname: &str) -> R<()> {
+        self.check_ty(&f.ret, f.pos)?;
+        if f.ret.is_pointer() {
+            return Err(self.err(f.pos, format!("`{}`: functions returning pointers are not supported", f.name)));
+        }
+        self.fx.push(FnState {
+            body: String::new(),
+            indent: 1,
+            scopes: vec![Default::default()],
+            names: Default::default(),
+            ret: f.ret.clone(),
+            is_kernel: false,
+        });
+        self.stack.push(f.name.clone());
+        let r = (|| -> R<String> {
+            let mut params = Vec::new();
+            for (i, (p, v)) in f.params.iter().zip(vals).enumerate() {
+                self.check_ty(&p.ty, p.pos)?;
+                let local = self.local_name(if p.name.is_empty() { "unnamed" } else { &p.name });
+                if let Some(b) = &v.base {
+                    params.push(format!("wgcl_a{i}: i32"));
+                    let nb = match &b.kind {
+                        BK::Private { wgsl_ty, .. } => {
+                            params.insert(params.len() - 1, format!("wgcl_a{i}p: ptr<function, {wgsl_ty}>"));
+                            Base { access: format!("(*wgcl_a{i}p)"), kind: BK::Private { ptr: format!("wgcl_a{i}p"), wgsl_ty: wgsl_ty.clone() }, ..b.clone() }
+                        }
+                        _ => b.clone(),
+                    };
+                    self.emit(format!("var {local}: i32 = wgcl_a{i};"));
+                    self.bind(&p.name, Sym::Ptr { var: local, base: Some(nb), ty: p.ty.clone() });
+                } else {
+                    let w = self.wt(&p.ty);
+                    params.push(format!("wgcl_a{i}: {w}"));
+                    self.emit(format!("var {local}: {w} = wgcl_a{i};"));
+                    self.bind(&p.name, Sym::Var { code: local, ty: p.ty.clone(), root: None, guard: false });
+                }
+            }
+            self.block(f.body.as_ref().unwrap())?;
+            if f.ret != Ty::Void && !self.f().body.trim_end().ends_with(';') || f.ret != Ty::Void && !self.f().body.trim_end().rsplit('\n').next().unwrap_or("").trim_start().starts_with("return") {
+                let z = format!("{}()", self.wt(&f.ret));
+                self.emit(format!("return {z};"));
+            }
+            let ret = if f.ret == Ty::Void { String::new() } else { format!(" -> {}", self.wt(&f.ret)) };
+            Ok(format!("fn {fname}({}){ret} {{\n{}}}\n", params.join(", "), self.f().body))
+        })();
+        self.stack.pop();
+        self.fx.pop();
+        let text = r?;
+        self.kout.funcs.push(text);
+        Ok(())
+    }
+}
+
+pub fn int_range(s: Sc) -> (i64, i64) {
+    match s {
+        Sc::Char => (-128, 127),
+        Sc::UChar => (0, 255),
+        Sc::Short => (-32768, 32767),
+        Sc::UShort => (0, 65535),
+        Sc::Int => (i32::MIN as i64, i32::MAX as i64),
+        Sc::UInt => (0, u32::MAX as i64),
+        Sc::Long => (i64::MIN, i64::MAX),
+        _ => (0, i64::MAX),
+    }
+}
+
+/// WGSL source of helper functions the lowering may call.
+pub fn helper_source(name: &str) -> &'static str {
+    match name {
+        "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
+        "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
+        "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
+        _ => "",
+    }
+}

@@ -1,0 +1,1566 @@
+//! Type checking and lowering of the syntax tree to WGSL text, which naga then parses.
+//!
+//! WGSL text (not naga IR built by hand) is the target because naga's WGSL front end does
+//! the type-level bookkeeping (expression handles, emit ranges, constant evaluation), and the
+//! same text is what a browser consumes.
+//!
+//! Key representation choices:
+//! * **Pointers are (base, offset)**: WGSL cannot pass storage/workgroup pointers to
+//!   functions or store them, so a C pointer is a statically known *base* (a buffer, a
+//!   workgroup array, a private array) plus a dynamic `i32` element offset. A pointer variable
+//!   keeps its base fixed; helper functions are specialised per call site on the bases of
+//!   their pointer arguments (private bases travel as `ptr<function, T>`).
+//! * **Sub-word buffers** (`char`/`short` in `__global`) are packed in `u32` words; stores use
+//!   `atomicAnd`/`atomicOr` so neighbouring work-items writing adjacent bytes don't race.
+//! * **Atomics**: a buffer or `__local` array used with an atomic built-in becomes
+//!   `array<atomic<T>>`; lowering restarts once per such discovery ([`Lower::retry`]).
+//! * **Non-uniform NDRange guard**: work-items past the real global size execute nothing
+//!   (kernel body wrapped in `if wgcl_active`), or, when the kernel uses barriers (which must
+//!   stay in uniform control flow), every global-memory store/atomic is guarded instead.
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::ast::*;
+use super::lexer::{Files, Pos};
+use super::parser::{const_eval, Unit};
+use super::types::*;
+use crate::{BuildError, DeviceCaps};
+
+pub type R<T> = Result<T, BuildError>;
+
+/// What a pointer points into; see the module docs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Base {
+    /// WGSL reference to the array (or the scalar when `scalar`), e.g. `wgcl_k0_a` or `(*wgcl_p1)`.
+    pub access: String,
+    pub kind: BK,
+    /// The pointee (element) type.
+    pub elem: Ty,
+    pub space: Space,
+    /// Points at a single object, not an array (offset must stay 0).
+    pub scalar: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum BK {
+    /// `__global`/`__constant` buffer argument.
+    Storage { packed: bool, atomic: bool, writable: bool },
+    /// `__local` array (argument or kernel-scope declaration).
+    Work { atomic: bool },
+    /// Program-scope `__constant` table.
+    ConstGlobal,
+    /// Function-local variable; `ptr` is how to pass it as `ptr<function, _>`.
+    Private { ptr: String, wgsl_ty: String },
+}
+
+impl Base {
+    pub fn key(&self) -> String {
+        match &self.kind {
+            BK::Private { wgsl_ty, .. } => format!("priv<{wgsl_ty}>{}", self.scalar),
+            _ => self.access.clone(),
+        }
+    }
+    fn is_global_name(&self) -> bool {
+        !matches!(self.kind, BK::Private { .. })
+    }
+}
+
+/// A typed WGSL expression.
+#[derive(Clone, Debug)]
+pub struct Val {
+    pub code: String,
+    pub ty: Ty,
+    /// `code` is a WGSL `bool`/`vecN<bool>` standing for C's 0/1 (scalar) or 0/-1 (vector).
+    pub is_b: bool,
+    /// For pointers: what `code` (the element offset) is relative to.
+    pub base: Option<Base>,
+}
+
+impl Val {
+    pub fn new(code: impl Into<String>, ty: Ty) -> Self {
+        Val { code: code.into(), ty, is_b: false, base: None }
+    }
+    pub fn boolean(code: impl Into<String>, ty: Ty) -> Self {
+        Val { code: code.into(), ty, is_b: true, base: None }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum PK {
+    Ref(String),
+    Swz(String, Vec<u8>),
+    Atomic(String),
+    /// A `char`/`short` element of a packed buffer: array, element index, atomic words.
+    Packed { arr: String, idx: String, atomic: bool },
+    /// A pointer variable (its offset variable) and its base.
+    PtrVar(String, Option<Base>),
+}
+
+/// An lvalue.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub kind: PK,
+    pub ty: Ty,
+    /// Stores must be skipped by inactive (padding) work-items.
+    pub guard: bool,
+    /// For array-typed places: what a decayed pointer's base is.
+    pub root: Option<Base>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Sym {
+    Var { code: String, ty: Ty, root: Option<Base>, guard: bool },
+    Ptr { var: String, base: Option<Base>, ty: Ty },
+}
+
+/// State of one function being lowered.
+pub struct FnState {
+    pub body: String,
+    pub indent: usize,
+    pub scopes: Vec<HashMap<String, Sym>>,
+    pub names: HashSet<String>,
+    pub ret: Ty,
+    pub is_kernel: bool,
+}
+
+/// Per-kernel facts that built-ins and helpers need.
+#[derive(Clone)]
+pub struct KernelCtx {
+    pub index: usize,
+    pub name: String,
+    pub dispatch: String,
+    pub local_size: [String; 3],
+    pub guard_stores: bool,
+}
+
+/// Output of one kernel, merged into the module only when the kernel lowers completely.
+#[derive(Default)]
+pub struct KOut {
+    pub decls: Vec<String>,
+    pub funcs: Vec<String>,
+    pub specs: HashMap<String, String>,
+    pub static_local: u64,
+}
+
+pub struct Lower<'u> {
+    pub unit: &'u Unit,
+    pub files: &'u Files,
+    pub caps: DeviceCaps,
+    pub structs_used: BTreeSet<usize>,
+    pub helpers: BTreeSet<&'static str>,
+    pub uses_f16: bool,
+    pub consts: HashMap<String, Sym>,
+    pub const_decls: Vec<String>,
+    pub atomic: HashSet<String>,
+    pub retry: Option<String>,
+    pub fx: Vec<FnState>,
+    pub k: Option<KernelCtx>,
+    pub kout: KOut,
+    pub stack: Vec<String>,
+    pub counter: u32,
+}
+
+pub const WGSL_RESERVED: &[&str] = &[
+    "alias", "break", "case", "const", "const_assert", "continue", "continuing", "default", "diagnostic", "discard",
+    "else", "enable", "false", "fn", "for", "if", "let", "loop", "override", "requires", "return", "struct", "switch",
+    "true", "var", "while", "array", "atomic", "bool", "f16", "f32", "i32", "u32", "ptr", "sampler", "vec2", "vec3",
+    "vec4", "mat2x2", "mat3x3", "mat4x4", "NULL", "Self", "abstract", "active", "alignas", "alignof", "as", "asm",
+    "asm_fragment", "async", "attribute", "auto", "await", "become", "cast", "catch", "class", "co_await",
+    "co_return", "co_yield", "coherent", "column_major", "common", "compile", "compile_fragment", "concept",
+    "const_cast", "consteval", "constexpr", "constinit", "crate", "debugger", "decltype", "delete", "demote",
+    "demote_to_helper", "do", "dynamic_cast", "enum", "explicit", "export", "extends", "extern", "external",
+    "fallthrough", "filter", "final", "finally", "friend", "from", "fxgroup", "get", "goto", "groupshared",
+    "highp", "impl", "implements", "import", "inline", "instanceof", "interface", "layout", "lowp", "macro",
+    "macro_rules", "match", "mediump", "meta", "mod", "module", "move", "mut", "mutable", "namespace", "new", "nil",
+    "noexcept", "noinline", "nointerpolation", "non_coherent", "noncoherent", "noperspective", "null", "nullptr",
+    "of", "operator", "package", "packoffset", "partition", "pass", "patch", "pixelfragment", "precise",
+    "precision", "premerge", "priv", "protected", "pub", "public", "readonly", "ref", "regardless", "register",
+    "reinterpret_cast", "require", "resource", "restrict", "self", "set", "shared", "sizeof", "smooth", "snorm",
+    "static", "static_assert", "static_cast", "std", "subroutine", "super", "target", "template", "this",
+    "thread_local", "throw", "trait", "try", "type", "typedef", "typeid", "typename", "typeof", "union", "unless",
+    "unorm", "unsafe", "unsized", "use", "using", "varying", "virtual", "volatile", "wgsl", "where", "with",
+    "writeonly", "yield", "main",
+];
+
+/// The entry-point name for a kernel: its own name unless WGSL reserves it or it could
+/// collide with a generated name.
+pub fn entry_name(n: &str) -> String {
+    let generated = ["c_", "f_", "fn_", "wgcl_", "k_", "S", "_"];
+    if WGSL_RESERVED.contains(&n) || generated.iter().any(|g| n.starts_with(g)) {
+        format!("k_{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn swz_letter(i: u8) -> char {
+    ['x', 'y', 'z', 'w'][i as usize]
+}
+
+impl<'u> Lower<'u> {
+    pub fn new(unit: &'u Unit, files: &'u Files, caps: DeviceCaps) -> Self {
+        Lower {
+            unit,
+            files,
+            caps,
+            structs_used: BTreeSet::new(),
+            helpers: BTreeSet::new(),
+            uses_f16: false,
+            consts: HashMap::new(),
+            const_decls: Vec::new(),
+            atomic: HashSet::new(),
+            retry: None,
+            fx: Vec::new(),
+            k: None,
+            kout: KOut::default(),
+            stack: Vec::new(),
+            counter: 0,
+        }
+    }
+
+    pub fn err(&self, p: Pos, m: impl Into<String>) -> BuildError {
+        self.files.err(p, m)
+    }
+    pub fn structs(&self) -> &'u [StructDef] {
+        &self.unit.structs
+    }
+    pub fn f(&mut self) -> &mut FnState {
+        self.fx.last_mut().expect("inside a function")
+    }
+    pub fn kc(&self) -> &KernelCtx {
+        self.k.as_ref().expect("inside a kernel")
+    }
+
+    pub fn emit(&mut self, s: impl AsRef<str>) {
+        let f = self.f();
+        for _ in 0..f.indent {
+            f.body.push_str("    ");
+        }
+        f.body.push_str(s.as_ref());
+        f.body.push('\n');
+    }
+
+    /// Runs `g` with a fresh statement buffer; returns its result and the statements.
+    pub fn capture<T>(&mut self, g: impl FnOnce(&mut Self) -> R<T>) -> R<(T, String)> {
+        let saved = std::mem::take(&mut self.f().body);
+        let r = g(self);
+        let inner = std::mem::replace(&mut self.f().body, saved);
+        Ok((r?, inner))
+    }
+
+    pub fn fresh(&mut self, hint: &str) -> String {
+        self.counter += 1;
+        format!("wgcl_{hint}{}", self.counter)
+    }
+
+    pub fn local_name(&mut self, c: &str) -> String {
+        let mut n = format!("c_{c}");
+        let mut k = 1;
+        while self.f().names.contains(&n) {
+            k += 1;
+            n = format!("c_{c}_{k}");
+        }
+        self.f().names.insert(n.clone());
+        n
+    }
+
+    pub fn bind(&mut self, name: &str, s: Sym) {
+        self.f().scopes.last_mut().unwrap().insert(name.to_string(), s);
+    }
+
+    fn lookup(&self, name: &str) -> Option<Sym> {
+        if let Some(f) = self.fx.last() {
+            for s in f.scopes.iter().rev() {
+                if let Some(v) = s.get(name) {
+                    return Some(v.clone());
+                }
+            }
+        }
+        self.consts.get(name).cloned()
+    }
+
+    // ---------------------------------------------------------------- types
+
+    /// Refuses types the device or WGSL cannot hold, at `p`.
+    pub fn check_ty(&mut self, t: &Ty, p: Pos) -> R<()> {
+        match t {
+            Ty::Scalar(s) | Ty::Vector(s, _) => {
+                if let Ty::Vector(_, n) = t {
+                    if *n > 4 {
+                        return Err(self.err(p, format!("{}-component vectors (`{}`) are not supported; use 2, 3 or 4 components", n, t.c_name(self.structs()))));
+                    }
+                }
+                match s {
+                    Sc::Long | Sc::ULong if !self.caps.i64 => Err(self.err(p, format!("`{}` needs 64-bit integer support, which this device lacks", s.c_name()))),
+                    Sc::Double if !self.caps.f64 => Err(self.err(p, "`double` needs cl_khr_fp64, which this device lacks")),
+                    Sc::Half if !self.caps.f16 => Err(self.err(p, "`half` needs cl_khr_fp16, which this device lacks")),
+                    Sc::Half => {
+                        self.uses_f16 = true;
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Ty::Array(e, _) => self.check_ty(e, p),
+            Ty::Pointer(e, _) => {
+                if **e == Ty::Void {
+                    return Ok(());
+                }
+                self.check_ty(e, p)
+            }
+            Ty::Struct(i) => {
+                if !self.structs()[*i].complete {
+                    return Err(self.err(p, format!("`{}` is an incomplete type", self.structs()[*i].name)));
+                }
+                if self.structs_used.insert(*i) {
+                    for (_, f) in self.structs()[*i].fields.clone() {
+                        if f.is_pointer() {
+                            return Err(self.err(p, format!("pointer members (in `{}`) are not supported", self.structs()[*i].name)));
+                        }
+                        self.check_ty(&f, p)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn wt(&self, t: &Ty) -> String {
+        t.wgsl(self.structs())
+    }
+
+    /// Does the C layout of `t` equal its WGSL storage layout (with explicit @align/@size)?
+    pub fn host_compatible(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Scalar(s) | Ty::Vector(s, _) => s.size() >= 4,
+            Ty::Array(e, _) => self.host_compatible(e),
+            Ty::Struct(i) => self.structs()[*i].fields.iter().all(|(_, f)| self.host_compatible(f)),
+            _ => false,
+        }
+    }
+
+    /// WGSL declarations of the structs in use, with C offsets forced by `@align`/`@size`.
+    pub fn struct_decls(&self) -> String {
+        let mut s = String::new();
+        for &i in &self.structs_used {
+            let d = &self.structs()[i];
+            if d.is_union {
+                continue;
+            }
+            let compat = self.host_compatible(&Ty::Struct(i));
+            s.push_str(&format!("struct {} {{\n", struct_wgsl_name(i, self.structs())));
+            for (n, f) in &d.fields {
+                let (sz, al) = f.layout(self.structs());
+                if compat {
+                    s.push_str(&format!("    @align({al}) @size({sz}) f_{n}: {},\n", self.wt(f)));
+                } else {
+                    s.push_str(&format!("    f_{n}: {},\n", self.wt(f)));
+                }
+            }
+            s.push_str("}\n");
+        }
+        s
+    }
+
+    /// A WGSL literal of C type `t` with integer value `v`.
+    pub fn lit(&self, t: &Ty, v: i64) -> String {
+        let s = match t.scalar().unwrap_or(Sc::Int) {
+            Sc::Char | Sc::Short | Sc::Int => format!("{v}i"),
+            Sc::UChar | Sc::UShort | Sc::UInt => format!("{}u", v as u32),
+            Sc::Long => format!("{v}li"),
+            Sc::ULong => format!("{}lu", v as u64),
+            Sc::Half => format!("{v}.0h"),
+            Sc::Float => format!("{v}.0f"),
+            Sc::Double => format!("{v}.0lf"),
+        };
+        let s = if v < 0 { format!("({s})") } else { s };
+        if let Ty::Vector(..) = t {
+            format!("{}({})", self.wt(t), s)
+        } else {
+            s
+        }
+    }
+
+    pub fn float_lit(&self, v: f64, s: Sc) -> String {
+        match s {
+            Sc::Double => {
+                let t = format!("{v:?}");
+                format!("{t}lf")
+            }
+            Sc::Half => format!("{:?}h", v as f32),
+            _ => {
+                let f = v as f32;
+                if f.is_infinite() {
+                    return "3.4028235e38f".into();
+                }
+                format!("{f:?}f")
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- conversions
+
+    /// `v` converted to C type `to` (implicitly or by a cast), as WGSL code.
+    pub fn conv(&mut self, v: &Val, to: &Ty, p: Pos) -> R<String> {
+        if v.ty.is_pointer() || to.is_pointer() {
+            return Err(self.err(p, format!("cannot convert `{}` to `{}`", v.ty.c_name(self.structs()), to.c_name(self.structs()))));
+        }
+        if let Ty::Bool = to {
+            return Ok(self.cond(v, p)?);
+        }
+        if v.is_b {
+            let ts = to.scalar().ok_or_else(|| self.err(p, "cannot convert a comparison result to this type"))?;
+            let (one, zero) = if v.ty.is_vector() && !ts.is_float() { (-1, 0) } else { (1, 0) };
+            let target = if v.ty.is_vector() { to.clone() } else { Ty::Scalar(ts) };
+            let code = format!("select({}, {}, {})", self.lit(&target, zero), self.lit(&target, one), v.code);
+            if let (Ty::Vector(..), false) = (to, v.ty.is_vector()) {
+                return Ok(format!("{}({code})", self.wt(to)));
+            }
+            return Ok(code);
+        }
+        if &v.ty == to {
+            return Ok(v.code.clone());
+        }
+        match (&v.ty, to) {
+            (Ty::Struct(a), Ty::Struct(b)) if a == b => Ok(v.code.clone()),
+            (Ty::Array(..), _) | (_, Ty::Array(..)) | (Ty::Struct(_), _) | (_, Ty::Struct(_)) | (Ty::Void, _) => {
+                Err(self.err(p, format!("cannot convert `{}` to `{}`", v.ty.c_name(self.structs()), to.c_name(self.structs()))))
+            }
+            (_, Ty::Void) => Ok(v.code.clone()),
+            (from, _) => {
+                let fs = from.scalar().unwrap();
+                let ts = to.scalar().unwrap();
+                if from.is_vector() && to.is_vector() && from.width() != to.width() {
+                    return Err(self.err(p, format!("cannot convert `{}` to `{}`: different sizes", from.c_name(self.structs()), to.c_name(self.structs()))));
+                }
+                let mut code = v.code.clone();
+                if fs.wgsl() != ts.wgsl() || (from.is_vector() != to.is_vector()) {
+                    code = if from.is_vector() || !to.is_vector() {
+                        format!("{}({code})", self.wt(to))
+                    } else {
+                        format!("{}({}({code}))", self.wt(to), ts.wgsl())
+                    };
+                }
+                Ok(self.narrow(code, to, fs))
+            }
+        }
+    }
+
+    /// Wraps a 32-bit value to a `char`/`short` type's range (C's modular conversion).
+    pub fn narrow(&self, code: String, to: &Ty, from: Sc) -> String {
+        let ts = to.scalar().unwrap();
+        if ts.size() >= 4 || ts.is_float() || (from == ts) {
+            return code;
+        }
+        let bits = ts.size() * 8;
+        if ts.is_signed() {
+            let sh = 32 - bits;
+            let shv = if to.is_vector() { format!("vec{}<u32>({sh}u)", to.width()) } else { format!("{sh}u") };
+            format!("(({code} << {shv}) >> {shv})")
+        } else {
+            let m = (1u32 << bits) - 1;
+            let mv = if to.is_vector() { format!("vec{}<u32>({m}u)", to.width()) } else { format!("{m}u") };
+            format!("({code} & {mv})")
+        }
+    }
+
+    /// A WGSL `bool` for C truth of `v`.
+    pub fn cond(&mut self, v: &Val, p: Pos) -> R<String> {
+        if v.is_b && !v.ty.is_vector() {
+            return Ok(v.code.clone());
+        }
+        if v.ty.is_pointer() {
+            return Ok("true".into());
+        }
+        match &v.ty {
+            Ty::Scalar(_) | Ty::Bool => {
+                if v.ty == Ty::Bool {
+                    return Ok(v.code.clone());
+                }
+                Ok(format!("({} != {})", v.code, self.lit(&v.ty, 0)))
+            }
+            _ => Err(self.err(p, format!("a `{}` cannot be used as a condition", v.ty.c_name(self.structs())))),
+        }
+    }
+
+    /// Materialises a value into a `let` (keeps evaluation order; avoids re-evaluation).
+    pub fn to_let(&mut self, v: Val) -> Val {
+        if v.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+            return v;
+        }
+        let n = self.fresh("t");
+        self.emit(format!("let {n} = {};", v.code));
+        Val { code: n, ..v }
+    }
+
+    // ---------------------------------------------------------------- places
+
+    pub fn elem_place(&mut self, b: &Base, off: &str) -> Place {
+        let guard = matches!(b.kind, BK::Storage { .. }) && self.k.as_ref().is_some_and(|k| k.guard_stores);
+        let kind = if b.scalar {
+            match b.kind {
+                BK::Work { atomic: true } => PK::Atomic(b.access.clone()),
+                _ => PK::Ref(b.access.clone()),
+            }
+        } else {
+            match b.kind {
+                BK::Storage { packed: true, atomic, .. } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
+                BK::Storage { atomic: true, .. } | BK::Work { atomic: true } => PK::Atomic(format!("{}[{}]", b.access, off)),
+                _ => PK::Ref(format!("{}[{}]", b.access, off)),
+            }
+        };
+        let root = if let Ty::Array(..) = b.elem {
+            Some(Base { access: format!("{}[{}]", b.access, off), ..b.clone() })
+        } else {
+            None
+        };
+        Place { kind, ty: b.elem.clone(), guard, root }
+    }
+
+    pub fn place(&mut self, e: &Expr) -> R<Place> {
+        match &e.kind {
+            ExprKind::Ident(n) => match self.lookup(n) {
+                Some(Sym::Var { code, ty, root, guard }) => {
+                    let atomic_scalar = root.as_ref().is_some_and(|r| r.scalar && r.kind == BK::Work { atomic: true });
+                    let kind = if atomic_scalar { PK::Atomic(code) } else { PK::Ref(code) };
+                    Ok(Place { kind, ty, guard, root })
+                }
+                Some(Sym::Ptr { var, base, ty }) => Ok(Place { kind: PK::PtrVar(var, base), ty, guard: false, root: None }),
+                None => Err(self.err(e.pos, format!("use of undeclared identifier `{n}`"))),
+            },
+            ExprKind::Index(a, i) => {
+                let idx = self.expr(i)?;
+                if !idx.ty.is_int() || idx.ty.is_vector() {
+                    return Err(self.err(i.pos, "array subscript is not an integer"));
+                }
+                let lvalue = matches!(a.kind, ExprKind::Ident(_) | ExprKind::Index(..) | ExprKind::Member(..));
+                if lvalue {
+                    let p = self.place(a)?;
+                    match (&p.ty, &p.kind) {
+                        (Ty::Array(el, _), PK::Ref(code)) => {
+                            let ic = self.conv(&idx, &INT, i.pos)?;
+                            let code = format!("{code}[{ic}]");
+                            let root = p.root.as_ref().filter(|_| matches!(**el, Ty::Array(..))).map(|r| Base {
+                                access: code.clone(),
+                                elem: match &**el { Ty::Array(e2, _) => (**e2).clone(), t => t.clone() },
+                                ..r.clone()
+                            });
+                            let (kind, guard) = match p.root.as_ref().map(|r| &r.kind) {
+                                Some(BK::Work { atomic: true }) if !matches!(**el, Ty::Array(..)) => (PK::Atomic(code), false),
+                                _ => (PK::Ref(code), p.guard),
+                            };
+                            return Ok(Place { kind, ty: (**el).clone(), guard, root });
+                        }
+                        (Ty::Vector(s, _), PK::Ref(code)) => {
+                            let ic = self.conv(&idx, &UINT, i.pos)?;
+                            return Ok(Place { kind: PK::Ref(format!("{code}[{ic}]")), ty: Ty::Scalar(*s), guard: p.guard, root: None });
+                        }
+                        (Ty::Pointer(..), _) => {
+                            let pv = self.read(&p, a.pos)?;
+                            return self.ptr_elem(&pv, Some(&idx), e.pos);
+                        }
+                        _ => {}
+                    }
+                    return Err(self.err(e.pos, format!("subscripted value of type `{}` is not an array, pointer or vector", p.ty.c_name(self.structs()))));
+                }
+                let pv = self.expr(a)?;
+                self.ptr_elem(&pv, Some(&idx), e.pos)
+            }
+            ExprKind::Unary("*", a) => {
+                let pv = self.expr(a)?;
+                self.ptr_elem(&pv, None, e.pos)
+            }
+            ExprKind::Member(a, name, arrow) => {
+                let p = if *arrow {
+                    let pv = self.expr(a)?;
+                    self.ptr_elem(&pv, None, e.pos)?
+                } else {
+                    self.place(a)?
+                };
+                self.member_place(p, name, e.pos)
+            }
+            ExprKind::Cast(_, inner) if false => self.place(inner),
+            _ => Err(self.err(e.pos, "expression is not assignable (not an lvalue)")),
+        }
+    }
+
+    fn ptr_elem(&mut self, pv: &Val, idx: Option<&Val>, p: Pos) -> R<Place> {
+        let Some(b) = pv.base.clone() else {
+            return Err(self.err(p, format!("cannot dereference a value of type `{}`", pv.ty.c_name(self.structs()))));
+        };
+        if b.elem == Ty::Void {
+            return Err(self.err(p, "cannot dereference a `void*`"));
+        }
+        let off = match idx {
+            Some(i) => {
+                let ic = self.conv(i, &INT, p)?;
+                if pv.code == "0i" { ic } else { format!("({} + {ic})", pv.code) }
+            }
+            None => pv.code.clone(),
+        };
+        Ok(self.elem_place(&b, &off))
+    }
+
+    fn member_place(&mut self, p: Place, name: &str, pos: Pos) -> R<Place> {
+        match &p.ty {
+            Ty::Struct(i) => {
+                let d = &self.structs()[*i];
+                let Some((_, fty)) = d.fields.iter().find(|(n, _)| n == name) else {
+                    return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
+                };
+                if d.is_union {
+                    return Err(self.err(pos, "unions are not supported"));
+                }
+                let PK::Ref(code) = &p.kind else {
+                    return Err(self.err(pos, "member access on this value is not supported"));
+                };
+                let code = format!("{code}.f_{name}");
+                let root = p.root.clone().map(|r| Base { access: code.clone(), ..r });
+                Ok(Place { kind: PK::Ref(code), ty: fty.clone(), guard: p.guard, root })
+            }
+            Ty::Vector(s, n) => {
+                let comps = self.swizzle(name, *n, pos)?;
+                let PK::Ref(code) = &p.kind else {
+                    return Err(self.err(pos, "swizzle of this value is not supported"));
+                };
+                let ty = Ty::vec(*s, comps.len() as u8);
+                if comps.len() == 1 {
+                    return Ok(Place { kind: PK::Ref(format!("{code}.{}", swz_letter(comps[0]))), ty, guard: p.guard, root: None });
+                }
+                Ok(Place { kind: PK::Swz(code.clone(), comps), ty, guard: p.guard, root: None })
+            }
+            Ty::Pointer(..) => Err(self.err(pos, format!("member reference type is a pointer; use `->` to access `{name}`"))),
+            t => Err(self.err(pos, format!("member `{name}` of a non-struct type `{}`", t.c_name(self.structs())))),
+        }
+    }
+
+    /// Component indices of a swizzle (`xyzw`, `rgba`, `s0123`, `lo`/`hi`/`even`/`odd`).
+    pub fn swizzle(&self, name: &str, n: u8, pos: Pos) -> R<Vec<u8>> {
+        let half = |v: Vec<u8>| v;
+        let comps: Option<Vec<u8>> = match name {
+            "lo" => Some(half((0..n.div_ceil(2).max(1)).collect::<Vec<_>>())).map(|v| if n == 3 { vec![0, 1] } else { v }),
+            "hi" => Some(if n == 3 { vec![2, 2] } else { (n / 2..n).collect() }),
+            "even" => Some((0..n).step_by(2).collect::<Vec<_>>()).map(|v| if n == 3 { vec![0, 2] } else { v }),
+            "odd" => Some(if n == 3 { vec![1, 1] } else { (1..n).step_by(2).collect() }),
+            _ if name.starts_with('s') || name.starts_with('S') => name[1..]
+                .chars()
+                .map(|c| c.to_digit(16).map(|d| d as u8))
+                .collect(),
+            _ => name
+                .chars()
+                .map(|c| match c {
+                    'x' | 'r' => Some(0),
+                    'y' | 'g' => Some(1),
+                    'z' | 'b' => Some(2),
+                    'w' | 'a' => Some(3),
+                    _ => None,
+                })
+                .collect(),
+        };
+        match comps {
+            Some(c) if !c.is_empty() && c.len() <= 4 && c.iter().all(|&i| i < n) => Ok(c),
+            _ => Err(self.err(pos, format!("invalid vector component or swizzle `.{name}` for a {n}-component vector"))),
+        }
+    }
+
+    pub fn read(&mut self, p: &Place, pos: Pos) -> R<Val> {
+        Ok(match &p.kind {
+            PK::Ref(code) => {
+                if let Ty::Array(el, _) = &p.ty {
+                    // Array-to-pointer decay.
+                    let Some(root) = &p.root else {
+                        return Err(self.err(pos, "this array cannot be used as a pointer"));
+                    };
+                    let base = Base { access: code.clone(), elem: (**el).clone(), scalar: false, ..root.clone() };
+                    let base = match &root.kind {
+                        BK::Private { wgsl_ty: _, .. } => Base { kind: BK::Private { ptr: format!("&{code}"), wgsl_ty: self.wt(&p.ty) }, ..base },
+                        _ => base,
+                    };
+                    return Ok(Val { code: "0i".into(), ty: Ty::Pointer(el.clone(), root.space), is_b: false, base: Some(base) });
+                }
+                Val::new(code.clone(), p.ty.clone())
+            }
+            PK::Swz(code, comps) => Val::new(format!("{code}.{}", comps.iter().map(|&c| swz_letter(c)).collect::<String>()), p.ty.clone()),
+            PK::Atomic(code) => Val::new(format!("atomicLoad(&{code})"), p.ty.clone()),
+            PK::PtrVar(var, base) => {
+                let Some(b) = base else {
+                    return Err(self.err(pos, "pointer is used before it is assigned"));
+                };
+                Val { code: var.clone(), ty: p.ty.clone(), is_b: false, base: Some(b.clone()) }
+            }
+            PK::Packed { arr, idx, atomic } => {
+                let s = p.ty.scalar().unwrap();
+                let per = 4 / s.size().min(4);
+                let word = if per == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) / {per}u]") };
+                let word = if *atomic { format!("atomicLoad(&{word})") } else { word };
+                if p.ty.is_vector() {
+                    let f = if s.is_signed() { "unpack4xI8" } else { "unpack4xU8" };
+                    Val::new(format!("{f}({word})"), p.ty.clone())
+                } else {
+                    let bits = s.size() * 8;
+                    let sh = format!("(u32({idx}) % {per}u) * {bits}u");
+                    if s.is_signed() {
+                        Val::new(format!("extractBits(bitcast<i32>({word}), {sh}, {bits}u)"), p.ty.clone())
+                    } else {
+                        Val::new(format!("extractBits({word}, {sh}, {bits}u)"), p.ty.clone())
+                    }
+                }
+            }
+        })
+    }
+
+    /// Stores `v` (already of the place's type) into `p`.
+    pub fn write(&mut self, p: &Place, code: &str, pos: Pos) -> R<()> {
+        if p.guard {
+            self.emit("if (wgcl_active) {");
+            self.f().indent += 1;
+        }
+        match &p.kind {
+            PK::Ref(r) => {
+                if let Ty::Array(..) = p.ty {
+                    return Err(self.err(pos, "arrays cannot be assigned"));
+                }
+                self.emit(format!("{r} = {code};"));
+            }
+            PK::Swz(r, comps) => {
+                let t = self.fresh("s");
+                self.emit(format!("let {t} = {code};"));
+                for (k, c) in comps.iter().enumerate() {
+                    self.emit(format!("{r}.{} = {t}.{};", swz_letter(*c), swz_letter(k as u8)));
+                }
+            }
+            PK::Atomic(r) => self.emit(format!("atomicStore(&{r}, {code});")),
+            PK::PtrVar(..) => unreachable!("pointer stores are handled by assign"),
+            PK::Packed { arr, idx, atomic } => {
+                let s = p.ty.scalar().unwrap();
+                if p.ty.is_vector() {
+                    self.emit(format!("{arr}[{idx}] = pack4xU8(bitcast<vec4<u32>>({code}));"));
+                } else {
+                    if !atomic {
+                        self.retry = Some(arr.clone());
+                        return Err(self.err(pos, "retry"));
+                    }
+                    let bits = s.size() * 8;
+                    let per = 4 / s.size();
+                    let sh = self.fresh("sh");
+                    self.emit(format!("let {sh} = (u32({idx}) % {per}u) * {bits}u;"));
+                    let w = format!("{arr}[u32({idx}) / {per}u]");
+                    let m = (1u32 << bits) - 1;
+                    self.emit(format!("atomicAnd(&{w}, ~({m}u << {sh}));"));
+                    self.emit(format!("atomicOr(&{w}, (u32({code}) & {m}u) << {sh});"));
+                }
+            }
+        }
+        if p.guard {
+            self.f().indent -= 1;
+            self.emit("}");
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    pub fn expr(&mut self, e: &Expr) -> R<Val> {
+        let pos = e.pos;
+        match &e.kind {
+            ExprKind::Int(v, t) => {
+                let mut t = t.clone();
+                if matches!(t, Ty::Scalar(Sc::Long | Sc::ULong)) && !self.caps.i64 {
+                    if *v <= u32::MAX as u64 {
+                        t = UINT;
+                    } else {
+                        return Err(self.err(pos, "this integer constant needs 64-bit integers, which this device lacks"));
+                    }
+                }
+                Ok(Val::new(self.lit(&t, *v as i64), t))
+            }
+            ExprKind::Float(v, t) => {
+                let s = match t.scalar().unwrap() {
+                    Sc::Double if !self.caps.f64 => Sc::Float,
+                    Sc::Half => {
+                        self.check_ty(t, pos)?;
+                        Sc::Half
+                    }
+                    s => s,
+                };
+                Ok(Val::new(self.float_lit(*v, s), Ty::Scalar(s)))
+            }
+            ExprKind::Special(w) => {
+                let bits = if *w == "inf" { "0x7f800000u" } else { "0x7fc00000u" };
+                self.helpers.insert(if *w == "inf" { "inf" } else { "nan" });
+                let _ = bits;
+                Ok(Val::new(format!("bitcast<f32>(wgcl_{w}_bits)"), FLOAT))
+            }
+            ExprKind::Ident(_) | ExprKind::Index(..) | ExprKind::Member(..) | ExprKind::Unary("*", _) => {
+                if let ExprKind::Member(a, name, false) = &e.kind {
+                    // Swizzles of rvalues (`(a + b).xy`, `f().x`).
+                    let lv = matches!(a.kind, ExprKind::Ident(_) | ExprKind::Index(..) | ExprKind::Member(..) | ExprKind::Unary("*", _));
+                    if !lv {
+                        let v = self.expr(a)?;
+                        return self.member_value(v, name, pos);
+                    }
+                }
+                let p = self.place(e)?;
+                self.read(&p, pos)
+            }
+            ExprKind::Unary(op, a) => self.unary(op, a, pos),
+            ExprKind::Binary(op, a, b) => self.binary(op, a, b, pos),
+            ExprKind::Assign(op, a, b) => self.assign(op, a, b, pos),
+            ExprKind::IncDec(op, prefix, a) => {
+                let p = self.place(a)?;
+                let old = self.read(&p, pos)?;
+                let old = self.to_let(old);
+                let one = Expr { kind: ExprKind::Int(1, INT), pos };
+                let _ = one;
+                let new = if let PK::PtrVar(var, _) = &p.kind {
+                    let n = format!("({} {} 1i)", old.code, if *op == "++" { "+" } else { "-" });
+                    self.emit(format!("{var} = {n};"));
+                    return Ok(if *prefix { Val { code: var.clone(), ..old } } else { old });
+                } else {
+                    if !p.ty.is_arith() {
+                        return Err(self.err(pos, format!("cannot increment a `{}`", p.ty.c_name(self.structs()))));
+                    }
+                    let one = self.lit(&p.ty, 1);
+                    let code = format!("({} {} {one})", old.code, if *op == "++" { "+" } else { "-" });
+                    let code = self.narrow(code, &p.ty, Sc::Int);
+                    let t = self.fresh("t");
+                    self.emit(format!("let {t} = {code};"));
+                    self.write(&p, &t, pos)?;
+                    Val::new(t, p.ty.clone())
+                };
+                Ok(if *prefix { new } else { old })
+            }
+            ExprKind::Cond(c, a, b) => self.ternary(c, a, b, pos),
+            ExprKind::Call(name, args) => self.call(name, args, pos),
+            ExprKind::Cast(t, a) => {
+                self.check_ty(t, pos)?;
+                let v = self.expr(a)?;
+                if *t == Ty::Void {
+                    return Ok(Val::new("", Ty::Void));
+                }
+                if let Ty::Pointer(el, sp) = t {
+                    if v.ty.is_int() && v.code == "0i" {
+                        return Ok(Val { code: "0i".into(), ty: t.clone(), is_b: false, base: None });
+                    }
+                    let Some(b) = v.base.clone() else {
+                        return Err(self.err(pos, "casting an integer to a pointer is not supported"));
+                    };
+                    if **el == b.elem || **el == Ty::Void || b.elem == Ty::Void {
+                        return Ok(Val { ty: Ty::Pointer(el.clone(), *sp), ..v });
+                    }
+                    return Err(self.err(pos, format!(
+                        "pointer casts that reinterpret memory (`{}` to `{}`) are not supported; use vload/vstore or as_type",
+                        v.ty.c_name(self.structs()), t.c_name(self.structs())
+                    )));
+                }
+                if v.ty.is_vector() && t.is_vector() {
+                    return Err(self.err(pos, "explicit casts between vector types are not allowed in OpenCL C; use convert_T()"));
+                }
+                let c = self.conv(&v, t, pos)?;
+                Ok(Val::new(c, t.clone()))
+            }
+            ExprKind::VecLit(t, parts) => {
+                self.check_ty(t, pos)?;
+                let s = t.scalar().unwrap();
+                let mut codes = Vec::new();
+                let mut n = 0u8;
+                for part in parts {
+                    let v = self.expr(part)?;
+                    let w = v.ty.width();
+                    n += w;
+                    let target = Ty::vec(s, w);
+                    codes.push(self.conv(&v, &target, part.pos)?);
+                }
+                if !(n == t.width() || (parts.len() == 1 && n == 1)) {
+                    return Err(self.err(pos, format!("vector literal for `{}` has {n} components", t.c_name(self.structs()))));
+                }
+                Ok(Val::new(format!("{}({})", self.wt(t), codes.join(", ")), t.clone()))
+            }
+            ExprKind::SizeofTy(t) => Ok(Val::new(format!("{}u", t.layout(self.structs()).0), UINT)),
+            ExprKind::SizeofExpr(a) => {
+                let (v, _) = self.capture(|s| s.expr(a))?;
+                Ok(Val::new(format!("{}u", v.ty.layout(self.structs()).0), UINT))
+            }
+            ExprKind::Comma(a, b) => {
+                self.expr_stmt(a)?;
+                self.expr(b)
+            }
+            ExprKind::InitList(_) => Err(self.err(pos, "an initializer list is only allowed in a declaration")),
+        }
+    }
+
+    fn member_value(&mut self, v: Val, name: &str, pos: Pos) -> R<Val> {
+        match v.ty.clone() {
+            Ty::Vector(s, n) => {
+                let comps = self.swizzle(name, n, pos)?;
+                let v = if v.is_b { Val::new(self.conv(&v, &v.ty.clone(), pos)?, v.ty.clone()) } else { v };
+                Ok(Val::new(format!("({}).{}", v.code, comps.iter().map(|&c| swz_letter(c)).collect::<String>()), Ty::vec(s, comps.len() as u8)))
+            }
+            Ty::Struct(i) => {
+                let d = &self.structs()[i];
+                let Some((_, fty)) = d.fields.iter().find(|(n, _)| n == name) else {
+                    return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
+                };
+                Ok(Val::new(format!("({}).f_{name}", v.code), fty.clone()))
+            }
+            t => Err(self.err(pos, format!("member `{name}` of a non-struct type `{}`", t.c_name(self.structs())))),
+        }
+    }
+
+    fn unary(&mut self, op: &str, a: &Expr, pos: Pos) -> R<Val> {
+        if op == "&" {
+            return self.addr_of(a, pos);
+        }
+        let v = self.expr(a)?;
+        match op {
+            "!" => {
+                if v.ty.is_vector() {
+                    let z = self.lit(&v.ty, 0);
+                    let c = self.conv(&v, &v.ty.clone(), pos)?;
+                    return Ok(Val::boolean(format!("({c} == {z})"), v.ty.with_scalar(v.ty.scalar().unwrap().to_signed_int())));
+                }
+                let c = self.cond(&v, pos)?;
+                Ok(Val::boolean(format!("!{c}"), INT))
+            }
+            "-" | "+" | "~" => {
+                if !v.ty.is_arith() {
+                    return Err(self.err(pos, format!("invalid operand type `{}` to unary `{op}`", v.ty.c_name(self.structs()))));
+                }
+                let t = promote(&v.ty);
+                let c = self.conv(&v, &t, pos)?;
+                let s = t.scalar().unwrap();
+                if op == "~" && s.is_float() {
+                    return Err(self.err(pos, "invalid operand to `~`: floating-point type"));
+                }
+                let code = match op {
+                    "+" => c,
+                    "-" if !s.is_signed() => format!("({} - {c})", self.lit(&t, 0)),
+                    "-" => format!("(-{c})"),
+                    _ => format!("(~{c})"),
+                };
+                Ok(Val::new(self.narrow(code, &t, Sc::Int), t))
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    fn addr_of(&mut self, a: &Expr, pos: Pos) -> R<Val> {
+        // `&p[i]` and `&*p` are pointer arithmetic on p.
+        if let ExprKind::Unary("*", inner) = &a.kind {
+            return self.expr(inner);
+        }
+        let p = self.place(a)?;
+        let ty = Ty::Pointer(Box::new(p.ty.clone()), Space::Private);
+        match &p.kind {
+            PK::Ref(code) | PK::Atomic(code) => {
+                // `code` is `array[off]` for elements of global bases, or a private object.
+                if let Some((arr, off)) = split_index(code) {
+                    if let Some(r) = self.root_of(&p, &arr) {
+                        let space = r.space;
+                        return Ok(Val { code: off, ty: Ty::Pointer(Box::new(p.ty.clone()), space), is_b: false, base: Some(Base { access: arr, elem: p.ty.clone(), scalar: false, ..r }) });
+                    }
+                }
+                if let Some(r) = self.root_of(&p, code) {
+                    if r.is_global_name() {
+                        return Ok(Val { code: "0i".into(), ty: Ty::Pointer(Box::new(p.ty.clone()), r.space), is_b: false, base: Some(Base { access: code.clone(), elem: p.ty.clone(), scalar: true, ..r }) });
+                    }
+                }
+                let wt = self.wt(&p.ty);
+                Ok(Val { code: "0i".into(), ty, is_b: false, base: Some(Base { access: code.clone(), kind: BK::Private { ptr: format!("&{code}"), wgsl_ty: wt }, elem: p.ty.clone(), space: Space::Private, scalar: true }) })
+            }
+            PK::Packed { arr, idx, .. } => {
+                let r = self.root_of(&p, arr).ok_or_else(|| self.err(pos, "cannot take this address"))?;
+                Ok(Val { code: idx.clone(), ty: Ty::Pointer(Box::new(p.ty.clone()), r.space), is_b: false, base: Some(r) })
+            }
+            _ => Err(self.err(pos, "cannot take the address of this expression")),
+        }
+    }
+
+    /// The base of a global array by its WGSL name (buffers, `__local` arrays, tables).
+    fn root_of(&self, _p: &Place, arr: &str) -> Option<Base> {
+        let f = self.fx.last()?;
+        for s in f.scopes.iter().rev() {
+            for sym in s.values() {
+                match sym {
+                    Sym::Ptr { base: Some(b), .. } if b.access == arr && b.is_global_name() => return Some(b.clone()),
+                    Sym::Var { code, root: Some(r), .. } if code == arr => return Some(r.clone()),
+                    _ => {}
+                }
+            }
+        }
+        for sym in self.consts.values() {
+            if let Sym::Var { code, root: Some(r), .. } = sym {
+                if code == arr {
+                    return Some(r.clone());
+                }
+            }
+        }
+        None
+    }
+
+    fn binary(&mut self, op: &'static str, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
+        if op == "&&" || op == "||" {
+            let l = self.expr(a)?;
+            let lc = self.cond(&l, a.pos)?;
+            let (r, stmts) = self.capture(|s| s.expr(b))?;
+            let rc = self.cond(&r, b.pos)?;
+            if stmts.is_empty() {
+                return Ok(Val::boolean(format!("({lc} {op} {rc})"), INT));
+            }
+            let t = self.fresh("sc");
+            self.emit(format!("var {t} = {lc};"));
+            self.emit(format!("if ({}{t}) {{", if op == "&&" { "" } else { "!" }));
+            self.f().body.push_str(&indent_block(&stmts, 1));
+            self.emit(format!("    {t} = {rc};"));
+            self.emit("}");
+            return Ok(Val::boolean(t, INT));
+        }
+        let l = self.expr(a)?;
+        let r = self.expr(b)?;
+        self.binop(op, l, r, pos)
+    }
+
+    pub fn binop(&mut self, op: &str, l: Val, r: Val, pos: Pos) -> R<Val> {
+        // Pointer arithmetic and comparison.
+        if l.ty.is_pointer() || r.ty.is_pointer() {
+            return self.ptr_binop(op, l, r, pos);
+        }
+        let bad = |s: &Self| s.err(pos, format!(
+            "invalid operands to binary `{op}` (`{}` and `{}`)",
+            l.ty.c_name(s.structs()), r.ty.c_name(s.structs())
+        ));
+        if !l.ty.is_arith() || !r.ty.is_arith() {
+            return Err(bad(self));
+        }
+        if op == "<<" || op == ">>" {
+            if !l.ty.is_int() || !r.ty.is_int() {
+                return Err(bad(self));
+            }
+            let t = if l.ty.is_vector() { l.ty.clone() } else { promote(&l.ty) };
+            let lc = self.conv(&l, &t, pos)?;
+            let s = t.scalar().unwrap();
+            let bits = s.size().max(1) * 8;
+            let ut = t.with_scalar(if s.size() == 8 { Sc::UInt } else { Sc::UInt });
+            let rc = self.conv(&r, &if r.ty.is_vector() { ut.clone() } else { UINT }, pos)?;
+            let rc = if t.is_vector() && !r.ty.is_vector() { format!("{}({rc})", self.wt(&ut)) } else { rc };
+            let mask = self.lit(&ut, (bits - 1) as i64);
+            let code = format!("({lc} {op} ({rc} & {mask}))");
+            return Ok(Val::new(self.narrow(code, &t, Sc::Int), t));
+        }
+        let Some(t) = common_type(&l.ty, &r.ty) else { return Err(bad(self)) };
+        let lc = self.conv(&l, &t, pos)?;
+        let rc = self.conv(&r, &t, pos)?;
+        match op {
+            "==" | "!=" | "<" | ">" | "<=" | ">=" => {
+                let rt = if t.is_vector() { t.with_scalar(t.scalar().unwrap().to_signed_int()) } else { INT };
+                Ok(Val::boolean(format!("({lc} {op} {rc})"), rt))
+            }
+            "&" | "|" | "^" | "%" if !t.is_int() && op != "%" => Err(bad(self)),
+            _ => {
+                let code = format!("({lc} {op} {rc})");
+                Ok(Val::new(self.narrow(code, &t, Sc::Int), t))
+            }
+        }
+    }
+
+    fn ptr_binop(&mut self, op: &str, l: Val, r: Val, pos: Pos) -> R<Val> {
+        match (l.ty.is_pointer(), r.ty.is_pointer(), op) {
+            (true, false, "+" | "-") | (false, true, "+") => {
+                let (p, i) = if l.ty.is_pointer() { (l, r) } else { (r, l) };
+                if !i.ty.is_int() {
+                    return Err(self.err(pos, "pointer arithmetic needs an integer"));
+                }
+                if p.base.as_ref().is_some_and(|b| b.scalar) {
+                    return Err(self.err(pos, "arithmetic on a pointer to a single variable is not supported"));
+                }
+                let ic = self.conv(&i, &INT, pos)?;
+                Ok(Val { code: format!("({} {op} {ic})", p.code), ..p })
+            }
+            (true, true, "-") => Ok(Val::new(format!("({} - {})", l.code, r.code), INT)),
+            (true, true, "==" | "!=" | "<" | ">" | "<=" | ">=") => {
+                let same = match (&l.base, &r.base) {
+                    (Some(a), Some(b)) => a.access == b.access,
+                    _ => true,
+                };
+                if !same {
+                    return Ok(Val::boolean(if op == "!=" { "true" } else { "false" }, INT));
+                }
+                Ok(Val::boolean(format!("({} {op} {})", l.code, r.code), INT))
+            }
+            _ => Err(self.err(pos, format!("invalid operands to binary `{op}` with a pointer"))),
+        }
+    }
+
+    fn assign(&mut self, op: &'static str, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
+        let p = self.place(a)?;
+        if let PK::PtrVar(var, base) = &p.kind {
+            let r = self.expr(b)?;
+            let nv = if op.is_empty() {
+                r
+            } else {
+                let cur = self.read(&p, pos)?;
+                self.ptr_binop(op, cur, r, pos)?
+            };
+            if nv.base.is_none() && nv.code == "0i" {
+                self.emit(format!("{var} = 0i;"));
+                return Ok(nv);
+            }
+            let nb = nv.base.clone().ok_or_else(|| self.err(pos, "assigning a non-pointer to a pointer"))?;
+            match base {
+                Some(old) if old.access != nb.access => {
+                    return Err(self.err(pos, "a pointer variable must always point into the same buffer or array (wgcl tracks pointers statically)"));
+                }
+                None => self.rebind_ptr(a, nb.clone()),
+                _ => {}
+            }
+            self.emit(format!("{var} = {};", nv.code));
+            return Ok(nv);
+        }
+        let r = self.expr(b)?;
+        let val = if op.is_empty() {
+            r
+        } else {
+            let cur = self.read(&p, pos)?;
+            self.binop(op, cur, r, pos)?
+        };
+        let code = self.conv(&val, &p.ty, pos)?;
+        let t = self.fresh("t");
+        self.emit(format!("let {t} = {code};"));
+        self.write(&p, &t, pos)?;
+        Ok(Val::new(t, p.ty.clone()))
+    }
+
+    fn rebind_ptr(&mut self, a: &Expr, b: Base) {
+        if let ExprKind::Ident(n) = &a.kind {
+            let f = self.f();
+            for s in f.scopes.iter_mut().rev() {
+                if let Some(Sym::Ptr { base, .. }) = s.get_mut(n) {
+                    *base = Some(b);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn ternary(&mut self, c: &Expr, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
+        let cv = self.expr(c)?;
+        let cc = self.cond(&cv, c.pos)?;
+        let (av, sa) = self.capture(|s| s.expr(a))?;
+        let (bv, sb) = self.capture(|s| s.expr(b))?;
+        if av.ty.is_pointer() || bv.ty.is_pointer() {
+            let base = av.base.clone().or(bv.base.clone());
+            if av.base.is_some() && bv.base.is_some() && av.base.as_ref().unwrap().access != bv.base.as_ref().unwrap().access {
+                return Err(self.err(pos, "both arms of `?:` must point into the same buffer or array"));
+            }
+            if !sa.is_empty() || !sb.is_empty() {
+                return Err(self.err(pos, "side effects in pointer-valued `?:` are not supported"));
+            }
+            return Ok(Val { code: format!("select({}, {}, {cc})", bv.code, av.code), ty: av.ty.clone(), is_b: false, base });
+        }
+        let t = if av.ty == bv.ty && !av.is_b && !bv.is_b {
+            av.ty.clone()
+        } else {
+            common_type(&av.ty, &bv.ty).ok_or_else(|| self.err(pos, format!(
+                "incompatible operand types in `?:` (`{}` and `{}`)", av.ty.c_name(self.structs()), bv.ty.c_name(self.structs())
+            )))?
+        };
+        if t == Ty::Void {
+            self.emit(format!("if ({cc}) {{"));
+            self.f().body.push_str(&indent_block(&sa, 1));
+            self.emit("} else {");
+            self.f().body.push_str(&indent_block(&sb, 1));
+            self.emit("}");
+            return Ok(Val::new("", Ty::Void));
+        }
+        let ac = self.conv(&av, &t, pos)?;
+        let bc = self.conv(&bv, &t, pos)?;
+        if sa.is_empty() && sb.is_empty() && (t.is_arith()) {
+            return Ok(Val::new(format!("select({bc}, {ac}, {cc})"), t));
+        }
+        let v = self.fresh("c");
+        self.emit(format!("var {v}: {};", self.wt(&t)));
+        self.emit(format!("if ({cc}) {{"));
+        self.f().body.push_str(&indent_block(&sa, 1));
+        self.emit(format!("    {v} = {ac};"));
+        self.emit("} else {");
+        self.f().body.push_str(&indent_block(&sb, 1));
+        self.emit(format!("    {v} = {bc};"));
+        self.emit("}");
+        Ok(Val::new(v, t))
+    }
+
+    /// An expression evaluated for its side effects only.
+    pub fn expr_stmt(&mut self, e: &Expr) -> R<()> {
+        let v = self.expr(e)?;
+        if v.ty == Ty::Void && !v.code.is_empty() {
+            self.emit(format!("{};", v.code));
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    pub fn block(&mut self, stmts: &[Stmt]) -> R<()> {
+        self.f().scopes.push(HashMap::new());
+        let r = stmts.iter().try_for_each(|s| self.stmt(s));
+        self.f().scopes.pop();
+        r
+    }
+
+    fn sub_block(&mut self, s: &Stmt) -> R<()> {
+        self.f().indent += 1;
+        let r = match s {
+            Stmt::Block(b) => self.block(b),
+            other => self.block(std::slice::from_ref(other)),
+        };
+        self.f().indent -= 1;
+        r
+    }
+
+    pub fn stmt(&mut self, s: &Stmt) -> R<()> {
+        match s {
+            Stmt::Empty => Ok(()),
+            Stmt::Expr(e) => self.expr_stmt(e),
+            Stmt::Decl(ds) => ds.iter().try_for_each(|d| self.decl(d)),
+            Stmt::Block(b) => {
+                self.emit("{");
+                self.f().indent += 1;
+                self.block(b)?;
+                self.f().indent -= 1;
+                self.emit("}");
+                Ok(())
+            }
+            Stmt::If(c, a, b) => {
+                let cv = self.expr(c)?;
+                let cc = self.cond(&cv, c.pos)?;
+                self.emit(format!("if ({cc}) {{"));
+                self.sub_block(a)?;
+                if let Some(b) = b {
+                    self.emit("} else {");
+                    self.sub_block(b)?;
+                }
+                self.emit("}");
+                Ok(())
+            }
+            Stmt::While(c, body) => {
+                self.emit("loop {");
+                self.f().indent += 1;
+                let cv = self.expr(c)?;
+                let cc = self.cond(&cv, c.pos)?;
+                self.emit(format!("if !({cc}) {{ break; }}"));
+                self.f().indent -= 1;
+                self.sub_block(body)?;
+                self.emit("}");
+                Ok(())
+            }
+            Stmt::DoWhile(body, c) => {
+                self.emit("loop {");
+                self.sub_block(body)?;
+                self.f().indent += 1;
+                self.emit("continuing {");
+                self.f().indent += 1;
+                let cv = self.expr(c)?;
+                let cc = self.cond(&cv, c.pos)?;
+                self.emit(format!("break if !({cc});"));
+                self.f().indent -= 1;
+                self.emit("}");
+                self.f().indent -= 1;
+                self.emit("}");
+                Ok(())
+            }
+            Stmt::For(init, c, step, body) => {
+                self.emit("{");
+                self.f().indent += 1;
+                self.f().scopes.push(HashMap::new());
+                let r = (|| -> R<()> {
+                    if let Some(i) = init {
+                        self.stmt(i)?;
+                    }
+                    self.emit("loop {");
+                    self.f().indent += 1;
+                    if let Some(c) = c {
+                        let cv = self.expr(c)?;
+                        let cc = self.cond(&cv, c.pos)?;
+                        self.emit(format!("if !({cc}) {{ break; }}"));
+                    }
+                    self.f().indent -= 1;
+                    self.sub_block(body)?;
+                    if let Some(st) = step {
+                        self.f().indent += 1;
+                        self.emit("continuing {");
+                        self.f().indent += 1;
+                        self.expr_stmt(st)?;
+                        self.f().indent -= 1;
+                        self.emit("}");
+                        self.f().indent -= 1;
+                    }
+                    self.emit("}");
+                    Ok(())
+                })();
+                self.f().scopes.pop();
+                r?;
+                self.f().indent -= 1;
+                self.emit("}");
+                Ok(())
+            }
+            Stmt::Switch(sel, body, pos) => self.switch(sel, body, *pos),
+            Stmt::Case(_, p) | Stmt::Default(p) => Err(self.err(*p, "`case` label outside a switch")),
+            Stmt::Break(_) => {
+                self.emit("break;");
+                Ok(())
+            }
+            Stmt::Continue(_) => {
+                self.emit("continue;");
+                Ok(())
+            }
+            Stmt::Return(e, p) => {
+                let ret = self.f().ret.clone();
+                match (e, &ret) {
+                    (None, Ty::Void) => self.emit("return;"),
+                    (Some(e), Ty::Void) => {
+                        self.expr_stmt(e)?;
+                        self.emit("return;");
+                    }
+                    (None, _) => return Err(self.err(*p, "non-void function must return a value")),
+                    (Some(e), t) => {
+                        let v = self.expr(e)?;
+                        let c = self.conv(&v, t, e.pos)?;
+                        self.emit(format!("return {c};"));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn switch(&mut self, sel: &Expr, body: &[Stmt], pos: Pos) -> R<()> {
+        let v = self.expr(sel)?;
+        if !v.ty.is_int() || v.ty.is_vector() {
+            return Err(self.err(sel.pos, "switch selector must be an integer"));
+        }
+        let t = promote(&v.ty);
+        let t = if matches!(t, Ty::Scalar(Sc::Int | Sc::UInt)) { t } else { INT };
+        let sc = self.conv(&v, &t, sel.pos)?;
+        // Groups of (labels, statements); a label with no statements falls into the next.
+        let mut groups: Vec<(Vec<Option<i64>>, Vec<Stmt>, Pos)> = Vec::new();
+        let mut pending: Vec<Option<i64>> = Vec::new();
+        for s in body {
+            match s {
+                Stmt::Case(e, p) => {
+                    let c = const_eval(e, self.structs()).ok_or_else(|| self.err(e.pos, "case label must be an integer constant"))?;
+                    if pending.is_empty() && groups.last().is_some_and(|g| !ends_flow(&g.1)) && !groups.last().unwrap().1.is_empty() {
+                        return Err(self.err(*p, "falling through into another case is not supported; end the previous case with `break`"));
+                    }
+                    pending.push(Some(c));
+                }
+                Stmt::Default(p) => {
+                    if pending.is_empty() && groups.last().is_some_and(|g| !ends_flow(&g.1)) && !groups.last().unwrap().1.is_empty() {
+                        return Err(self.err(*p, "falling through into another case is not supported; end the previous case with `break`"));
+                    }
+                    pending.push(None);
+                }
+                other => {
+                    if !pending.is_empty() {
+                        groups.push((std::mem::take(&mut pending), Vec::new(), pos));
+                    }
+                    match groups.last_mut() {
+                        Some(g) => g.1.push(other.clone()),
+                        None => return Err(self.err(pos, "statement before the first case label in a switch")),
+                    }
+                }
+            }
+        }
+        if !pending.is_empty() {
+            groups.push((pending, Vec::new(), pos));
+        }
+        self.emit(format!("switch ({sc}) {{"));
+        self.f().indent += 1;
+        let mut has_default = false;
+        for (labels, stmts, _) in &groups {
+            let ls: Vec<String> = labels
+                .iter()
+                .map(|l| match l {
+                    Some(c) => self.lit(&t, *c),
+                    None => {
+                        has_default = true;
+                        "default".into()
+                    }
+                })
+                .collect();
+            self.emit(format!("case {}: {{", ls.join(", ")));
+            let trimmed: &[Stmt] = match stmts.last() {
+                Some(Stmt::Break(_)) => &stmts[..stmts.len() - 1],
+                _ => stmts,
+            };
+            self.f().indent += 1;
+            self.block(trimmed)?;
+            self.f().indent -= 1;
+            self.emit("}");
+        }
+        if !has_default {
+            self.emit("default: {}");
+        }
+        self.f().indent -= 1;
+        self.emit("}");
+        Ok(())
+    }
+
+    pub fn decl(&mut self, d: &VarDecl) -> R<()> {
+        self.check_ty(&d.ty, d.pos)?;
+        if d.space == Space::Local {
+            if !self.f().is_kernel {
+                return Err(self.err(d.pos, format!("`__local` variable `{}` must be declared in kernel scope", d.name)));
+            }
+            if d.init.is_some() {
+                return Err(self.err(d.pos, "`__local` variables cannot have an initializer"));
+            }
+            let k = self.kc().index;
+            let name = format!("wgcl_k{k}_{}", d.name);
+            let mut name2 = name.clone();
+            let mut n = 1;
+            while self.kout.decls.iter().any(|x| x.contains(&format!(" {name2}:"))) {
+                n += 1;
+                name2 = format!("{name}_{n}");
+            }
+            let (el, scalar) = match &d.ty {
+                Ty::Array(e, _) => ((**e).clone(), false),
+                t => (t.clone(), true),
+            };
+            let atomic = self.atomic.contains(&name2);
+            let wty = if atomic {
+                if !matches!(el, Ty::Scalar(Sc::Int | Sc::UInt)) {
+                    return Err(self.err(d.pos, "atomics need `int` or `uint` elements"));
+                }
+                match &d.ty {
+                    Ty::Array(_, n) => format!("array<atomic<{}>, {n}>", self.wt(&el)),
+                    _ => format!("atomic<{}>", self.wt(&el)),
+                }
+            } else {
+                self.wt(&d.ty)
+            };
+            self.kout.decls.push(format!("var<workgroup> {name2}: {wty};"));
+            self.kout.static_local += d.ty.layout(self.structs()).0 as u64;
+            let root = Base { access: name2.clone(), kind: BK::Work { atomic }, elem: el, space: Space::Local, scalar };
+            self.bind(&d.name, Sym::Var { code: name2, ty: d.ty.clone(), root: Some(root), guard: false });
+            return Ok(());
+        }
+        if d.space == Space::Constant {
+            return Err(self.err(d.pos, "`__constant` variables must be declared at program scope"));
+        }
+        if let Ty::Pointer(..) = &d.ty {
+            let name = self.local_name(&d.name);
+            let mut base = None;
+            let mut off = "0i".to_string();
+            if let Some(init) = &d.init {
+                let v = self.expr(init)?;
+                if v.base.is_none() && !(v.code == "0i") {
+                    return Err(self.err(init.pos, "initializing a pointer with a non-pointer"));
+                }
+                base = v.base.clone();
+                off = v.code;
+            }
+            self.emit(format!("var {name}: i32 = {off};"));
+            self.bind(&d.name, Sym::Ptr { var: name, base, ty: d.ty.clone() });
+            return Ok(());
+        }
+        let name = self.local_name(&d.name);
+        let wty = self.wt(&d.ty);
+        match &d.init {
+            None => self.emit(format!("var {name}: {wty};")),
+            Some(init) => {
+                let c = self.init_value(init, &d.ty)?;
+                self.emit(format!("var {name}: {wty} = {c};"));
+            }
+        }
+        let root = match &d.ty {
+            Ty::Array(e, _) => Some(Base { access: name.clone(), kind: BK::Private { ptr: format!("&{name}"), wgsl_ty: wty.clone() }, elem: (**e).clone(), space: Space::Private, scalar: false }),
+            _ => None,
+        };
+        self.bind(&d.name, Sym::Var { code: name, ty: d.ty.clone(), root, guard: false });
+        Ok(())
+    }
+
+    /// The WGSL value of an initializer (possibly a brace list) for type `t`.
+    pub fn init_value(&mut self, init: &Expr, t: &Ty) -> R<String> {
+        match (&init.kind, t) {
+            (ExprKind::InitList(items), Ty::Array(el, n)) => {
+                if items.len() > *n as usize {
+                    return Err(self.err(init.pos, "too many initializers for the array"));
+                }
+                let mut parts = Vec::new();
+                for it in items {
+                    parts.push(self.init_value(it, el)?);
+                }
+                while parts.len() < *n as usize {
+                    parts.push(format!("{}()", self.wt(el)));
+                }
+                Ok(format!("{}({})", self.wt(t), parts.join(", ")))
+            }
+            (ExprKind::InitList(items), Ty::Struct(i)) => {
+                let fields = self.structs()[*i].fields.clone();
+                if items.len() > fields.len() {
+                    return Err(self.err(init.pos, "too many initializers for the struct"));
+                }
+                let mut parts = Vec::new();
+                for (k, (_, ft)) in fields.iter().enumerate() {
+                    parts.push(match items.get(k) {
+                        Some(it) => self.init_value(it, ft)?,
+                        None => format!("{}()", self.wt(ft)),
+                    });
+                }
+                Ok(format!("{}({})", self.wt(t), parts.join(", ")))
+            }
+            (ExprKind::InitList(items), Ty::Vector(s, n)) => {
+                let mut parts = Vec::new();
+                for it in items {
+                    parts.push(self.init_value(it, &Ty::Scalar(*s))?);
+                }
+                while parts.len() < *n as usize {
+                    parts.push(format!("{}()", s.wgsl()));
+                }
+                Ok(format!("{}({})", self.wt(t), parts.join(", ")))
+            }
+            (ExprKind::InitList(items), _) if items.len() == 1 => self.init_value(&items[0], t),
+            (ExprKind::InitList(_), _) => Err(self.err(init.pos, "brace initializer for a scalar")),
+            _ => {
+                let v = self.expr(init)?;
+                self.conv(&v, t, init.pos)
+            }
+        }
+    }
+}
+
+/// Does this statement list end in a jump (so a following case label is not fallen into)?
+fn ends_flow(s: &[Stmt]) -> bool {
+    match s.last() {
+        Some(Stmt::Break(_) | Stmt::Return(..) | Stmt::Continue(_)) => true,
+        Some(Stmt::Block(b)) => ends_flow(b),
+        _ => false,
+    }
+}
+
+/// Splits `arr[off]` into (`arr`, `off`) when the brackets are the outermost suffix.
+fn split_index(code: &str) -> Option<(String, String)> {
+    if !code.ends_with(']') {
+        return None;
+    }
+    let mut depth = 0;
+    for (i, c) in code.char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((code[..i].to_string(), code[i + 1..code.len() - 1].to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+pub fn indent_block(s: &str, n: usize) -> String {
+    let pad = "    ".repeat(n);
+    s.lines().map(|l| format!("{pad}{l}\n")).collect()
+}

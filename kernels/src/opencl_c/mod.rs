@@ -1,0 +1,525 @@
+//! The OpenCL C front end: preprocess → lex/parse → type-check and lower to WGSL → naga.
+//!
+//! Pipeline, one concept per module:
+//! * [`lexer`]: tokens with `file:line:col`;
+//! * [`preprocess`]: `#define`/`#if`/`#include`/`-D`/`-I`, predefined macros;
+//! * [`parser`] / [`ast`]: recursive descent to a typed syntax tree;
+//! * [`types`]: C types, layouts, conversion rules;
+//! * [`lower`] / [`builtins`]: type checking and lowering to WGSL text (see `lower` for how
+//!   pointers, sub-word buffers, atomics and non-uniform NDRanges are represented);
+//! * this module: kernels' entry points, argument bindings (the contract in the crate docs)
+//!   and reflection.
+//!
+//! WGSL text is the intermediate form: naga's front end parses it into the
+//! [`naga::Module`], so [`crate::ProgramModule::to_wgsl`] gives equivalent WGSL.
+pub mod ast;
+pub mod builtins;
+pub mod lexer;
+pub mod lower;
+pub mod parser;
+pub mod preprocess;
+pub mod types;
+
+use std::collections::BTreeSet;
+
+use ast::*;
+use lower::*;
+use types::*;
+
+use crate::{
+    AccessQualifier, AddressQualifier, ArgKind, BuildError, BuildOptions, DispatchInfo, KernelArgInfo, KernelInfo,
+    ProgramModule, SourceLanguage, TypeQualifiers, WorkgroupSize,
+};
+
+/// Names of the overrides that choose the workgroup size per enqueue (same as WGSL programs).
+pub use crate::wgsl::LOCAL_SIZE_OVERRIDES;
+
+/// Builds an OpenCL C program.
+pub fn build(source: &str, options: &BuildOptions) -> Result<ProgramModule, BuildError> {
+    let (wgsl, kernels, log) = to_wgsl(source, options)?;
+    let module = naga::front::wgsl::parse_str(&wgsl).map_err(|e| {
+        BuildError::new(format!(
+            "internal error: the WGSL generated for this program does not parse ({}); please report it. Generated WGSL:\n{wgsl}",
+            e.emit_to_string(&wgsl)
+        ))
+    })?;
+    let module_info = crate::validate(&module).map_err(|e| {
+        BuildError::new(format!("internal error: {}; generated WGSL:\n{wgsl}", e.message))
+    })?;
+    Ok(ProgramModule { language: SourceLanguage::OpenClC, module, module_info, kernels, log })
+}
+
+/// Translates OpenCL C to WGSL text plus kernel reflection (no naga involved).
+pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<KernelInfo>, String), BuildError> {
+    let mut pp = preprocess::Preprocessor::new(&options.headers);
+    let mut log = String::new();
+    apply_options(&mut pp, options, &mut log)?;
+    if options.caps.f64 {
+        pp.define_str("cl_khr_fp64", "1")?;
+    }
+    if options.caps.f16 {
+        pp.define_str("cl_khr_fp16", "1")?;
+    }
+    pp.define_str("cl_khr_global_int32_base_atomics", "1")?;
+    pp.define_str("cl_khr_local_int32_base_atomics", "1")?;
+    pp.define_str("cl_khr_global_int32_extended_atomics", "1")?;
+    pp.define_str("cl_khr_local_int32_extended_atomics", "1")?;
+    let toks = pp.run(source)?;
+    let files = pp.files.clone();
+    let unit = parser::Parser::new(toks, &files).parse_unit()?;
+    let mut lw = Lower::new(&unit, &files, options.caps.clone());
+    lw.fx.push(FnState { body: String::new(), indent: 0, scopes: vec![Default::default()], names: Default::default(), ret: Ty::Void, is_kernel: false });
+    for item in &unit.items {
+        if let Item::Global(d) = item {
+            lw.check_ty(&d.ty, d.pos)?;
+            let name = format!("g_{}", d.name);
+            let init = match &d.init {
+                Some(i) => lw.init_value(i, &d.ty)?,
+                None => format!("{}()", lw.wt(&d.ty)),
+            };
+            if !lw.fx[0].body.is_empty() {
+                return Err(lw.err(d.pos, "the initializer of a program-scope `__constant` must be a constant expression"));
+            }
+            lw.const_decls.push(format!("var<private> {name}: {} = {init};", lw.wt(&d.ty)));
+            let (elem, scalar) = match &d.ty {
+                Ty::Array(e, _) => ((**e).clone(), false),
+                t => (t.clone(), true),
+            };
+            let root = Base { access: name.clone(), kind: BK::ConstGlobal, elem, space: Space::Constant, scalar };
+            lw.consts.insert(d.name.clone(), Sym::Var { code: name, ty: d.ty.clone(), root: Some(root), guard: false });
+        }
+    }
+    lw.fx.clear();
+    let mut entries = Vec::new();
+    let mut kdecls = Vec::new();
+    let mut kfuncs = Vec::new();
+    let mut infos = Vec::new();
+    let mut arg_lens = BTreeSet::new();
+    let mut word_structs = BTreeSet::new();
+    let mut dispatch_bindings = BTreeSet::new();
+    let mut any_overridable = false;
+    let kernels: Vec<&Function> = unit
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Function(f) if f.is_kernel && f.body.is_some() => Some(f),
+            _ => None,
+        })
+        .collect();
+    if kernels.is_empty() {
+        return Err(BuildError::new("the program defines no __kernel function"));
+    }
+    let mut seen = BTreeSet::new();
+    for (ki, f) in kernels.iter().enumerate() {
+        if !seen.insert(f.name.clone()) {
+            return Err(lw.err(f.pos, format!("redefinition of kernel `{}`", f.name)));
+        }
+        let mut attempts = 0;
+        let (entry, info) = loop {
+            lw.retry = None;
+            match gen_kernel(&mut lw, f, ki, &mut arg_lens, &mut word_structs) {
+                Ok(r) => break r,
+                Err(e) => {
+                    lw.fx.clear();
+                    lw.stack.clear();
+                    match lw.retry.take() {
+                        Some(name) if attempts < 64 && !lw.atomic.contains(&name) => {
+                            lw.atomic.insert(name);
+                            attempts += 1;
+                        }
+                        _ => return Err(e),
+                    }
+                }
+            }
+        };
+        if matches!(info.workgroup_size, WorkgroupSize::Overridable(_)) {
+            any_overridable = true;
+        }
+        dispatch_bindings.insert(info.dispatch_binding.unwrap());
+        kdecls.append(&mut lw.kout.decls);
+        kfuncs.append(&mut lw.kout.funcs);
+        entries.push(entry);
+        infos.push(info);
+    }
+    let mut w = String::new();
+    if lw.uses_f16 {
+        w.push_str("enable f16;\n\n");
+    }
+    w.push_str(DispatchInfo::WGSL);
+    w.push('\n');
+    if any_overridable {
+        for o in LOCAL_SIZE_OVERRIDES {
+            w.push_str(&format!("override {o}: u32 = 1u;\n"));
+        }
+    }
+    for i in &arg_lens {
+        w.push_str(&format!("override wgcl_arg{i}_len: u32 = 1u;\n"));
+    }
+    for n in &word_structs {
+        let fields: Vec<String> = (0..*n).map(|k| format!("w{k}: u32")).collect();
+        w.push_str(&format!("struct WgclWords{n} {{ {} }}\n", fields.join(", ")));
+    }
+    w.push_str(&lw.struct_decls());
+    for h in &lw.helpers {
+        w.push_str(builtins::helper_source(h));
+    }
+    w.push_str("var<private> wgcl_lid: vec3<u32>;\nvar<private> wgcl_grp: vec3<u32>;\nvar<private> wgcl_active: bool;\n");
+    for c in &lw.const_decls {
+        w.push_str(c);
+        w.push('\n');
+    }
+    for b in &dispatch_bindings {
+        w.push_str(&format!("@group(0) @binding({b}) var<uniform> wgcl_dispatch_{b}: {};\n", DispatchInfo::STRUCT_NAME));
+    }
+    for d in &kdecls {
+        w.push_str(d);
+        w.push('\n');
+    }
+    w.push('\n');
+    for f in &kfuncs {
+        w.push_str(f);
+        w.push('\n');
+    }
+    for e in &entries {
+        w.push_str(e);
+        w.push('\n');
+    }
+    if !pp.pragmas.is_empty() {
+        for p in &pp.pragmas {
+            if !p.starts_with("OPENCL EXTENSION") && !p.starts_with("unroll") && !p.starts_with("OPENCL FP_CONTRACT") {
+                log.push_str(&format!("warning: ignored #pragma {p}\n"));
+            }
+        }
+    }
+    Ok((w, infos, log))
+}
+
+fn apply_options(pp: &mut preprocess::Preprocessor, options: &BuildOptions, log: &mut String) -> Result<(), BuildError> {
+    let mut it = options.options.split_whitespace().peekable();
+    while let Some(o) = it.next() {
+        let take = |it: &mut std::iter::Peekable<std::str::SplitWhitespace>, rest: &str, opt: &str| -> Result<String, BuildError> {
+            if !rest.is_empty() {
+                Ok(rest.to_string())
+            } else {
+                it.next().map(str::to_string).ok_or_else(|| BuildError::new(format!("build option `{opt}` needs a value")))
+            }
+        };
+        if let Some(rest) = o.strip_prefix("-D") {
+            let d = take(&mut it, rest, "-D")?;
+            let (n, v) = d.split_once('=').unwrap_or((&d, "1"));
+            pp.define_str(n, v).map_err(|e| BuildError::new(format!("invalid -D option `{d}`: {}", e.message)))?;
+        } else if let Some(rest) = o.strip_prefix("-U") {
+            let n = take(&mut it, rest, "-U")?;
+            pp.undef(&n);
+        } else if let Some(rest) = o.strip_prefix("-I") {
+            let d = take(&mut it, rest, "-I")?;
+            pp.add_include_dir(&d);
+        } else if let Some(v) = o.strip_prefix("-cl-std=") {
+            let ver = match v {
+                "CL1.0" => "100",
+                "CL1.1" => "110",
+                "CL1.2" => "120",
+                "CL2.0" => "200",
+                "CL3.0" => "300",
+                _ => return Err(BuildError::new(format!("unsupported -cl-std value `{v}`"))),
+            };
+            pp.define_str("__OPENCL_C_VERSION__", ver)?;
+        } else if o == "-cl-fast-relaxed-math" || o == "-cl-finite-math-only" {
+            pp.define_str("__FAST_RELAXED_MATH__", "1")?;
+        } else if o.starts_with("-cl-") || o == "-w" || o == "-Werror" || o == "-x=wgsl" || o == "-wgsl" || o.starts_with("-g") || o == "-create-library" || o == "-enable-link-options" {
+        } else {
+            log.push_str(&format!("warning: ignored unknown build option `{o}`\n"));
+        }
+    }
+    Ok(())
+}
+
+/// Does `f` (or anything it calls) use a work-group barrier?
+fn uses_barrier(unit: &parser::Unit, f: &Function, visiting: &mut Vec<String>) -> bool {
+    if visiting.contains(&f.name) {
+        return false;
+    }
+    visiting.push(f.name.clone());
+    let mut calls = Vec::new();
+    if let Some(b) = &f.body {
+        for s in b {
+            walk_stmt(s, &mut |e| {
+                if let ExprKind::Call(n, _) = &e.kind {
+                    calls.push(n.clone());
+                }
+            });
+        }
+    }
+    let r = calls.iter().any(|n| {
+        n == "barrier"
+            || n == "work_group_barrier"
+            || unit.items.iter().any(|i| matches!(i, Item::Function(g) if &g.name == n && g.body.is_some() && uses_barrier(unit, g, visiting)))
+    });
+    visiting.pop();
+    r
+}
+
+fn walk_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
+    match s {
+        Stmt::Expr(e) | Stmt::Case(e, _) => walk_expr(e, f),
+        Stmt::Decl(ds) => ds.iter().filter_map(|d| d.init.as_ref()).for_each(|e| walk_expr(e, f)),
+        Stmt::Block(b) | Stmt::Switch(_, b, _) => {
+            if let Stmt::Switch(e, _, _) = s {
+                walk_expr(e, f);
+            }
+            b.iter().for_each(|s| walk_stmt(s, f));
+        }
+        Stmt::If(c, a, b) => {
+            walk_expr(c, f);
+            walk_stmt(a, f);
+            if let Some(b) = b {
+                walk_stmt(b, f);
+            }
+        }
+        Stmt::While(c, b) | Stmt::DoWhile(b, c) => {
+            walk_expr(c, f);
+            walk_stmt(b, f);
+        }
+        Stmt::For(i, c, st, b) => {
+            if let Some(i) = i {
+                walk_stmt(i, f);
+            }
+            if let Some(c) = c {
+                walk_expr(c, f);
+            }
+            if let Some(st) = st {
+                walk_expr(st, f);
+            }
+            walk_stmt(b, f);
+        }
+        Stmt::Return(Some(e), _) => walk_expr(e, f),
+        _ => {}
+    }
+}
+
+fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Unary(_, a) | ExprKind::IncDec(_, _, a) | ExprKind::Member(a, _, _) | ExprKind::Cast(_, a) | ExprKind::SizeofExpr(a) => walk_expr(a, f),
+        ExprKind::Binary(_, a, b) | ExprKind::Assign(_, a, b) | ExprKind::Index(a, b) | ExprKind::Comma(a, b) => {
+            walk_expr(a, f);
+            walk_expr(b, f);
+        }
+        ExprKind::Cond(a, b, c) => {
+            walk_expr(a, f);
+            walk_expr(b, f);
+            walk_expr(c, f);
+        }
+        ExprKind::Call(_, v) | ExprKind::VecLit(_, v) | ExprKind::InitList(v) => v.iter().for_each(|x| walk_expr(x, f)),
+        _ => {}
+    }
+}
+
+/// Decodes a by-value argument of C type `ty` at byte `off` of the uniform word struct `u`.
+fn decode(lw: &Lower, u: &str, ty: &Ty, off: u32, pos: lexer::Pos) -> Result<String, BuildError> {
+    let word = |o: u32| format!("{u}.w{}", o / 4);
+    Ok(match ty {
+        Ty::Scalar(s) => match s {
+            Sc::Int => format!("bitcast<i32>({})", word(off)),
+            Sc::UInt => word(off),
+            Sc::Float => format!("bitcast<f32>({})", word(off)),
+            Sc::Char | Sc::Short => format!("extractBits(bitcast<i32>({}), {}u, {}u)", word(off), (off % 4) * 8, s.size() * 8),
+            Sc::UChar | Sc::UShort => format!("extractBits({}, {}u, {}u)", word(off), (off % 4) * 8, s.size() * 8),
+            Sc::Half => format!("f16(unpack2x16float({})[{}])", word(off), (off % 4) / 2),
+            Sc::ULong | Sc::Long | Sc::Double => {
+                let v = format!("(u64({}) | (u64({}) << 32u))", word(off), word(off + 4));
+                match s {
+                    Sc::ULong => v,
+                    Sc::Long => format!("bitcast<i64>({v})"),
+                    _ => format!("bitcast<f64>({v})"),
+                }
+            }
+        },
+        Ty::Vector(s, n) => {
+            let parts: Result<Vec<_>, _> = (0..*n as u32).map(|k| decode(lw, u, &Ty::Scalar(*s), off + k * s.size(), pos)).collect();
+            format!("{}({})", lw.wt(ty), parts?.join(", "))
+        }
+        Ty::Array(e, n) => {
+            let stride = e.layout(lw.structs()).0;
+            let parts: Result<Vec<_>, _> = (0..*n).map(|k| decode(lw, u, e, off + k * stride, pos)).collect();
+            format!("{}({})", lw.wt(ty), parts?.join(", "))
+        }
+        Ty::Struct(i) => {
+            if lw.structs()[*i].is_union {
+                return Err(lw.err(pos, "unions are not supported as kernel arguments"));
+            }
+            let offs = Ty::field_offsets(*i, lw.structs());
+            let mut parts = Vec::new();
+            for ((_, ft), o) in lw.structs()[*i].fields.iter().zip(offs) {
+                parts.push(decode(lw, u, ft, off + o, pos)?);
+            }
+            format!("{}({})", lw.wt(ty), parts.join(", "))
+        }
+        t => return Err(lw.err(pos, format!("a kernel argument of type `{}` is not allowed", t.c_name(lw.structs())))),
+    })
+}
+
+fn gen_kernel(
+    lw: &mut Lower,
+    f: &Function,
+    ki: usize,
+    arg_lens: &mut BTreeSet<usize>,
+    word_structs: &mut BTreeSet<u32>,
+) -> Result<(String, KernelInfo), BuildError> {
+    lw.kout = KOut::default();
+    let nargs = f.params.len();
+    let dispatch = format!("wgcl_dispatch_{nargs}");
+    let local_size = match f.reqd_work_group_size {
+        Some(s) => s.map(|v| format!("{v}u")),
+        None => LOCAL_SIZE_OVERRIDES.map(String::from),
+    };
+    let guard_stores = uses_barrier(lw.unit, f, &mut Vec::new());
+    lw.k = Some(KernelCtx { index: ki, name: f.name.clone(), dispatch: dispatch.clone(), local_size: local_size.clone(), guard_stores });
+    lw.fx.push(FnState { body: String::new(), indent: 1, scopes: vec![Default::default()], names: Default::default(), ret: Ty::Void, is_kernel: true });
+    lw.stack.push(f.name.clone());
+    lw.emit("wgcl_lid = wgcl_lid_in;");
+    lw.emit(format!("wgcl_grp = wgcl_wg_in + {dispatch}.group_offset;"));
+    lw.emit(format!(
+        "wgcl_active = all(((wgcl_grp * vec3<u32>({}, {}, {}) + wgcl_lid) < {dispatch}.global_size) | (vec3<u32>(0u, 1u, 2u) >= vec3<u32>({dispatch}.work_dim)));",
+        local_size[0], local_size[1], local_size[2]
+    ));
+    let mut args = Vec::new();
+    for (i, p) in f.params.iter().enumerate() {
+        lw.check_ty(&p.ty, p.pos)?;
+        if p.name.is_empty() {
+            return Err(lw.err(p.pos, "kernel arguments must be named"));
+        }
+        if p.access.is_some() {
+            return Err(lw.err(p.pos, "access qualifiers apply to images, which are not supported"));
+        }
+        let gname = format!("wgcl_k{ki}_{}", p.name);
+        let local = format!("c_{}", p.name);
+        lw.fx.last_mut().unwrap().names.insert(local.clone());
+        let tq = TypeQualifiers { is_const: p.quals.is_const, is_restrict: p.quals.is_restrict, is_volatile: p.quals.is_volatile };
+        match &p.ty {
+            Ty::Pointer(elem, space @ (Space::Global | Space::Constant)) => {
+                let elem = (**elem).clone();
+                let writable = *space == Space::Global && !p.quals.is_const;
+                let (packed, bad) = match &elem {
+                    Ty::Scalar(s) => (s.size() < 4, false),
+                    Ty::Vector(s, 4) if s.size() == 1 => (true, false),
+                    Ty::Vector(s, _) => (false, s.size() < 4),
+                    Ty::Struct(_) | Ty::Array(..) => (false, !lw.host_compatible(&elem)),
+                    Ty::Void => (false, true),
+                    _ => (false, true),
+                };
+                if bad {
+                    return Err(lw.err(p.pos, format!(
+                        "buffer argument `{}` of type `{}` is not supported (its memory layout cannot be expressed in WGSL)",
+                        p.name, p.type_name
+                    )));
+                }
+                let atomic = lw.atomic.contains(&gname);
+                let wel = match (&elem, packed, atomic) {
+                    (_, true, true) => "atomic<u32>".to_string(),
+                    (_, true, false) => "u32".to_string(),
+                    (t, false, true) => format!("atomic<{}>", lw.wt(t)),
+                    (t, false, false) => lw.wt(t),
+                };
+                let access = if writable || atomic { "read_write" } else { "read" };
+                lw.kout.decls.push(format!("@group(0) @binding({i}) var<storage, {access}> {gname}: array<{wel}>;"));
+                lw.emit(format!("_ = arrayLength(&{gname});"));
+                let base = Base { access: gname, kind: BK::Storage { packed, atomic, writable }, elem, space: *space, scalar: false };
+                lw.emit(format!("var {local}: i32 = 0i;"));
+                lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Ptr { var: local, base: Some(base), ty: p.ty.clone() });
+                let read_only = !writable;
+                args.push(KernelArgInfo {
+                    name: p.name.clone(),
+                    type_name: p.type_name.clone(),
+                    address_qualifier: if *space == Space::Constant { AddressQualifier::Constant } else { AddressQualifier::Global },
+                    access_qualifier: AccessQualifier::None,
+                    type_qualifiers: tq,
+                    kind: ArgKind::Buffer { binding: i as u32, read_only },
+                });
+            }
+            Ty::Pointer(elem, Space::Local) => {
+                let elem = (**elem).clone();
+                if elem == Ty::Void || elem.is_pointer() {
+                    return Err(lw.err(p.pos, format!("__local argument `{}` needs a concrete element type", p.name)));
+                }
+                let atomic = lw.atomic.contains(&gname);
+                let wel = if atomic { format!("atomic<{}>", lw.wt(&elem)) } else { lw.wt(&elem) };
+                arg_lens.insert(i);
+                lw.kout.decls.push(format!("var<workgroup> {gname}: array<{wel}, wgcl_arg{i}_len>;"));
+                if atomic {
+                    lw.emit(format!("_ = atomicLoad(&{gname}[0]);"));
+                } else {
+                    lw.emit(format!("_ = {gname}[0];"));
+                }
+                let base = Base { access: gname, kind: BK::Work { atomic }, elem: elem.clone(), space: Space::Local, scalar: false };
+                lw.emit(format!("var {local}: i32 = 0i;"));
+                lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Ptr { var: local, base: Some(base), ty: p.ty.clone() });
+                args.push(KernelArgInfo {
+                    name: p.name.clone(),
+                    type_name: p.type_name.clone(),
+                    address_qualifier: AddressQualifier::Local,
+                    access_qualifier: AccessQualifier::None,
+                    type_qualifiers: tq,
+                    kind: ArgKind::Local { len_override: format!("wgcl_arg{i}_len"), elem_size: elem.layout(lw.structs()).0 },
+                });
+            }
+            Ty::Pointer(..) => {
+                return Err(lw.err(p.pos, format!("kernel pointer argument `{}` must be __global, __constant or __local", p.name)));
+            }
+            t => {
+                if *t == Ty::Bool {
+                    return Err(lw.err(p.pos, "kernel arguments cannot be `bool` (OpenCL C forbids it)"));
+                }
+                let size = t.layout(lw.structs()).0;
+                let words = size.div_ceil(4).max(1);
+                word_structs.insert(words);
+                let uname = format!("{gname}_u");
+                lw.kout.decls.push(format!("@group(0) @binding({i}) var<uniform> {uname}: WgclWords{words};"));
+                let code = decode(lw, &uname, t, 0, p.pos)?;
+                let w = lw.wt(t);
+                lw.emit(format!("var {local}: {w} = {code};"));
+                lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Var { code: local, ty: t.clone(), root: None, guard: false });
+                args.push(KernelArgInfo {
+                    name: p.name.clone(),
+                    type_name: p.type_name.clone(),
+                    address_qualifier: AddressQualifier::Private,
+                    access_qualifier: AccessQualifier::None,
+                    type_qualifiers: tq,
+                    kind: ArgKind::Scalar { binding: i as u32, size },
+                });
+            }
+        }
+    }
+    let body = f.body.as_ref().unwrap();
+    if guard_stores {
+        lw.block(body)?;
+    } else {
+        lw.emit("if (wgcl_active) {");
+        lw.fx.last_mut().unwrap().indent += 1;
+        lw.block(body)?;
+        lw.fx.last_mut().unwrap().indent -= 1;
+        lw.emit("}");
+    }
+    let fs = lw.fx.pop().unwrap();
+    lw.stack.pop();
+    let entry_point = entry_name(&f.name);
+    let text = format!(
+        "@compute @workgroup_size({}, {}, {})\nfn {entry_point}(@builtin(local_invocation_id) wgcl_lid_in: vec3<u32>, @builtin(workgroup_id) wgcl_wg_in: vec3<u32>) {{\n{}}}\n",
+        local_size[0], local_size[1], local_size[2], fs.body
+    );
+    let info = KernelInfo {
+        name: f.name.clone(),
+        entry_point,
+        args,
+        workgroup_size: match f.reqd_work_group_size {
+            Some(s) => WorkgroupSize::Fixed(s),
+            None => WorkgroupSize::Overridable(LOCAL_SIZE_OVERRIDES.map(String::from)),
+        },
+        reqd_work_group_size: f.reqd_work_group_size,
+        work_group_size_hint: f.work_group_size_hint,
+        attributes: f.attributes.clone(),
+        dispatch_binding: Some(nargs as u32),
+        static_local_mem_size: lw.kout.static_local,
+    };
+    Ok((text, info))
+}
