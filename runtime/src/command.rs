@@ -1,0 +1,323 @@
+//! Commands: what an enqueue records, how it becomes wgpu work, and how it completes.
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use wgpu::util::DeviceExt;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::event::{Event, COMPLETE};
+use crate::host::HostPtr;
+use crate::kernel::KernelLaunch;
+use crate::memory::{MapStorage, MemObject};
+
+/// Bytes to write: owned by the runtime, or read from application memory at submission.
+pub enum HostData {
+    Owned(Vec<u8>),
+    Host(HostPtr),
+}
+
+impl HostData {
+    fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self {
+            HostData::Owned(v) => v.as_slice().into(),
+            HostData::Host(p) => p.to_vec().into(),
+        }
+    }
+}
+
+/// Where a read lands.
+#[derive(Clone)]
+pub enum ReadTarget {
+    /// Application memory (C API, blocking reads from Rust slices).
+    Host(HostPtr),
+    /// A runtime-owned vector the caller keeps a handle to.
+    Shared(Arc<Mutex<Vec<u8>>>),
+}
+
+impl ReadTarget {
+    fn write(&self, data: &[u8]) {
+        match self {
+            ReadTarget::Host(p) => p.write(data),
+            ReadTarget::Shared(v) => *v.lock() = data.to_vec(),
+        }
+    }
+}
+
+/// The device work of one command.
+pub(crate) enum Work {
+    /// Markers and barriers: complete when their batch does.
+    Nothing,
+    Write { dst: Arc<MemObject>, offset: u64, data: HostData },
+    Read { src: Arc<MemObject>, offset: u64, size: u64, dst: ReadTarget },
+    Copy { src: Arc<MemObject>, dst: Arc<MemObject>, src_offset: u64, dst_offset: u64, size: u64 },
+    Fill { dst: Arc<MemObject>, pattern: Vec<u8>, offset: u64, size: u64 },
+    Kernel(KernelLaunch),
+    /// An unmap: writes the mapping back (when mapped for writing), then frees its memory.
+    Unmap { mem: Arc<MemObject>, write_back: Option<(u64, HostPtr)>, _storage: Option<MapStorage> },
+}
+
+/// A flushed command waiting for its turn.
+pub(crate) struct Command {
+    pub event: Arc<Event>,
+    pub deps: Vec<Arc<Event>>,
+    pub work: Work,
+}
+
+/// A command in a submitted batch: what it must do when the batch completes.
+pub(crate) struct Encoded {
+    pub event: Arc<Event>,
+    readback: Option<Readback>,
+    /// Resources kept alive until completion (buffers, kernels, staging).
+    _keep: Work,
+    _staging: Vec<wgpu::Buffer>,
+}
+
+struct Readback {
+    staging: wgpu::Buffer,
+    skip: usize,
+    len: usize,
+    dst: ReadTarget,
+    mapped: Arc<Mutex<Option<bool>>>,
+}
+
+const PATCH_WGSL: &str = r#"
+struct Params { dst_off: u32, src_off: u32, len: u32, row: u32 }
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(2) var<uniform> p: Params;
+// Byte-granular copy: each invocation owns one destination word, so no two race.
+@compute @workgroup_size(64)
+fn patch(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let w = p.dst_off / 4u + gid.x + gid.y * p.row;
+    let end = p.dst_off + p.len;
+    if (w * 4u >= end) { return; }
+    var word = dst[w];
+    for (var b = 0u; b < 4u; b++) {
+        let db = w * 4u + b;
+        if (db >= p.dst_off && db < end) {
+            let sb = db - p.dst_off + p.src_off;
+            let byte = (src[sb / 4u] >> ((sb % 4u) * 8u)) & 0xffu;
+            word = (word & ~(0xffu << (b * 8u))) | (byte << (b * 8u));
+        }
+    }
+    dst[w] = word;
+}
+"#;
+
+fn align_down(x: u64) -> u64 {
+    x & !3
+}
+
+fn align_up(x: u64) -> u64 {
+    x.div_ceil(4) * 4
+}
+
+impl Engine {
+    fn patch_pipeline(&self) -> Arc<wgpu::ComputePipeline> {
+        self.helpers
+            .lock()
+            .entry("patch")
+            .or_insert_with(|| {
+                let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some("wgcl byte patch"),
+                    source: wgpu::ShaderSource::Wgsl(PATCH_WGSL.into()),
+                });
+                Arc::new(self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some("wgcl byte patch"),
+                    layout: None,
+                    module: &module,
+                    entry_point: Some("patch"),
+                    compilation_options: Default::default(),
+                    cache: None,
+                }))
+            })
+            .clone()
+    }
+
+    /// A staging buffer holding `data` (padded to 4 bytes), usable as a copy source and as a
+    /// storage buffer for the patch shader.
+    fn upload(&self, data: &[u8]) -> wgpu::Buffer {
+        let len = align_up(data.len() as u64).max(4);
+        let buf = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("wgcl upload"),
+            size: len,
+            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: true,
+        });
+        {
+            let mut view = buf.slice(..).get_mapped_range_mut().expect("mapped at creation");
+            view.slice(..data.len()).copy_from_slice(data);
+        }
+        buf.unmap();
+        buf
+    }
+
+    /// Copies `len` bytes from `src` at byte `src_off` to `dst` at byte `dst_off`, any
+    /// alignment, inside `encoder` (ordered with the batch's other work).
+    fn encode_patch(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        src: &wgpu::Buffer,
+        src_off: u64,
+        dst: &wgpu::Buffer,
+        dst_off: u64,
+        len: u64,
+        keep: &mut Vec<wgpu::Buffer>,
+    ) {
+        let pipeline = self.patch_pipeline();
+        let words = (align_up(dst_off + len) - align_down(dst_off)) / 4;
+        let groups = words.div_ceil(64) as u32;
+        let max = self.limits.max_compute_workgroups_per_dimension.max(1);
+        let (gx, gy) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
+        let params = [dst_off as u32, src_off as u32, len as u32, gx * 64];
+        let ubuf = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("wgcl patch params"),
+            contents: bytemuck::cast_slice(&params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry { binding: 0, resource: src.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 1, resource: dst.as_entire_binding() },
+                wgpu::BindGroupEntry { binding: 2, resource: ubuf.as_entire_binding() },
+            ],
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("wgcl patch"), timestamp_writes: None });
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bg, &[]);
+        pass.dispatch_workgroups(gx, gy, 1);
+        drop(pass);
+        keep.push(ubuf);
+    }
+
+    /// Writes `data` into `dst` at `dst_off` (absolute, in the wgpu buffer).
+    fn encode_write(&self, encoder: &mut wgpu::CommandEncoder, dst: &wgpu::Buffer, dst_off: u64, data: &[u8], keep: &mut Vec<wgpu::Buffer>) {
+        if data.is_empty() {
+            return;
+        }
+        let staging = self.upload(data);
+        let len = data.len() as u64;
+        if dst_off % 4 == 0 && len % 4 == 0 {
+            encoder.copy_buffer_to_buffer(&staging, 0, dst, dst_off, len);
+        } else {
+            self.encode_patch(encoder, &staging, 0, dst, dst_off, len, keep);
+        }
+        keep.push(staging);
+    }
+}
+
+impl Command {
+    /// Records this command's device work into `encoder`.
+    pub(crate) fn encode(self, engine: &Engine, encoder: &mut wgpu::CommandEncoder) -> Result<Encoded> {
+        let mut staging = Vec::new();
+        let mut readback = None;
+        match &self.work {
+            Work::Nothing => {}
+            Work::Write { dst, offset, data } => {
+                let (buf, base) = dst.wgpu_buffer();
+                engine.encode_write(encoder, buf, base + offset, &data.bytes(), &mut staging);
+            }
+            Work::Fill { dst, pattern, offset, size } => {
+                let (buf, base) = dst.wgpu_buffer();
+                let start = base + offset;
+                if pattern.iter().all(|b| *b == 0) && start % 4 == 0 && size % 4 == 0 {
+                    encoder.clear_buffer(buf, start, Some(*size));
+                } else {
+                    let data: Vec<u8> = pattern.iter().copied().cycle().take(*size as usize).collect();
+                    engine.encode_write(encoder, buf, start, &data, &mut staging);
+                }
+            }
+            Work::Copy { src, dst, src_offset, dst_offset, size } => {
+                let (sbuf, sbase) = src.wgpu_buffer();
+                let (dbuf, dbase) = dst.wgpu_buffer();
+                let (s, d) = (sbase + src_offset, dbase + dst_offset);
+                if *size > 0 {
+                    if s % 4 == 0 && d % 4 == 0 && size % 4 == 0 && sbuf != dbuf {
+                        encoder.copy_buffer_to_buffer(sbuf, s, dbuf, d, *size);
+                    } else {
+                        // Through a temporary: wgpu copies neither within one buffer nor at
+                        // byte offsets.
+                        let (a0, a1) = (align_down(s), align_up(s + size));
+                        let tmp = engine.device.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some("wgcl copy temp"),
+                            size: a1 - a0,
+                            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::STORAGE,
+                            mapped_at_creation: false,
+                        });
+                        encoder.copy_buffer_to_buffer(sbuf, a0, &tmp, 0, a1 - a0);
+                        if d % 4 == 0 && size % 4 == 0 && s == a0 {
+                            encoder.copy_buffer_to_buffer(&tmp, 0, dbuf, d, *size);
+                        } else {
+                            engine.encode_patch(encoder, &tmp, s - a0, dbuf, d, *size, &mut staging);
+                        }
+                        staging.push(tmp);
+                    }
+                }
+            }
+            Work::Read { src, offset, size, dst } => {
+                let (buf, base) = src.wgpu_buffer();
+                let start = base + offset;
+                let (a0, a1) = (align_down(start), align_up(start + size));
+                let len = (a1 - a0).max(4);
+                let st = engine.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("wgcl readback"),
+                    size: len,
+                    usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+                    mapped_at_creation: false,
+                });
+                if a1 > a0 {
+                    encoder.copy_buffer_to_buffer(buf, a0, &st, 0, a1 - a0);
+                }
+                readback = Some(Readback {
+                    staging: st,
+                    skip: (start - a0) as usize,
+                    len: *size as usize,
+                    dst: dst.clone(),
+                    mapped: Arc::new(Mutex::new(None)),
+                });
+            }
+            Work::Kernel(launch) => launch.encode(encoder),
+            Work::Unmap { mem, write_back, .. } => {
+                if let Some((offset, ptr)) = write_back {
+                    let (buf, base) = mem.wgpu_buffer();
+                    engine.encode_write(encoder, buf, base + offset, &ptr.to_vec(), &mut staging);
+                }
+            }
+        }
+        Ok(Encoded { event: self.event, readback, _keep: self.work, _staging: staging })
+    }
+}
+
+impl Encoded {
+    /// Called right after the batch was submitted: asks for read-back buffers to be mapped.
+    pub(crate) fn after_submit(&mut self) {
+        if let Some(rb) = &self.readback {
+            let mapped = rb.mapped.clone();
+            rb.staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+                *mapped.lock() = Some(r.is_ok());
+            });
+        }
+    }
+
+    /// Called by the completion side once the batch's work is done: delivers read-backs, then
+    /// completes the event; the command's resources are released after that.
+    pub(crate) fn complete(self) {
+        let mut status = COMPLETE;
+        if let Some(rb) = &self.readback {
+            let view = (*rb.mapped.lock() == Some(true)).then(|| rb.staging.slice(..).get_mapped_range().ok()).flatten();
+            if let Some(view) = view {
+                rb.dst.write(&view[rb.skip..rb.skip + rb.len]);
+                drop(view);
+                rb.staging.unmap();
+            } else {
+                log::error!("read-back buffer could not be mapped");
+                status = Error::OutOfResources(String::new()).code();
+            }
+        }
+        self.event.transition(status);
+        drop(self);
+    }
+}

@@ -1,0 +1,471 @@
+//! Kernels: arguments set by index, and their launch as wgpu compute dispatches.
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
+use wgcl_kernels::{ArgKind, DispatchInfo, KernelArgInfo, KernelInfo, WorkgroupSize};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::memory::MemObject;
+use crate::program::{Built, Program};
+use crate::queue::NdRange;
+
+/// A value for `clSetKernelArg`.
+pub enum KernelArg<'a> {
+    /// A buffer (`None`: a NULL `cl_mem`, allowed for buffer arguments).
+    Mem(Option<&'a Arc<MemObject>>),
+    /// The bytes of a by-value argument.
+    Bytes(&'a [u8]),
+    /// The size in bytes of a `__local` argument.
+    Local(u64),
+}
+
+/// What a kernel remembers for one argument. Buffers are held weakly: `clSetKernelArg` does
+/// not retain them; an enqueue does, until the command completes.
+#[derive(Clone)]
+enum ArgValue {
+    Mem(Option<Weak<MemObject>>),
+    Bytes(Vec<u8>),
+    Local(u64),
+}
+
+/// `cl_kernel`.
+pub struct Kernel {
+    program: Arc<Program>,
+    built: Arc<Built>,
+    info: KernelInfo,
+    args: Mutex<Vec<Option<ArgValue>>>,
+}
+
+impl std::fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kernel").field("name", &self.info.name).finish()
+    }
+}
+
+/// A kernel enqueue, ready to encode: held by the command until it completes, which keeps
+/// the kernel (so its program) and every buffer argument alive.
+pub(crate) struct KernelLaunch {
+    _kernel: Arc<Kernel>,
+    _buffers: Vec<Arc<MemObject>>,
+    _uniforms: Option<wgpu::Buffer>,
+    pipeline: Arc<wgpu::ComputePipeline>,
+    dispatches: Vec<(wgpu::BindGroup, [u32; 3])>,
+}
+
+impl KernelLaunch {
+    pub(crate) fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
+        if self.dispatches.is_empty() {
+            return;
+        }
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("wgcl kernel"), timestamp_writes: None });
+        pass.set_pipeline(&self.pipeline);
+        for (bg, [x, y, z]) in &self.dispatches {
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups(*x, *y, *z);
+        }
+    }
+}
+
+fn align(x: u64, a: u64) -> u64 {
+    x.div_ceil(a) * a
+}
+
+impl Kernel {
+    /// `clCreateKernel`.
+    pub fn new(program: &Arc<Program>, name: &str) -> Result<Arc<Self>> {
+        let built = program.built().ok_or(Error::InvalidProgramExecutable)?;
+        let info = built.module.kernel(name).ok_or(Error::InvalidKernelName)?.clone();
+        program.live_kernels.fetch_add(1, Ordering::SeqCst);
+        let n = info.args.len();
+        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]) }))
+    }
+
+    /// `clCreateKernelsInProgram`.
+    pub fn all_in(program: &Arc<Program>) -> Result<Vec<Arc<Self>>> {
+        program.kernel_names()?.iter().map(|n| Self::new(program, n)).collect()
+    }
+
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    pub fn name(&self) -> &str {
+        &self.info.name
+    }
+
+    pub fn info(&self) -> &KernelInfo {
+        &self.info
+    }
+
+    pub fn num_args(&self) -> usize {
+        self.info.args.len()
+    }
+
+    /// `clGetKernelArgInfo`.
+    pub fn arg_info(&self, index: usize) -> Result<&KernelArgInfo> {
+        self.info.args.get(index).ok_or(Error::InvalidArgIndex)
+    }
+
+    /// `clSetKernelArg`.
+    pub fn set_arg(&self, index: usize, value: KernelArg<'_>) -> Result<()> {
+        let info = self.arg_info(index)?;
+        let v = match (&info.kind, value) {
+            (ArgKind::Buffer { .. }, KernelArg::Mem(m)) => {
+                if let Some(m) = m {
+                    if !Arc::ptr_eq(m.context(), self.program.context()) {
+                        return Err(Error::InvalidMemObject);
+                    }
+                }
+                ArgValue::Mem(m.map(Arc::downgrade))
+            }
+            (ArgKind::Scalar { size, .. }, KernelArg::Bytes(b)) => {
+                if b.len() != *size as usize {
+                    return Err(Error::InvalidArgSize);
+                }
+                ArgValue::Bytes(b.to_vec())
+            }
+            (ArgKind::Local { .. }, KernelArg::Local(size)) => {
+                if size == 0 {
+                    return Err(Error::InvalidArgSize);
+                }
+                ArgValue::Local(size)
+            }
+            (ArgKind::Local { .. }, _) => return Err(Error::InvalidArgValue),
+            (_, KernelArg::Local(_)) => return Err(Error::InvalidArgValue),
+            (ArgKind::Buffer { .. }, KernelArg::Bytes(_)) => return Err(Error::InvalidArgSize),
+            (ArgKind::Scalar { .. }, KernelArg::Mem(_)) => return Err(Error::InvalidArgValue),
+        };
+        self.args.lock()[index] = Some(v);
+        Ok(())
+    }
+
+    /// `CL_KERNEL_WORK_GROUP_SIZE`.
+    pub fn max_work_group_size(&self) -> usize {
+        match &self.info.workgroup_size {
+            WorkgroupSize::Fixed(s) => s.iter().product::<u32>() as usize,
+            WorkgroupSize::Overridable(_) => self.built.engine.limits.max_compute_invocations_per_workgroup as usize,
+        }
+    }
+
+    /// `CL_KERNEL_LOCAL_MEM_SIZE`: static workgroup memory plus the `__local` arguments set.
+    pub fn local_mem_size(&self) -> u64 {
+        let args: u64 = self.args.lock().iter().map(|a| if let Some(ArgValue::Local(s)) = a { *s } else { 0 }).sum();
+        self.info.static_local_mem_size + args
+    }
+
+    fn layout(&self) -> Arc<(wgpu::BindGroupLayout, wgpu::PipelineLayout)> {
+        let device = &self.built.engine.device;
+        self.built
+            .layouts
+            .lock()
+            .entry(self.info.entry_point.clone())
+            .or_insert_with(|| {
+                let mut entries = Vec::new();
+                let uniform = |binding| wgpu::BindGroupLayoutEntry {
+                    binding,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: false, min_binding_size: None },
+                    count: None,
+                };
+                for a in &self.info.args {
+                    match a.kind {
+                        ArgKind::Buffer { binding, read_only } => entries.push(wgpu::BindGroupLayoutEntry {
+                            binding,
+                            visibility: wgpu::ShaderStages::COMPUTE,
+                            ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Storage { read_only }, has_dynamic_offset: false, min_binding_size: None },
+                            count: None,
+                        }),
+                        ArgKind::Scalar { binding, .. } => entries.push(uniform(binding)),
+                        ArgKind::Local { .. } => {}
+                    }
+                }
+                if let Some(b) = self.info.dispatch_binding {
+                    entries.push(uniform(b));
+                }
+                let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(&self.info.name), entries: &entries });
+                let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                    label: Some(&self.info.name),
+                    bind_group_layouts: &[Some(&bgl)],
+                    immediate_size: 0,
+                });
+                Arc::new((bgl, pl))
+            })
+            .clone()
+    }
+
+    fn pipeline(&self, local: [u32; 3], local_lens: &[(String, u32)]) -> Result<Arc<wgpu::ComputePipeline>> {
+        let mut key_vals = local.to_vec();
+        key_vals.extend(local_lens.iter().map(|(_, n)| *n));
+        let key = (self.info.entry_point.clone(), key_vals);
+        if let Some(p) = self.built.pipelines.lock().get(&key) {
+            return Ok(p.clone());
+        }
+        let layout = self.layout();
+        let mut constants: Vec<(String, f64)> = local_lens.iter().map(|(n, v)| (n.clone(), *v as f64)).collect();
+        if let WorkgroupSize::Overridable(names) = &self.info.workgroup_size {
+            for (n, v) in names.iter().zip(local) {
+                constants.push((n.clone(), v as f64));
+            }
+        }
+        let constants: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        let device = &self.built.engine.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(&self.info.name),
+            layout: Some(&layout.1),
+            module: &self.built.shader,
+            entry_point: Some(&self.info.entry_point),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: &constants,
+                // OpenCL does not zero __local memory; skipping it saves a pass per dispatch.
+                zero_initialize_workgroup_memory: false,
+            },
+            cache: None,
+        });
+        if let Some(err) = pollster::block_on(scope.pop()) {
+            return Err(Error::OutOfResources(format!("pipeline creation failed: {err}")));
+        }
+        let p = Arc::new(pipeline);
+        self.built.pipelines.lock().insert(key, p.clone());
+        Ok(p)
+    }
+
+    /// Chooses a local size when the application passed none: the fixed one, else for each
+    /// dimension the largest divisor of the global size that fits the device's limits.
+    fn choose_local(&self, global: &[usize; 3], dims: usize) -> [u32; 3] {
+        if let WorkgroupSize::Fixed(s) = self.info.workgroup_size {
+            return s;
+        }
+        let l = &self.built.engine.limits;
+        let mut budget = l.max_compute_invocations_per_workgroup.min(256) as usize;
+        let maxes = [l.max_compute_workgroup_size_x, l.max_compute_workgroup_size_y, l.max_compute_workgroup_size_z];
+        let mut local = [1u32; 3];
+        for d in 0..dims {
+            let cap = budget.min(maxes[d] as usize).max(1);
+            let best = (1..=cap).rev().find(|c| global[d] % c == 0).unwrap_or(1);
+            local[d] = best as u32;
+            budget /= best;
+        }
+        local
+    }
+
+    /// Prepares a launch: validates the geometry and arguments, specialises the pipeline and
+    /// builds the bind groups (one per dispatch when the NDRange must be split).
+    pub(crate) fn launch(self: &Arc<Self>, engine: &Arc<Engine>, range: &NdRange) -> Result<KernelLaunch> {
+        let dims = range.global.len();
+        if !(1..=3).contains(&dims) {
+            return Err(Error::InvalidWorkDimension);
+        }
+        if range.offset.len() != dims || range.local.as_ref().is_some_and(|l| l.len() != dims) {
+            return Err(Error::InvalidValue("offset/local dimensions differ from the global one"));
+        }
+        let mut global = [1usize; 3];
+        let mut offset = [0usize; 3];
+        global[..dims].copy_from_slice(&range.global);
+        offset[..dims].copy_from_slice(&range.offset);
+        if global.iter().zip(offset).any(|(g, o)| g.checked_add(o).is_none_or(|e| e > u32::MAX as usize)) {
+            return Err(Error::InvalidGlobalOffset);
+        }
+        let l = &engine.limits;
+        let local: [u32; 3] = match &range.local {
+            Some(loc) => {
+                let mut local = [1u32; 3];
+                for d in 0..dims {
+                    local[d] = loc[d] as u32;
+                }
+                let maxes = [l.max_compute_workgroup_size_x, l.max_compute_workgroup_size_y, l.max_compute_workgroup_size_z];
+                if local.iter().any(|v| *v == 0) || loc.iter().any(|v| *v > u32::MAX as usize) {
+                    return Err(Error::InvalidWorkGroupSize);
+                }
+                if local.iter().zip(maxes).any(|(v, m)| *v > m) {
+                    return Err(Error::InvalidWorkItemSize);
+                }
+                if local.iter().product::<u32>() > l.max_compute_invocations_per_workgroup {
+                    return Err(Error::InvalidWorkGroupSize);
+                }
+                if let WorkgroupSize::Fixed(f) = self.info.workgroup_size {
+                    if f != local {
+                        return Err(Error::InvalidWorkGroupSize);
+                    }
+                }
+                local
+            }
+            None => self.choose_local(&global, dims),
+        };
+        if let Some(r) = self.info.reqd_work_group_size {
+            if r != local {
+                return Err(Error::InvalidWorkGroupSize);
+            }
+        }
+        let uniform_ok = (0..3).all(|d| global[d] % local[d] as usize == 0);
+        if !uniform_ok && self.info.dispatch_binding.is_none() {
+            // Without the dispatch block the kernel cannot tell the real global size.
+            return Err(Error::InvalidWorkGroupSize);
+        }
+        let groups: [u32; 3] = std::array::from_fn(|d| global[d].div_ceil(local[d] as usize) as u32);
+
+        // Arguments: upgrade buffers (the launch retains them), collect bytes and local sizes.
+        let args = self.args.lock().clone();
+        let mut buffers = Vec::new();
+        let mut local_lens = Vec::new();
+        let mut local_total = self.info.static_local_mem_size;
+        for (a, v) in self.info.args.iter().zip(&args) {
+            let v = v.as_ref().ok_or(Error::InvalidKernelArgs)?;
+            match (&a.kind, v) {
+                (ArgKind::Buffer { .. }, ArgValue::Mem(m)) => {
+                    buffers.push(match m {
+                        Some(w) => Some(w.upgrade().ok_or(Error::InvalidMemObject)?),
+                        None => None,
+                    });
+                }
+                (ArgKind::Local { len_override, elem_size }, ArgValue::Local(size)) => {
+                    local_total += size;
+                    local_lens.push((len_override.clone(), size.div_ceil(*elem_size as u64).max(1) as u32));
+                }
+                _ => {}
+            }
+        }
+        if local_total > l.max_compute_workgroup_storage_size as u64 {
+            return Err(Error::OutOfResources("__local memory exceeds the device's".into()));
+        }
+        let pipeline = self.pipeline(local, &local_lens)?;
+
+        // Split dispatches past the device's per-dimension group limit.
+        let max = l.max_compute_workgroups_per_dimension.max(1);
+        let mut chunks = Vec::new();
+        if groups.iter().any(|g| *g > max) && self.info.dispatch_binding.is_none() {
+            return Err(Error::InvalidGlobalWorkSize);
+        }
+        if groups.iter().all(|g| *g > 0) {
+            for gz in (0..groups[2]).step_by(max as usize) {
+                for gy in (0..groups[1]).step_by(max as usize) {
+                    for gx in (0..groups[0]).step_by(max as usize) {
+                        let start = [gx, gy, gz];
+                        let count: [u32; 3] = std::array::from_fn(|d| (groups[d] - start[d]).min(max));
+                        chunks.push((start, count));
+                    }
+                }
+            }
+        }
+
+        // One uniform buffer for by-value arguments and the dispatch blocks.
+        let ua = l.min_uniform_buffer_offset_alignment as u64;
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut scalar_at = Vec::new();
+        for (a, v) in self.info.args.iter().zip(&args) {
+            if let (ArgKind::Scalar { .. }, Some(ArgValue::Bytes(b))) = (&a.kind, v) {
+                let at = align(bytes.len() as u64, ua);
+                bytes.resize(at as usize, 0);
+                bytes.extend_from_slice(b);
+                bytes.resize(align(bytes.len() as u64, 16) as usize, 0);
+                scalar_at.push((at, align(b.len() as u64, 16)));
+            }
+        }
+        let mut dispatch_at = Vec::new();
+        if self.info.dispatch_binding.is_some() {
+            for (start, count) in &chunks {
+                let info = DispatchInfo {
+                    global_offset: offset.map(|o| o as u32),
+                    work_dim: dims as u32,
+                    global_size: global.map(|g| g as u32),
+                    local_size: local,
+                    num_groups: groups,
+                    group_offset: *start,
+                };
+                let _ = count;
+                let at = align(bytes.len() as u64, ua);
+                bytes.resize(at as usize, 0);
+                bytes.extend_from_slice(bytemuck::cast_slice(&info.to_words()));
+                dispatch_at.push(at);
+            }
+        }
+        let uniforms = (!bytes.is_empty()).then(|| {
+            use wgpu::util::DeviceExt;
+            engine.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("wgcl kernel args"),
+                contents: &bytes,
+                usage: wgpu::BufferUsages::UNIFORM,
+            })
+        });
+
+        let layout = self.layout();
+        let dummy;
+        let null_buffer = if buffers.iter().any(Option::is_none) {
+            dummy = engine.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("wgcl null arg"),
+                size: 256,
+                usage: wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            });
+            Some(&dummy)
+        } else {
+            None
+        };
+        let mut dispatches = Vec::with_capacity(chunks.len());
+        for (ci, (_, count)) in chunks.iter().enumerate() {
+            let mut entries = Vec::new();
+            let mut bi = 0;
+            let mut si = 0;
+            for a in &self.info.args {
+                match a.kind {
+                    ArgKind::Buffer { binding, .. } => {
+                        let resource = match &buffers[bi] {
+                            Some(m) => {
+                                let (buf, off) = m.wgpu_buffer();
+                                let size = align(m.size(), 4).min(buf.size() - off);
+                                wgpu::BindingResource::Buffer(wgpu::BufferBinding { buffer: buf, offset: off, size: std::num::NonZeroU64::new(size) })
+                            }
+                            None => null_buffer.expect("dummy made").as_entire_binding(),
+                        };
+                        entries.push(wgpu::BindGroupEntry { binding, resource });
+                        bi += 1;
+                    }
+                    ArgKind::Scalar { binding, .. } => {
+                        let (at, size) = scalar_at[si];
+                        si += 1;
+                        entries.push(wgpu::BindGroupEntry {
+                            binding,
+                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                                buffer: uniforms.as_ref().expect("uniforms made"),
+                                offset: at,
+                                size: std::num::NonZeroU64::new(size),
+                            }),
+                        });
+                    }
+                    ArgKind::Local { .. } => {}
+                }
+            }
+            if let Some(b) = self.info.dispatch_binding {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: b,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: uniforms.as_ref().expect("uniforms made"),
+                        offset: dispatch_at[ci],
+                        size: std::num::NonZeroU64::new(DispatchInfo::SIZE),
+                    }),
+                });
+            }
+            let scope = engine.device.push_error_scope(wgpu::ErrorFilter::Validation);
+            let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
+            if let Some(err) = pollster::block_on(scope.pop()) {
+                return Err(Error::InvalidKernelArgs).inspect_err(|_| log::error!("bind group refused: {err}"));
+            }
+            dispatches.push((bg, *count));
+        }
+        Ok(KernelLaunch {
+            _kernel: self.clone(),
+            _buffers: buffers.into_iter().flatten().collect(),
+            _uniforms: uniforms,
+            pipeline,
+            dispatches,
+        })
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,202 @@
+//! The platform (one per process, as OpenCL's ICD model expects) and its devices, one per
+//! wgpu adapter.
+use std::sync::{Arc, OnceLock};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+
+/// `CL_DEVICE_TYPE_*` as far as wgpu can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceType {
+    Gpu,
+    Cpu,
+    Accelerator,
+    Default,
+}
+
+/// What OpenCL applications query about a device, taken from the wgpu adapter.
+#[derive(Clone, Debug)]
+pub struct DeviceInfo {
+    pub name: String,
+    pub vendor: String,
+    pub vendor_id: u32,
+    pub driver_version: String,
+    /// The wgpu backend (Vulkan, Metal, Dx12, Gl, BrowserWebGpu).
+    pub backend: String,
+    pub device_type: DeviceType,
+    /// wgpu does not report compute units; CPU adapters report the host's cores, others 1.
+    pub max_compute_units: u32,
+    pub max_work_group_size: usize,
+    pub max_work_item_sizes: [usize; 3],
+    pub max_work_groups_per_dimension: u32,
+    pub global_mem_size: u64,
+    pub max_mem_alloc_size: u64,
+    pub local_mem_size: u64,
+    pub max_constant_buffer_size: u64,
+    pub max_parameter_size: usize,
+    /// Sub-buffer origins and kernel buffer bindings must be aligned to this many bytes.
+    pub mem_base_addr_align: u32,
+    pub max_storage_buffers: u32,
+    pub f16: bool,
+    pub f64: bool,
+    pub i64: bool,
+    pub timestamps: bool,
+}
+
+/// One device: a wgpu adapter, and the wgpu device opened on it when first used.
+pub struct Device {
+    adapter: wgpu::Adapter,
+    info: DeviceInfo,
+    engine: OnceLock<Result<Arc<Engine>>>,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device").field("name", &self.info.name).finish()
+    }
+}
+
+impl Device {
+    pub fn info(&self) -> &DeviceInfo {
+        &self.info
+    }
+
+    /// The features wgcl asks for when the adapter has them.
+    fn wanted_features(adapter: &wgpu::Adapter) -> wgpu::Features {
+        let want = wgpu::Features::SHADER_F16
+            | wgpu::Features::SHADER_F64
+            | wgpu::Features::SHADER_INT64
+            | wgpu::Features::TIMESTAMP_QUERY
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS;
+        adapter.features() & want
+    }
+
+    fn new(adapter: wgpu::Adapter) -> Self {
+        let a = adapter.get_info();
+        let l = adapter.limits();
+        let f = Self::wanted_features(&adapter);
+        let device_type = match a.device_type {
+            wgpu::DeviceType::Cpu => DeviceType::Cpu,
+            wgpu::DeviceType::DiscreteGpu | wgpu::DeviceType::IntegratedGpu | wgpu::DeviceType::VirtualGpu => DeviceType::Gpu,
+            wgpu::DeviceType::Other => DeviceType::Accelerator,
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
+        let max_alloc = l.max_buffer_size.min(l.max_storage_buffer_binding_size as u64);
+        let vendor = match a.vendor {
+            0x10DE => "NVIDIA Corporation".to_string(),
+            0x1002 => "Advanced Micro Devices, Inc.".to_string(),
+            0x8086 => "Intel(R) Corporation".to_string(),
+            0x106B => "Apple".to_string(),
+            0x10005 => "Mesa".to_string(),
+            v => format!("vendor 0x{v:x}"),
+        };
+        let info = DeviceInfo {
+            name: a.name.clone(),
+            vendor,
+            vendor_id: a.vendor,
+            driver_version: format!("{} {}", a.driver, a.driver_info).trim().to_string(),
+            backend: format!("{:?}", a.backend),
+            device_type,
+            max_compute_units: if device_type == DeviceType::Cpu { cores } else { 1 },
+            max_work_group_size: l.max_compute_invocations_per_workgroup as usize,
+            max_work_item_sizes: [
+                l.max_compute_workgroup_size_x as usize,
+                l.max_compute_workgroup_size_y as usize,
+                l.max_compute_workgroup_size_z as usize,
+            ],
+            max_work_groups_per_dimension: l.max_compute_workgroups_per_dimension,
+            global_mem_size: l.max_buffer_size.max(max_alloc),
+            max_mem_alloc_size: max_alloc,
+            local_mem_size: l.max_compute_workgroup_storage_size as u64,
+            max_constant_buffer_size: max_alloc,
+            max_parameter_size: 1024,
+            mem_base_addr_align: l.min_storage_buffer_offset_alignment.max(l.min_uniform_buffer_offset_alignment),
+            max_storage_buffers: l.max_storage_buffers_per_shader_stage,
+            f16: f.contains(wgpu::Features::SHADER_F16),
+            f64: f.contains(wgpu::Features::SHADER_F64),
+            i64: f.contains(wgpu::Features::SHADER_INT64),
+            timestamps: f.contains(wgpu::Features::TIMESTAMP_QUERY),
+        };
+        Self { adapter, info, engine: OnceLock::new() }
+    }
+
+    /// The engine (wgpu device, queue and completion thread), opened on first use.
+    pub(crate) fn engine(&self) -> Result<Arc<Engine>> {
+        self.engine
+            .get_or_init(|| {
+                let desc = wgpu::DeviceDescriptor {
+                    label: Some("wgcl"),
+                    required_features: Self::wanted_features(&self.adapter),
+                    required_limits: self.adapter.limits(),
+                    experimental_features: wgpu::ExperimentalFeatures::disabled(),
+                    memory_hints: wgpu::MemoryHints::Performance,
+                    trace: wgpu::Trace::Off,
+                };
+                let (device, queue) = pollster::block_on(self.adapter.request_device(&desc))
+                    .map_err(|e| Error::OutOfResources(format!("cannot open the device: {e}")))?;
+                Ok(Engine::start(device, queue))
+            })
+            .clone()
+    }
+}
+
+/// The wgcl platform: every usable wgpu adapter, in preference order.
+pub struct Platform {
+    devices: Vec<Arc<Device>>,
+}
+
+static PLATFORM: OnceLock<Arc<Platform>> = OnceLock::new();
+
+impl Platform {
+    pub const NAME: &'static str = "wgcl";
+    pub const VENDOR: &'static str = "wgcl project";
+    pub const VERSION: &'static str = "OpenCL 3.0 wgcl 0.1";
+    pub const PROFILE: &'static str = "FULL_PROFILE";
+
+    /// The process's platform. Honours `WGPU_BACKEND` (e.g. `vulkan`) and
+    /// `WGPU_ADAPTER_NAME` (a case-insensitive substring of the adapter name).
+    pub fn get() -> Arc<Platform> {
+        PLATFORM
+            .get_or_init(|| {
+                let backends_from_env = wgpu::Backends::from_env();
+                let enumerate = |backends: wgpu::Backends| {
+                    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+                    desc.backends = backends;
+                    let instance = wgpu::Instance::new(desc);
+                    pollster::block_on(instance.enumerate_adapters(backends))
+                };
+                // The primary backends first; GL only when they offer nothing (probing GL
+                // also makes EGL print noise on headless machines).
+                let mut adapters = match backends_from_env {
+                    Some(b) => enumerate(b),
+                    None => {
+                        let primary = enumerate(wgpu::Backends::PRIMARY);
+                        if primary.is_empty() { enumerate(wgpu::Backends::all()) } else { primary }
+                    }
+                };
+                if let Ok(want) = std::env::var("WGPU_ADAPTER_NAME") {
+                    let want = want.to_lowercase();
+                    adapters.retain(|a| a.get_info().name.to_lowercase().contains(&want));
+                }
+                adapters.sort_by_key(|a| match a.get_info().device_type {
+                    wgpu::DeviceType::DiscreteGpu => 0,
+                    wgpu::DeviceType::IntegratedGpu => 1,
+                    wgpu::DeviceType::VirtualGpu => 2,
+                    wgpu::DeviceType::Cpu => 3,
+                    wgpu::DeviceType::Other => 4,
+                });
+                let devices = adapters.into_iter().map(|a| Arc::new(Device::new(a))).collect();
+                Arc::new(Platform { devices })
+            })
+            .clone()
+    }
+
+    pub fn devices(&self) -> &[Arc<Device>] {
+        &self.devices
+    }
+
+    /// The first device, or `DeviceNotFound`.
+    pub fn default_device(&self) -> Result<Arc<Device>> {
+        self.devices.first().cloned().ok_or(Error::DeviceNotFound)
+    }
+}

@@ -1,0 +1,256 @@
+//! Programs: source (OpenCL C or WGSL) built by the front ends of `wgcl-kernels` into a naga
+//! module and a wgpu shader module, plus release callbacks.
+//!
+//! Release: kernels hold an `Arc` of their program and in-flight kernel commands hold the
+//! kernel, so the program is destroyed only once the application released it and no kernel
+//! or in-flight command needs it; then its release callbacks run in reverse order of
+//! registration on the callback thread, and it is freed.
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use wgcl_kernels::{BuildOptions, DeviceCaps, ProgramModule};
+
+use crate::context::Context;
+use crate::dispatcher::{dispatch, run_contained};
+use crate::engine::Engine;
+use crate::error::{refuse_blocking_in_callback, Error, Result};
+
+/// `cl_build_status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildStatus {
+    None,
+    Error,
+    Success,
+    InProgress,
+}
+
+impl BuildStatus {
+    /// The `CL_BUILD_*` number.
+    pub fn code(self) -> i32 {
+        match self {
+            BuildStatus::Success => 0,
+            BuildStatus::None => -1,
+            BuildStatus::Error => -2,
+            BuildStatus::InProgress => -3,
+        }
+    }
+}
+
+/// A successful build on one device.
+pub(crate) struct Built {
+    pub module: ProgramModule,
+    pub shader: wgpu::ShaderModule,
+    pub engine: Arc<Engine>,
+    /// Bind group layouts per kernel, and pipelines per specialisation (local size and
+    /// `__local` argument sizes), so re-enqueueing never recompiles.
+    pub layouts: Mutex<HashMap<String, Arc<(wgpu::BindGroupLayout, wgpu::PipelineLayout)>>>,
+    pub pipelines: Mutex<HashMap<(String, Vec<u32>), Arc<wgpu::ComputePipeline>>>,
+}
+
+struct BuildState {
+    status: BuildStatus,
+    log: String,
+    options: String,
+    built: Option<Arc<Built>>,
+}
+
+/// `cl_program`.
+pub struct Program {
+    context: Arc<Context>,
+    source: String,
+    from_binary: bool,
+    state: Mutex<BuildState>,
+    release_callbacks: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+    pub(crate) live_kernels: AtomicUsize,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program").field("status", &self.build_status()).finish()
+    }
+}
+
+impl Program {
+    /// `clCreateProgramWithSource`.
+    pub fn with_source(context: &Arc<Context>, source: &str) -> Result<Arc<Self>> {
+        if source.is_empty() {
+            return Err(Error::InvalidValue("empty program source"));
+        }
+        Ok(Self::new(context, source.to_string(), false))
+    }
+
+    /// `clCreateProgramWithBinary`: wgcl's binaries are WGSL text (what `binary()` returns).
+    pub fn with_binary(context: &Arc<Context>, binary: &[u8]) -> Result<Arc<Self>> {
+        let text = std::str::from_utf8(binary).map_err(|_| Error::InvalidValue("not a wgcl binary"))?;
+        if !text.contains("@compute") {
+            return Err(Error::InvalidValue("not a wgcl binary"));
+        }
+        Ok(Self::new(context, text.to_string(), true))
+    }
+
+    fn new(context: &Arc<Context>, source: String, from_binary: bool) -> Arc<Self> {
+        Arc::new(Self {
+            context: context.clone(),
+            source,
+            from_binary,
+            state: Mutex::new(BuildState { status: BuildStatus::None, log: String::new(), options: String::new(), built: None }),
+            release_callbacks: Mutex::new(Vec::new()),
+            live_kernels: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn context(&self) -> &Arc<Context> {
+        &self.context
+    }
+
+    /// `CL_PROGRAM_SOURCE` (empty for programs made from binaries).
+    pub fn source(&self) -> &str {
+        if self.from_binary { "" } else { &self.source }
+    }
+
+    pub fn build_status(&self) -> BuildStatus {
+        self.state.lock().status
+    }
+
+    pub fn build_log(&self) -> String {
+        self.state.lock().log.clone()
+    }
+
+    pub fn build_options(&self) -> String {
+        self.state.lock().options.clone()
+    }
+
+    /// `clBuildProgram`. With `notify` the build runs on its own thread and `notify` is
+    /// called (on the callback thread) when it ends; without, it blocks.
+    pub fn build(self: &Arc<Self>, options: &str, notify: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
+        if notify.is_none() {
+            refuse_blocking_in_callback()?;
+        }
+        if self.live_kernels.load(Ordering::SeqCst) > 0 {
+            return Err(Error::InvalidOperation("kernels are attached to the program"));
+        }
+        {
+            let mut st = self.state.lock();
+            if st.status == BuildStatus::InProgress {
+                return Err(Error::InvalidOperation("a build is in progress"));
+            }
+            st.status = BuildStatus::InProgress;
+            st.options = options.to_string();
+        }
+        match notify {
+            Some(notify) => {
+                let me = self.clone();
+                let options = options.to_string();
+                std::thread::Builder::new()
+                    .name("wgcl-build".into())
+                    .spawn(move || {
+                        let _ = me.run_build(&options);
+                        dispatch(notify);
+                    })
+                    .map_err(|_| Error::OutOfHostMemory)?;
+                Ok(())
+            }
+            None => self.run_build(options),
+        }
+    }
+
+    fn run_build(&self, options: &str) -> Result<()> {
+        let result = self.compile(options);
+        let mut st = self.state.lock();
+        match result {
+            Ok(built) => {
+                st.log = built.module.log.clone();
+                st.built = Some(Arc::new(built));
+                st.status = BuildStatus::Success;
+                Ok(())
+            }
+            Err(log) => {
+                st.log = log;
+                st.built = None;
+                st.status = BuildStatus::Error;
+                Err(Error::BuildProgramFailure)
+            }
+        }
+    }
+
+    fn compile(&self, options: &str) -> std::result::Result<Built, String> {
+        let device = &self.context.devices()[0];
+        let info = device.info();
+        let mut options = options.to_string();
+        if self.from_binary {
+            options.push_str(" -x=wgsl");
+        }
+        let opts = BuildOptions {
+            options,
+            headers: Vec::new(),
+            caps: DeviceCaps { f16: info.f16, f64: info.f64, i64: info.i64 },
+        };
+        let module = wgcl_kernels::build(&self.source, &opts).map_err(|e| e.log())?;
+        let engine = device.engine().map_err(|e| e.to_string())?;
+        let scope = engine.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let shader = engine.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("wgcl program"),
+            source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone())),
+        });
+        if let Some(err) = pollster::block_on(scope.pop()) {
+            return Err(format!("error: the device refused the program: {err}"));
+        }
+        Ok(Built {
+            module,
+            shader,
+            engine,
+            layouts: Mutex::new(HashMap::new()),
+            pipelines: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `clLinkProgram` (and `clCompileProgram` + link): a new program from the sources of
+    /// `inputs`, built with `options`.
+    pub fn link(context: &Arc<Context>, inputs: &[Arc<Program>], options: &str) -> Result<Arc<Self>> {
+        if inputs.is_empty() {
+            return Err(Error::InvalidValue("no input programs"));
+        }
+        let source = inputs.iter().map(|p| p.source.as_str()).collect::<Vec<_>>().join("\n");
+        let p = Self::new(context, source, inputs.iter().all(|p| p.from_binary));
+        p.build(options, None).map_err(|_| Error::LinkProgramFailure)?;
+        Ok(p)
+    }
+
+    pub(crate) fn built(&self) -> Option<Arc<Built>> {
+        self.state.lock().built.clone()
+    }
+
+    /// `CL_PROGRAM_KERNEL_NAMES` (after a successful build).
+    pub fn kernel_names(&self) -> Result<Vec<String>> {
+        let built = self.built().ok_or(Error::InvalidProgramExecutable)?;
+        Ok(built.module.kernels.iter().map(|k| k.name.clone()).collect())
+    }
+
+    /// `CL_PROGRAM_BINARIES`: the built module as WGSL text (empty before a build).
+    pub fn binary(&self) -> Vec<u8> {
+        self.built().and_then(|b| b.module.to_wgsl().ok()).map(String::into_bytes).unwrap_or_default()
+    }
+
+    /// `clSetProgramReleaseCallback`.
+    pub fn set_release_callback(&self, callback: Box<dyn FnOnce() + Send>) {
+        self.release_callbacks.lock().push(callback);
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let callbacks = std::mem::take(&mut *self.release_callbacks.lock());
+        if !callbacks.is_empty() {
+            // The built module is freed after the callbacks, as the spec orders.
+            let built = self.state.get_mut().built.take();
+            dispatch(Box::new(move || {
+                for cb in callbacks.into_iter().rev() {
+                    run_contained(cb);
+                }
+                drop(built);
+            }));
+        }
+    }
+}

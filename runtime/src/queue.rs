@@ -1,0 +1,370 @@
+//! Command queues: where commands are enqueued, ordered and flushed to the device's engine.
+//!
+//! An in-order queue makes each command wait for the one before it. An out-of-order queue
+//! orders commands only through wait lists, markers and barriers. Enqueued commands stay in
+//! the queue until a flush (explicit, or implied by a blocking call, `finish`, a wait or the
+//! queue's release) hands them to the engine.
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::command::{Command, HostData, ReadTarget, Work};
+use crate::context::Context;
+use crate::engine::Engine;
+use crate::error::{refuse_blocking_in_callback, Error, Result};
+use crate::event::{CommandType, Event};
+use crate::host::HostPtr;
+use crate::kernel::Kernel;
+use crate::memory::{MemFlags, MemObject};
+use crate::platform::Device;
+
+/// `cl_command_queue_properties` that the runtime honours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueProperties {
+    pub out_of_order: bool,
+    pub profiling: bool,
+}
+
+/// `cl_map_flags`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MapFlags {
+    pub read: bool,
+    pub write: bool,
+    /// `CL_MAP_WRITE_INVALIDATE_REGION`: the old contents need not be read.
+    pub invalidate: bool,
+}
+
+#[derive(Default)]
+struct State {
+    unflushed: Vec<Command>,
+    /// In-order: the last command. Out-of-order: the last marker/barrier.
+    last: Option<Arc<Event>>,
+    /// Out-of-order: commands since the last barrier (what the next barrier waits for).
+    since_barrier: Vec<Arc<Event>>,
+}
+
+/// `cl_command_queue`.
+pub struct CommandQueue {
+    context: Arc<Context>,
+    device: Arc<Device>,
+    engine: Arc<Engine>,
+    properties: QueueProperties,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for CommandQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandQueue").field("properties", &self.properties).finish()
+    }
+}
+
+/// Kernel launch geometry (`clEnqueueNDRangeKernel`'s arguments), 1 to 3 dimensions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NdRange {
+    pub offset: Vec<usize>,
+    pub global: Vec<usize>,
+    pub local: Option<Vec<usize>>,
+}
+
+impl NdRange {
+    pub fn d1(global: usize) -> Self {
+        Self { offset: vec![0], global: vec![global], local: None }
+    }
+
+    pub fn with_local(mut self, local: &[usize]) -> Self {
+        self.local = Some(local.to_vec());
+        self
+    }
+
+    pub fn with_offset(mut self, offset: &[usize]) -> Self {
+        self.offset = offset.to_vec();
+        self
+    }
+}
+
+impl CommandQueue {
+    /// `clCreateCommandQueueWithProperties`.
+    pub fn new(context: &Arc<Context>, device: &Arc<Device>, properties: QueueProperties) -> Result<Arc<Self>> {
+        if !context.devices().iter().any(|d| Arc::ptr_eq(d, device)) {
+            return Err(Error::InvalidDevice);
+        }
+        let engine = device.engine()?;
+        Ok(Arc::new(Self {
+            context: context.clone(),
+            device: device.clone(),
+            engine,
+            properties,
+            state: Mutex::new(State::default()),
+        }))
+    }
+
+    pub fn context(&self) -> &Arc<Context> {
+        &self.context
+    }
+
+    pub fn device(&self) -> &Arc<Device> {
+        &self.device
+    }
+
+    pub fn properties(&self) -> QueueProperties {
+        self.properties
+    }
+
+    /// `clFlush`: hands every enqueued command to the device engine, which submits those
+    /// whose wait lists allow it now and the others as soon as they do.
+    pub fn flush(&self) -> Result<()> {
+        let mut st = self.state.lock();
+        if st.unflushed.is_empty() {
+            return Ok(());
+        }
+        // Pushed while holding the queue lock so two flushes keep the queue's order.
+        let cmds = std::mem::take(&mut st.unflushed);
+        self.engine.push(cmds);
+        Ok(())
+    }
+
+    /// `clFinish`: flushes and waits until every command enqueued so far has ended.
+    pub fn finish(self: &Arc<Self>) -> Result<()> {
+        refuse_blocking_in_callback()?;
+        let last = if self.properties.out_of_order {
+            Some(self.enqueue(CommandType::Barrier, &[], Work::Nothing, true)?)
+        } else {
+            self.state.lock().last.clone()
+        };
+        self.flush()?;
+        if let Some(ev) = last {
+            ev.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Records a command. `barrier` makes it wait for every earlier command (markers and
+    /// barriers with an empty wait list in out-of-order queues).
+    fn enqueue(self: &Arc<Self>, ty: CommandType, wait: &[Arc<Event>], work: Work, barrier: bool) -> Result<Arc<Event>> {
+        if wait.iter().any(|e| !Arc::ptr_eq(e.context(), &self.context)) {
+            return Err(Error::InvalidContext);
+        }
+        self.engine.check_alive()?;
+        let event = Event::new_command(self.context.clone(), self, ty, self.properties.profiling);
+        let mut deps: Vec<Arc<Event>> = wait.to_vec();
+        let mut st = self.state.lock();
+        if self.properties.out_of_order {
+            if barrier {
+                deps.append(&mut st.since_barrier);
+                if let Some(last) = st.last.take() {
+                    deps.push(last);
+                }
+                st.last = Some(event.clone());
+            } else {
+                if let Some(last) = &st.last {
+                    deps.push(last.clone());
+                }
+                // Keep the list short: finished commands need no waiting for.
+                if st.since_barrier.len() >= 64 {
+                    st.since_barrier.retain(|e| e.status() > 0);
+                }
+                st.since_barrier.push(event.clone());
+            }
+        } else if let Some(last) = st.last.replace(event.clone()) {
+            deps.push(last);
+        }
+        st.unflushed.push(Command { event: event.clone(), deps, work });
+        Ok(event)
+    }
+
+    /// Flushes and waits for `event`; used by blocking enqueues.
+    fn complete_blocking(&self, event: &Arc<Event>) -> Result<()> {
+        self.flush()?;
+        if event.wait()? < 0 {
+            return Err(Error::ExecStatusErrorForEventsInWaitList);
+        }
+        Ok(())
+    }
+
+    fn check_mem(&self, mem: &MemObject) -> Result<()> {
+        if !Arc::ptr_eq(mem.context(), &self.context) {
+            return Err(Error::InvalidContext);
+        }
+        Ok(())
+    }
+
+    /// `clEnqueueWriteBuffer` from runtime-owned bytes (never blocks).
+    pub fn enqueue_write_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, offset: u64, data: Vec<u8>, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.write_buffer(mem, false, offset, HostData::Owned(data), wait)
+    }
+
+    /// `clEnqueueWriteBuffer` from application memory: read when the command is submitted
+    /// (or before returning, when `blocking`).
+    pub fn enqueue_write_buffer_host(self: &Arc<Self>, mem: &Arc<MemObject>, blocking: bool, offset: u64, src: HostPtr, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.write_buffer(mem, blocking, offset, HostData::Host(src), wait)
+    }
+
+    fn write_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, blocking: bool, offset: u64, data: HostData, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.check_mem(mem)?;
+        let len = match &data {
+            HostData::Owned(v) => v.len(),
+            HostData::Host(p) => p.len(),
+        } as u64;
+        mem.check_range(offset, len)?;
+        if mem.flags().has(MemFlags::HOST_READ_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
+            return Err(Error::InvalidOperation("the buffer was created without host write access"));
+        }
+        if blocking {
+            refuse_blocking_in_callback()?;
+        }
+        let ev = self.enqueue(CommandType::WriteBuffer, wait, Work::Write { dst: mem.clone(), offset, data }, false)?;
+        if blocking {
+            self.complete_blocking(&ev)?;
+        }
+        Ok(ev)
+    }
+
+    /// `clEnqueueReadBuffer` into application memory.
+    pub fn enqueue_read_buffer_host(self: &Arc<Self>, mem: &Arc<MemObject>, blocking: bool, offset: u64, dst: HostPtr, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.read_buffer(mem, blocking, offset, dst.len() as u64, ReadTarget::Host(dst), wait)
+    }
+
+    /// Non-blocking read into a runtime-owned vector, filled when the event completes.
+    pub fn enqueue_read_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<(Arc<Event>, Arc<Mutex<Vec<u8>>>)> {
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let ev = self.read_buffer(mem, false, offset, size, ReadTarget::Shared(out.clone()), wait)?;
+        Ok((ev, out))
+    }
+
+    /// Blocking read into a Rust slice.
+    pub fn read_buffer_into(self: &Arc<Self>, mem: &Arc<MemObject>, offset: u64, dst: &mut [u8], wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        refuse_blocking_in_callback()?;
+        // SAFETY: `dst` outlives this call, and the call returns only after the read's event
+        // reached a final status, after which the command never touches the region.
+        let host = unsafe { HostPtr::new(dst.as_mut_ptr(), dst.len()) };
+        let ev = self.read_buffer(mem, false, offset, dst.len() as u64, ReadTarget::Host(host), wait)?;
+        self.flush()?;
+        let status = ev.wait()?;
+        if status < 0 {
+            return Err(Error::ExecStatusErrorForEventsInWaitList);
+        }
+        Ok(ev)
+    }
+
+    fn read_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, blocking: bool, offset: u64, size: u64, dst: ReadTarget, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.check_mem(mem)?;
+        mem.check_range(offset, size)?;
+        if mem.flags().has(MemFlags::HOST_WRITE_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
+            return Err(Error::InvalidOperation("the buffer was created without host read access"));
+        }
+        if blocking {
+            refuse_blocking_in_callback()?;
+        }
+        let ev = self.enqueue(CommandType::ReadBuffer, wait, Work::Read { src: mem.clone(), offset, size, dst }, false)?;
+        if blocking {
+            self.complete_blocking(&ev)?;
+        }
+        Ok(ev)
+    }
+
+    /// `clEnqueueCopyBuffer`.
+    pub fn enqueue_copy_buffer(self: &Arc<Self>, src: &Arc<MemObject>, dst: &Arc<MemObject>, src_offset: u64, dst_offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.check_mem(src)?;
+        self.check_mem(dst)?;
+        src.check_range(src_offset, size)?;
+        dst.check_range(dst_offset, size)?;
+        let (sb, so) = src.wgpu_buffer();
+        let (db, do_) = dst.wgpu_buffer();
+        let (s, d) = (so + src_offset, do_ + dst_offset);
+        if sb == db && s < d + size && d < s + size {
+            return Err(Error::MemCopyOverlap);
+        }
+        let work = Work::Copy { src: src.clone(), dst: dst.clone(), src_offset, dst_offset, size };
+        self.enqueue(CommandType::CopyBuffer, wait, work, false)
+    }
+
+    /// `clEnqueueFillBuffer`.
+    pub fn enqueue_fill_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, pattern: &[u8], offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.check_mem(mem)?;
+        let p = pattern.len() as u64;
+        if pattern.is_empty() || !p.is_power_of_two() || p > 128 || offset % p != 0 || size % p != 0 {
+            return Err(Error::InvalidValue("invalid fill pattern size, offset or size"));
+        }
+        mem.check_range(offset, size)?;
+        let work = Work::Fill { dst: mem.clone(), pattern: pattern.to_vec(), offset, size };
+        self.enqueue(CommandType::FillBuffer, wait, work, false)
+    }
+
+    /// `clEnqueueMapBuffer`: returns the mapped host region; its contents are valid once the
+    /// event completes (before returning, when `blocking`).
+    pub fn enqueue_map_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, blocking: bool, flags: MapFlags, offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<(Arc<Event>, HostPtr)> {
+        self.check_mem(mem)?;
+        mem.check_range(offset, size)?;
+        if size == 0 {
+            return Err(Error::InvalidValue("map size is 0"));
+        }
+        if flags.invalidate && (flags.read || flags.write) {
+            return Err(Error::InvalidValue("CL_MAP_WRITE_INVALIDATE_REGION excludes CL_MAP_READ/WRITE"));
+        }
+        let f = mem.flags();
+        if (flags.read && (f.has(MemFlags::HOST_WRITE_ONLY) || f.has(MemFlags::HOST_NO_ACCESS)))
+            || ((flags.write || flags.invalidate) && (f.has(MemFlags::HOST_READ_ONLY) || f.has(MemFlags::HOST_NO_ACCESS)))
+        {
+            return Err(Error::InvalidOperation("the buffer's host access flags forbid this mapping"));
+        }
+        if blocking {
+            refuse_blocking_in_callback()?;
+        }
+        let ptr = mem.add_mapping(offset, size, flags.write || flags.invalidate);
+        let work = if flags.invalidate {
+            Work::Nothing
+        } else {
+            Work::Read { src: mem.clone(), offset, size, dst: ReadTarget::Host(ptr) }
+        };
+        let ev = self.enqueue(CommandType::MapBuffer, wait, work, false)?;
+        if blocking {
+            self.complete_blocking(&ev)?;
+        }
+        Ok((ev, ptr))
+    }
+
+    /// `clEnqueueUnmapMemObject`.
+    pub fn enqueue_unmap(self: &Arc<Self>, mem: &Arc<MemObject>, mapped_ptr: usize, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.check_mem(mem)?;
+        let mut m = mem.take_mapping(mapped_ptr)?;
+        let write_back = m.write.then(|| (m.offset, mem.mapping_host_ptr(&mut m)));
+        let work = Work::Unmap { mem: mem.clone(), write_back, _storage: m.storage.take() };
+        self.enqueue(CommandType::UnmapMemObject, wait, work, false)
+    }
+
+    /// `clEnqueueNDRangeKernel`.
+    pub fn enqueue_nd_range(self: &Arc<Self>, kernel: &Arc<Kernel>, range: &NdRange, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        if !Arc::ptr_eq(kernel.program().context(), &self.context) {
+            return Err(Error::InvalidContext);
+        }
+        let launch = kernel.launch(&self.engine, range)?;
+        self.enqueue(CommandType::NdRangeKernel, wait, Work::Kernel(launch), false)
+    }
+
+    /// `clEnqueueTask`: a single work-item.
+    pub fn enqueue_task(self: &Arc<Self>, kernel: &Arc<Kernel>, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        let ev = self.enqueue_nd_range(kernel, &NdRange::d1(1).with_local(&[1]), wait)?;
+        Ok(ev)
+    }
+
+    /// `clEnqueueMarkerWithWaitList`: completes when its wait list (or, when empty, every
+    /// earlier command) has.
+    pub fn enqueue_marker(self: &Arc<Self>, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.enqueue(CommandType::Marker, wait, Work::Nothing, wait.is_empty())
+    }
+
+    /// `clEnqueueBarrierWithWaitList`: like a marker, and later commands wait for it.
+    pub fn enqueue_barrier(self: &Arc<Self>, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        self.enqueue(CommandType::Barrier, wait, Work::Nothing, true)
+    }
+}
+
+impl Drop for CommandQueue {
+    /// Releasing a queue flushes it: its commands still run.
+    fn drop(&mut self) {
+        let cmds = std::mem::take(&mut self.state.lock().unflushed);
+        if !cmds.is_empty() {
+            self.engine.push(cmds);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+use std::sync::Arc;
+use wgcl::*;
+
+#[test]
+fn smoke() {
+    let p = Platform::get();
+    for d in p.devices() { eprintln!("device: {:?} {:?}", d.info().name, d.info().backend); }
+    let device = p.default_device().unwrap();
+    let ctx = Context::new(&[device.clone()]).unwrap();
+    let q = CommandQueue::new(&ctx, &device, QueueProperties { profiling: true, ..Default::default() }).unwrap();
+    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 64, HostInit::None).unwrap();
+    let data: Vec<u8> = (0..64).collect();
+    let w = q.enqueue_write_buffer(&buf, 0, data.clone(), &[]).unwrap();
+    let log = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    for ty in [CallbackType::Complete, CallbackType::Running, CallbackType::Submitted] {
+        let log = log.clone();
+        w.set_callback(ty, Box::new(move |_, s| log.lock().push(s)));
+    }
+    let mut out = vec![0u8; 64];
+    q.read_buffer_into(&buf, 0, &mut out, &[]).unwrap();
+    assert_eq!(out, data);
+    let prog = Program::with_source(&ctx, "@group(0) @binding(0) var<storage, read_write> b: array<u32>;\n@compute @workgroup_size(4) fn k(@builtin(global_invocation_id) g: vec3<u32>) { b[g.x] = b[g.x] * 2u; }").unwrap();
+    prog.build("", None).unwrap();
+    let k = Kernel::new(&prog, "k").unwrap();
+    k.set_arg(0, KernelArg::Mem(Some(&buf))).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(16), &[]).unwrap();
+    q.read_buffer_into(&buf, 0, &mut out, &[]).unwrap();
+    let words: &[u32] = bytemuck::cast_slice(&out);
+    let expect: Vec<u32> = bytemuck::cast_slice::<u8, u32>(&data).iter().map(|w| w * 2).collect();
+    assert_eq!(words, &expect[..]);
+    q.finish().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(*log.lock(), vec![2, 1, 0]);
+}
