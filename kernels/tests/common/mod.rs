@@ -1,0 +1,222 @@
+//! A small raw-wgpu harness that binds a kernel exactly as the runtime contract says
+//! (arguments at their bindings, `DispatchInfo` after them, overrides for the local size and
+//! `__local` arguments) and runs it on whatever adapter wgpu finds (lavapipe in CI).
+#![allow(dead_code)]
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use wgcl_kernels::{ArgKind, BuildOptions, DispatchInfo, ProgramModule, WorkgroupSize};
+
+pub enum Arg {
+    /// A `cl_mem` buffer with its initial bytes; read back after the run.
+    Buf(Vec<u8>),
+    /// By-value argument bytes (C layout).
+    Val(Vec<u8>),
+    /// `__local` argument of this many bytes.
+    Local(u32),
+}
+
+struct Gpu {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+}
+
+fn gpu() -> &'static Gpu {
+    static G: OnceLock<Gpu> = OnceLock::new();
+    G.get_or_init(|| {
+        let instance = wgpu::Instance::default();
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
+            .expect("no wgpu adapter (install mesa-vulkan-drivers for lavapipe)");
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: None,
+            required_limits: adapter.limits(),
+            ..Default::default()
+        }))
+        .expect("request_device");
+        Gpu { device, queue }
+    })
+}
+
+pub fn build(src: &str) -> ProgramModule {
+    match wgcl_kernels::opencl_c::build(src, &BuildOptions::default()) {
+        Ok(p) => p,
+        Err(e) => panic!("build failed:\n{}", e.log()),
+    }
+}
+
+pub fn corpus(name: &str) -> String {
+    let p = format!("{}/tests/corpus/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+/// Runs `kernel` over `global` work-items (1-3 dims) in groups of `local`; returns each
+/// buffer argument's final bytes (empty for other arguments).
+pub fn run(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32], local: &[u32]) -> Vec<Vec<u8>> {
+    let g = gpu();
+    let d = &g.device;
+    let k = prog.kernel(kernel).unwrap_or_else(|| panic!("no kernel {kernel}"));
+    assert_eq!(k.args.len(), args.len(), "argument count");
+    let dim = global.len();
+    let mut gs = [1u32; 3];
+    let mut ls = [1u32; 3];
+    gs[..dim].copy_from_slice(global);
+    ls[..dim].copy_from_slice(local);
+    let groups = [0, 1, 2].map(|i| gs[i].div_ceil(ls[i]));
+    let mut constants: Vec<(String, f64)> = Vec::new();
+    match &k.workgroup_size {
+        WorkgroupSize::Overridable(names) => {
+            for i in 0..3 {
+                constants.push((names[i].clone(), ls[i] as f64));
+            }
+        }
+        WorkgroupSize::Fixed(f) => assert_eq!(*f, ls, "local size must match reqd_work_group_size"),
+    }
+    let mut buffers = Vec::new();
+    for (a, info) in args.iter().zip(&k.args) {
+        match (a, &info.kind) {
+            (Arg::Buf(bytes), ArgKind::Buffer { .. }) => {
+                let size = (bytes.len() as u64).next_multiple_of(4).max(4);
+                let b = d.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(&info.name),
+                    size,
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let mut padded = bytes.clone();
+                padded.resize(size as usize, 0);
+                g.queue.write_buffer(&b, 0, &padded);
+                buffers.push(Some(b));
+            }
+            (Arg::Val(bytes), ArgKind::Scalar { size, .. }) => {
+                assert_eq!(bytes.len() as u32, *size, "by-value size of `{}`", info.name);
+                let padded_len = (bytes.len() as u64).next_multiple_of(16);
+                let mut padded = bytes.clone();
+                padded.resize(padded_len as usize, 0);
+                let b = d.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(&info.name),
+                    size: padded_len,
+                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                g.queue.write_buffer(&b, 0, &padded);
+                buffers.push(Some(b));
+            }
+            (Arg::Local(bytes), ArgKind::Local { len_override, elem_size }) => {
+                constants.push((len_override.clone(), (bytes / elem_size) as f64));
+                buffers.push(None);
+            }
+            _ => panic!("argument `{}` does not match {:?}", info.name, info.kind),
+        }
+    }
+    let di = DispatchInfo { global_offset: [0; 3], work_dim: dim as u32, global_size: gs, local_size: ls, num_groups: groups, group_offset: [0; 3] };
+    let dbytes: Vec<u8> = di.to_words().iter().flat_map(|w| w.to_le_bytes()).collect();
+    let dbuf = d.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("dispatch"),
+        size: DispatchInfo::SIZE,
+        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    g.queue.write_buffer(&dbuf, 0, &dbytes);
+
+    let scope = d.push_error_scope(wgpu::ErrorFilter::Validation);
+    let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(kernel),
+        source: wgpu::ShaderSource::Naga(Cow::Owned(prog.module.clone())),
+    });
+    let cref: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let pipeline = d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(kernel),
+        layout: None,
+        module: &module,
+        entry_point: Some(&k.entry_point),
+        compilation_options: wgpu::PipelineCompilationOptions { constants: &cref, zero_initialize_workgroup_memory: true },
+        cache: None,
+    });
+    let mut entries = Vec::new();
+    for (i, b) in buffers.iter().enumerate() {
+        if let Some(b) = b {
+            entries.push(wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() });
+        }
+    }
+    entries.push(wgpu::BindGroupEntry { binding: k.dispatch_binding.unwrap(), resource: dbuf.as_entire_binding() });
+    let bg = d.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
+    let mut enc = d.create_command_encoder(&Default::default());
+    {
+        let mut pass = enc.begin_compute_pass(&Default::default());
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bg, &[]);
+        pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+    }
+    let mut reads = Vec::new();
+    for (a, b) in args.iter().zip(&buffers) {
+        if let (Arg::Buf(_), Some(b)) = (a, b) {
+            let r = d.create_buffer(&wgpu::BufferDescriptor {
+                label: None,
+                size: b.size(),
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            enc.copy_buffer_to_buffer(b, 0, &r, 0, b.size());
+            reads.push(Some(r));
+        } else {
+            reads.push(None);
+        }
+    }
+    g.queue.submit([enc.finish()]);
+    if let Some(e) = pollster::block_on(scope.pop()) {
+        panic!("wgpu validation error: {e}\nWGSL:\n{}", prog.to_wgsl().unwrap_or_default());
+    }
+    let mut out = Vec::new();
+    for (a, r) in args.iter().zip(reads) {
+        match (a, r) {
+            (Arg::Buf(bytes), Some(r)) => {
+                r.slice(..).map_async(wgpu::MapMode::Read, |res| res.expect("map"));
+                d.poll(wgpu::PollType::Wait { submission_index: None, timeout: None }).expect("poll");
+                let v = r.slice(..).get_mapped_range().expect("mapped").to_vec();
+                out.push(v[..bytes.len()].to_vec());
+            }
+            _ => out.push(Vec::new()),
+        }
+    }
+    out
+}
+
+pub fn f32s(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+pub fn u32s(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+pub fn i32s(v: &[i32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+pub fn to_f32s(b: &[u8]) -> Vec<f32> {
+    b.chunks(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
+}
+pub fn to_u32s(b: &[u8]) -> Vec<u32> {
+    b.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()
+}
+pub fn to_i32s(b: &[u8]) -> Vec<i32> {
+    b.chunks(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+/// Element-wise comparison with relative+absolute tolerance `tol`.
+pub fn assert_close(got: &[f32], want: &[f32], tol: f32) {
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= tol * (1.0 + w.abs()), "element {i}: got {g}, want {w} (tolerance {tol})");
+    }
+}
+
+/// A deterministic pseudo-random sequence (xorshift), so tests need no extra crates.
+pub fn rand_f32s(n: usize, seed: u32) -> Vec<f32> {
+    let mut s = seed.max(1);
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s % 2000) as f32 / 1000.0 - 1.0
+        })
+        .collect()
+}
