@@ -1,0 +1,53 @@
+#!/bin/sh
+# Builds libwgcl in release mode and installs it:
+#   $DESTDIR$PREFIX/lib/libwgcl.so.$VERSION (+ libwgcl.so.$MAJOR, libwgcl.so links)
+#   $DESTDIR$PREFIX/lib/libwgcl.a
+#   $DESTDIR$PREFIX/include/wgcl.h
+#   $DESTDIR$PREFIX/lib/pkgconfig/wgcl.pc
+#   $DESTDIR$ICD_DIR/wgcl.icd          (ICD_DIR defaults to /etc/OpenCL/vendors for
+#                                       PREFIX=/usr, else $PREFIX/etc/OpenCL/vendors)
+# Usage: scripts/install.sh [--prefix P] [--no-build] [DESTDIR=...] [ICD_DIR=...]
+set -eu
+
+PREFIX=/usr/local
+DESTDIR=${DESTDIR:-}
+ICD_DIR=${ICD_DIR:-}
+BUILD=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --prefix) PREFIX=$2; shift 2 ;;
+        --prefix=*) PREFIX=${1#--prefix=}; shift ;;
+        --no-build) BUILD=0; shift ;;
+        DESTDIR=*) DESTDIR=${1#DESTDIR=}; shift ;;
+        ICD_DIR=*) ICD_DIR=${1#ICD_DIR=}; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+MAJOR=${VERSION%%.*}
+if [ -z "$ICD_DIR" ]; then
+    if [ "$PREFIX" = /usr ]; then ICD_DIR=/etc/OpenCL/vendors; else ICD_DIR=$PREFIX/etc/OpenCL/vendors; fi
+fi
+
+if [ "$BUILD" = 1 ]; then
+    cargo build --release -p wgcl-capi
+fi
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
+
+LIBDIR=$DESTDIR$PREFIX/lib
+install -d "$LIBDIR" "$LIBDIR/pkgconfig" "$DESTDIR$PREFIX/include" "$DESTDIR$ICD_DIR"
+install -m 755 "$TARGET/libwgcl.so" "$LIBDIR/libwgcl.so.$VERSION"
+# The soname stays libwgcl.so (Rust cdylibs carry no versioned soname); the versioned file
+# and links follow the usual layout so packagers can add one later.
+ln -sf "libwgcl.so.$VERSION" "$LIBDIR/libwgcl.so.$MAJOR"
+ln -sf "libwgcl.so.$VERSION" "$LIBDIR/libwgcl.so"
+install -m 644 "$TARGET/libwgcl.a" "$LIBDIR/libwgcl.a"
+install -m 644 capi/include/wgcl.h "$DESTDIR$PREFIX/include/wgcl.h"
+sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@VERSION@|$VERSION|g" capi/wgcl.pc.in > "$LIBDIR/pkgconfig/wgcl.pc"
+# The loader dlopens this path: absolute, without DESTDIR (the final location).
+echo "$PREFIX/lib/libwgcl.so" > "$DESTDIR$ICD_DIR/wgcl.icd"
+echo "installed wgcl $VERSION into $DESTDIR$PREFIX (ICD file $DESTDIR$ICD_DIR/wgcl.icd)"
