@@ -1,0 +1,147 @@
+//! Callback latency and throughput through wgcl's Rust API and through raw wgpu, in one run.
+//!
+//! raw wgpu: submit a trivial dispatch, `on_submitted_work_done` signals the main thread; a
+//! helper thread blocks in `device.poll(Wait)` (the same completion design wgcl uses).
+//! wgcl: enqueue the same kernel, a CL_COMPLETE callback signals, flush.
+//! Prints p50/p90/p99 and the wgcl/raw ratio. `--quick` for CI-sized runs.
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const WGSL: &str = "override wgcl_local_size_x: u32 = 64; override wgcl_local_size_y: u32 = 1; override wgcl_local_size_z: u32 = 1;\n@group(0) @binding(0) var<storage, read_write> t: array<i32>;\n@compute @workgroup_size(wgcl_local_size_x, wgcl_local_size_y, wgcl_local_size_z) fn tick(@builtin(global_invocation_id) g: vec3<u32>) { if (g.x == 0u) { t[0] = t[0] + 1; } }\n";
+
+fn pct(v: &mut [f64]) -> (f64, f64, f64) {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = v.len();
+    (v[n / 2], v[n * 9 / 10], v[(n * 99 / 100).min(n - 1)])
+}
+
+fn raw_wgpu(n: usize, m: usize) -> (Vec<f64>, f64) {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    }))
+    .expect("adapter");
+    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).expect("device");
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor { label: None, source: wgpu::ShaderSource::Wgsl(WGSL.into()) });
+    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: None,
+        layout: None,
+        module: &module,
+        entry_point: Some("tick"),
+        compilation_options: Default::default(),
+        cache: None,
+    });
+    let buf = device.create_buffer(&wgpu::BufferDescriptor { label: None, size: 256, usage: wgpu::BufferUsages::STORAGE, mapped_at_creation: false });
+    let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: None,
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &[wgpu::BindGroupEntry { binding: 0, resource: buf.as_entire_binding() }],
+    });
+    let device = Arc::new(device);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let poller = {
+        let (device, stop) = (device.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = device.poll(wgpu::PollType::Wait { submission_index: None, timeout: Some(Duration::from_millis(50)) });
+            }
+        })
+    };
+    let submit = |done: Option<mpsc::Sender<Instant>>| {
+        let mut enc = device.create_command_encoder(&Default::default());
+        {
+            let mut pass = enc.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bg, &[]);
+            pass.dispatch_workgroups(1, 1, 1);
+        }
+        queue.submit([enc.finish()]);
+        if let Some(tx) = done {
+            queue.on_submitted_work_done(move || {
+                let _ = tx.send(Instant::now());
+            });
+        }
+    };
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n + 10 {
+        let (tx, rx) = mpsc::channel();
+        let t0 = Instant::now();
+        submit(Some(tx));
+        let t1 = rx.recv().unwrap();
+        if i >= 10 {
+            lat.push((t1 - t0).as_secs_f64() * 1e6);
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let t0 = Instant::now();
+    for i in 0..m {
+        submit((i == m - 1).then(|| tx.clone()));
+    }
+    rx.recv().unwrap();
+    let rate = m as f64 / t0.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    poller.join().unwrap();
+    (lat, rate)
+}
+
+fn wgcl_api(n: usize, m: usize) -> wgcl::Result<(Vec<f64>, f64)> {
+    use wgcl::*;
+    let device = Platform::get().default_device()?;
+    let ctx = Context::new(&[device.clone()])?;
+    let q = CommandQueue::new(&ctx, &device, QueueProperties::default())?;
+    let p = Program::with_source(&ctx, WGSL)?;
+    p.build("", None)?;
+    let k = Kernel::new(&p, "tick")?;
+    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 256, HostInit::None)?;
+    k.set_arg(0, KernelArg::Mem(Some(&buf)))?;
+    let range = NdRange::d1(64);
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n + 10 {
+        let (tx, rx) = mpsc::channel();
+        let t0 = Instant::now();
+        let ev = q.enqueue_nd_range(&k, &range, &[])?;
+        ev.set_callback(CallbackType::Complete, Box::new(move |_, _| {
+            let _ = tx.send(Instant::now());
+        }));
+        q.flush()?;
+        let t1 = rx.recv().unwrap();
+        if i >= 10 {
+            lat.push((t1 - t0).as_secs_f64() * 1e6);
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let t0 = Instant::now();
+    for i in 0..m {
+        let ev = q.enqueue_nd_range(&k, &range, &[])?;
+        let tx = tx.clone();
+        ev.set_callback(CallbackType::Complete, Box::new(move |_, _| {
+            if i == m - 1 {
+                let _ = tx.send(());
+            }
+        }));
+        if i % 64 == 63 {
+            q.flush()?;
+        }
+    }
+    q.flush()?;
+    rx.recv().unwrap();
+    let rate = m as f64 / t0.elapsed().as_secs_f64();
+    Ok((lat, rate))
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (n, m) = if quick { (100, 1000) } else { (1000, 10000) };
+    let (mut raw, raw_rate) = raw_wgpu(n, m);
+    let (mut wg, wg_rate) = wgcl_api(n, m).expect("wgcl run");
+    let (r50, r90, r99) = pct(&mut raw);
+    let (w50, w90, w99) = pct(&mut wg);
+    println!("{:<24} {:<28} n={:<6} p50={:9.1} us  p90={:9.1} us  p99={:9.1} us", "raw wgpu", "callback_latency", n, r50, r90, r99);
+    println!("{:<24} {:<28} n={:<6} p50={:9.1} us  p90={:9.1} us  p99={:9.1} us", "wgcl (Rust API)", "callback_latency", n, w50, w90, w99);
+    println!("{:<24} {:<28} p50 x{:.2}  p99 x{:.2}  (target <= 1.2)", "ratio wgcl/raw", "callback_latency", w50 / r50, w99 / r99);
+    println!("{:<24} {:<28} n={:<6} {:9.0} kernels/s", "raw wgpu", "throughput", m, raw_rate);
+    println!("{:<24} {:<28} n={:<6} {:9.0} kernels/s  (with a callback each)", "wgcl (Rust API)", "throughput", m, wg_rate);
+    println!("{:<24} {:<28} x{:.2}", "ratio wgcl/raw", "throughput", wg_rate / raw_rate);
+}
