@@ -525,6 +525,7 @@ impl Lower<'_> {
                 _ => code,
             };
         }
+        let mut sat_top: Option<(String, String)> = None;
         if sat && !ts.is_float() {
             let (lo, hi) = int_range(ts);
             if fs.is_float() {
@@ -533,6 +534,11 @@ impl Lower<'_> {
                 let x = self.to_let(Val::new(code, ft.clone())).code;
                 // NaN converts to 0 under _sat.
                 code = format!("select({w}(0), clamp({x}, {w}({lo}.0), {w}({hi}.0)), {x} == {x})");
+                if ts.size() == 4 {
+                    // f32(INT_MAX) rounds up to 2^31, which WGSL's conversion clamps to
+                    // 2147483520: pick the exact maximum for inputs at or above it.
+                    sat_top = Some((format!("({x} >= {w}({hi}.0))"), self.lit(&t, hi)));
+                }
             } else if fs.size() >= ts.size() || fs.is_signed() != ts.is_signed() {
                 // Clamp in the source type's domain (careful with signedness).
                 let st = v.ty.clone();
@@ -550,6 +556,10 @@ impl Lower<'_> {
             self.narrow(c, &t, fs)
         } else {
             self.conv(&tmp, &t, pos)?
+        };
+        let code = match sat_top {
+            Some((c, max)) => format!("select({code}, {max}, {c})"),
+            None => code,
         };
         Ok(Val::new(code, t))
     }
