@@ -128,6 +128,11 @@ impl ProgramModule {
     }
 
     /// The module as WGSL text, e.g. for the browser or for `CL_PROGRAM_BINARIES`.
+    ///
+    /// Known limitation (naga 30's WGSL writer): workgroup arrays sized by an override
+    /// (OpenCL C `__local` pointer arguments, `array<T, wgcl_argN_len>`) are printed as text
+    /// naga's own front end refuses, even after `process_overrides`. For OpenCL C sources,
+    /// [`opencl_c::to_wgsl`] returns the front end's own WGSL, which always parses.
     pub fn to_wgsl(&self) -> Result<String, BuildError> {
         naga::back::wgsl::write_string(
             &self.module,
