@@ -87,8 +87,9 @@ struct Params { dst_off: u32, src_off: u32, len: u32, row: u32 }
 @group(0) @binding(1) var<storage, read_write> dst: array<u32>;
 @group(0) @binding(2) var<uniform> p: Params;
 // Byte-granular copy: each invocation owns one destination word, so no two race.
+// (Not named `patch`: that is a reserved word in WGSL, and the module would not compile.)
 @compute @workgroup_size(64)
-fn patch(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn wgcl_patch(@builtin(global_invocation_id) gid: vec3<u32>) {
     let w = p.dst_off / 4u + gid.x + gid.y * p.row;
     let end = p.dst_off + p.len;
     if (w * 4u >= end) { return; }
@@ -127,7 +128,7 @@ impl Engine {
                     label: Some("wgcl byte patch"),
                     layout: None,
                     module: &module,
-                    entry_point: Some("patch"),
+                    entry_point: Some("wgcl_patch"),
                     compilation_options: Default::default(),
                     cache: None,
                 }))

@@ -213,7 +213,6 @@ fn copies_aligned_unaligned_within_one_buffer_and_overlap() {
     // Aligned between buffers.
     let ev = q.enqueue_copy_buffer(&a, &b, 8, 16, 24, &[]).unwrap();
     assert_eq!(ev.command_type(), CommandType::CopyBuffer);
-    mb.copy_within(0..0, 0);
     mb[16..40].copy_from_slice(&ma[8..32]);
     // Unaligned between buffers.
     q.enqueue_copy_buffer(&a, &b, 1, 6, 9, &[]).unwrap();
@@ -242,7 +241,7 @@ fn copies_aligned_unaligned_within_one_buffer_and_overlap() {
 fn fill_with_every_pattern_size() {
     let env = env();
     let q = env.queue();
-    let mut model = bytes(256, 77);
+    let mut model = bytes(512, 77);
     let m = env.buffer_with(&model);
     for (i, psize) in [1usize, 2, 4, 8, 16, 32].into_iter().enumerate() {
         let pattern: Vec<u8> = (0..psize).map(|j| (i * 40 + j + 1) as u8).collect();
@@ -255,14 +254,14 @@ fn fill_with_every_pattern_size() {
         }
     }
     // Zero pattern (the clear fast path) and an unaligned one-byte fill.
-    q.enqueue_fill_buffer(&m, &[0, 0, 0, 0], 200, 40, &[]).unwrap();
-    model[200..240].fill(0);
-    q.enqueue_fill_buffer(&m, &[0], 241, 5, &[]).unwrap();
-    model[241..246].fill(0);
-    q.enqueue_fill_buffer(&m, &[0xEE], 247, 3, &[]).unwrap();
-    model[247..250].fill(0xEE);
+    q.enqueue_fill_buffer(&m, &[0, 0, 0, 0], 400, 40, &[]).unwrap();
+    model[400..440].fill(0);
+    q.enqueue_fill_buffer(&m, &[0], 441, 5, &[]).unwrap();
+    model[441..446].fill(0);
+    q.enqueue_fill_buffer(&m, &[0xEE], 447, 3, &[]).unwrap();
+    model[447..450].fill(0xEE);
     assert_eq!(read_all(&q, &m), model);
-    for (pat, off, size) in [(vec![1u8; 3], 0u64, 6u64), (vec![], 0, 4), (vec![1; 4], 2, 4), (vec![1; 4], 0, 6), (vec![1; 256], 0, 256), (vec![1; 4], 256, 4)] {
+    for (pat, off, size) in [(vec![1u8; 3], 0u64, 6u64), (vec![], 0, 4), (vec![1; 4], 2, 4), (vec![1; 4], 0, 6), (vec![1; 256], 0, 256), (vec![1; 4], 512, 4)] {
         assert_eq!(code(q.enqueue_fill_buffer(&m, &pat, off, size, &[])), -30, "{} {off} {size}", pat.len());
     }
 }
@@ -278,7 +277,8 @@ fn sub_buffers() {
     let parent = env.buffer_with(&model);
     let sub = MemObject::new_sub_buffer(&parent, flags(0), align, align + 10).unwrap();
     assert!(sub.is_sub_buffer());
-    assert_eq!((sub.offset(), sub.size(), sub.flags()), (align, align + 10, flags(MemFlags::READ_WRITE)));
+    // Access flags and the parent's host-pointer flags are inherited.
+    assert_eq!((sub.offset(), sub.size(), sub.flags()), (align, align + 10, flags(MemFlags::READ_WRITE | MemFlags::COPY_HOST_PTR)));
     assert!(Arc::ptr_eq(sub.parent().unwrap(), &parent));
     assert_eq!(read_all(&q, &sub), model[align as usize..(2 * align + 10) as usize].to_vec());
     q.enqueue_write_buffer(&sub, 3, vec![0xD0; 9], &[]).unwrap();
@@ -409,8 +409,9 @@ fn use_host_ptr_region_is_never_written_after_the_destructor() {
     let mut keep = vec![0x44u8; 32];
     let hp2 = unsafe { HostPtr::new(keep.as_mut_ptr(), 32) };
     let m2 = MemObject::new_buffer(&env.ctx, flags(MemFlags::USE_HOST_PTR), 32, HostInit::Host(hp2)).unwrap();
-    q.enqueue_write_buffer(&m2, 0, vec![0x55; 32], &[]).unwrap();
-    let (_, p2) = q.enqueue_map_buffer(&m2, true, MapFlags { read: true, write: true, ..Default::default() }, 0, 32, &[]).unwrap();
+    let q2 = env.queue(); // `q` is blocked behind the gated map
+    q2.enqueue_write_buffer(&m2, 0, vec![0x55; 32], &[]).unwrap();
+    let (_, p2) = q2.enqueue_map_buffer(&m2, true, MapFlags { read: true, write: true, ..Default::default() }, 0, 32, &[]).unwrap();
     let keep_ptr = keep.as_mut_ptr() as usize;
     let (tx, rx) = oneshot();
     m2.set_destructor_callback(Box::new(move || {
@@ -418,7 +419,9 @@ fn use_host_ptr_region_is_never_written_after_the_destructor() {
         p.write(&[0x66; 32]);
         tx.send(()).unwrap();
     }));
-    q.enqueue_unmap(&m2, p2.as_ptr() as usize, &[]).unwrap();
+    assert_eq!(p2.to_vec(), vec![0x55; 32]);
+    q2.enqueue_unmap(&m2, p2.as_ptr() as usize, &[]).unwrap();
+    q2.flush().unwrap();
     q.flush().unwrap();
     drop(m);
     drop(m2);
@@ -429,6 +432,7 @@ fn use_host_ptr_region_is_never_written_after_the_destructor() {
     assert_eq!(map_ev.status(), COMPLETE);
     recv(&rx);
     q.finish().unwrap();
+    q2.finish().unwrap();
     env.drain_callbacks();
     assert!(region.lock().unwrap().is_none());
     assert_eq!(keep, vec![0x66; 32], "no write after the destructor");
