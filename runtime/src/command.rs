@@ -307,7 +307,11 @@ impl Encoded {
     /// completes the event; the command's resources are released after that.
     pub(crate) fn complete(self) {
         let mut status = COMPLETE;
-        if let Some(rb) = &self.readback {
+        // An event that already ended with an error (its batch was refused by wgpu) was
+        // reported to the application, which may have freed the read destination (a blocking
+        // read returned its error): never write to it now.
+        let failed = self.event.status() < COMPLETE;
+        if let Some(rb) = self.readback.as_ref().filter(|_| !failed) {
             let view = (*rb.mapped.lock() == Some(true)).then(|| rb.staging.slice(..).get_mapped_range().ok()).flatten();
             if let Some(view) = view {
                 rb.dst.write(&view[rb.skip..rb.skip + rb.len]);
