@@ -78,8 +78,8 @@ fn late_registration_is_still_called_with_the_registered_status() {
     m.set_callback(CallbackType::Running, logger(&log, "r"));
     m.set_callback(CallbackType::Complete, logger(&log, "c"));
     assert_eq!(log.wait_len(3), vec![("s", 2), ("r", 1), ("c", 0)]);
-    // Registration between steps: a gated command is past SUBMITTED? No: QUEUED. A user
-    // event is SUBMITTED at creation, so a SUBMITTED callback on it fires at once.
+    // Registration between steps: a user event is SUBMITTED at creation, so a SUBMITTED
+    // callback fires at once and a COMPLETE one waits.
     let u = env.user_event();
     let l2 = Log::new();
     u.set_callback(CallbackType::Submitted, logger(&l2, "u"));

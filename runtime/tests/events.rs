@@ -166,6 +166,11 @@ fn in_order_queue_failure_chains_to_later_commands() {
     assert_eq!(b.wait(), Ok(-14));
     assert_eq!(c.wait(), Ok(-14));
     assert_eq!(q.finish(), Ok(()));
+    // Regression: once the failure is known, the queue is usable again (a failed event is
+    // not an implicit dependency of later commands).
+    let w = q.enqueue_write_buffer(&buf, 0, vec![3; 8], &[]).unwrap();
+    assert_eq!(read_all(&q, &buf), vec![3; 8]);
+    assert_eq!(w.status(), COMPLETE);
 }
 
 #[test]
