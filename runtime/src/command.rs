@@ -60,7 +60,10 @@ pub(crate) enum Work {
 /// A flushed command waiting for its turn.
 pub(crate) struct Command {
     pub event: Arc<Event>,
+    /// The wait list: a failed event here fails the command.
     pub deps: Vec<Arc<Event>>,
+    /// Implicit queue order: waited for, but a failure here is not passed on.
+    pub after: Vec<Arc<Event>>,
     pub work: Work,
 }
 

@@ -6,8 +6,9 @@
 //! in its wait list is COMPLETE, or was already handed to this engine's wgpu queue (wgpu runs
 //! one queue's submissions in order, so work submitted later sees its results), or sits
 //! earlier in the batch being built. Ready commands are encoded into one command encoder and
-//! submitted together. A command waiting on an event that ended with an error ends with
-//! `CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST` without running. A command waiting on
+//! submitted together. A command whose wait list holds an event that ended with an error
+//! ends with `CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST` without running; the implicit
+//! order of its queue (predecessor, barriers) only delays it. A command waiting on
 //! anything else (a user event, another device) stays, and the engine asks that event to pump
 //! it again when it ends: no further call from the application is needed.
 //!
@@ -143,13 +144,14 @@ impl Engine {
         let mut ready = Vec::new();
         let mut kept = VecDeque::with_capacity(pending.len());
         'commands: for cmd in pending.drain(..) {
-            for dep in &cmd.deps {
+            let waits = cmd.deps.iter().map(|d| (d, true)).chain(cmd.after.iter().map(|d| (d, false)));
+            for (dep, explicit) in waits {
                 let status = dep.status();
-                if status < 0 {
+                if status < 0 && explicit {
                     cmd.event.transition(ERROR_FOR_EVENTS_IN_WAIT_LIST);
                     continue 'commands;
                 }
-                let satisfied = status == 0
+                let satisfied = status <= 0
                     || in_batch.contains(&Arc::as_ptr(dep))
                     || dep.submitted_on(&me);
                 if !satisfied {

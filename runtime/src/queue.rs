@@ -146,25 +146,24 @@ impl CommandQueue {
         }
         self.engine.check_alive()?;
         let event = Event::new_command(self.context.clone(), self, ty, self.properties.profiling);
-        let mut deps: Vec<Arc<Event>> = wait.to_vec();
+        let deps: Vec<Arc<Event>> = wait.to_vec();
         // Implicit ordering (the in-order predecessor, the last barrier, everything since it)
-        // only needs events that have not ended yet. An event that already *failed* must not
-        // become an implicit dependency: it would fail this command with
-        // EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, and through it every later command, so
-        // one failed user event would poison the queue for good (even `finish` + a read).
-        // Commands enqueued while the predecessor is still pending keep waiting on it.
+        // orders this command behind those events but, unlike the wait list, does not pass
+        // their failure on: a failed command must not poison every later command of its
+        // queue, and the outcome must not depend on whether it had failed yet at enqueue.
+        let mut after: Vec<Arc<Event>> = Vec::new();
         let pending = |e: &Arc<Event>| e.status() > crate::event::COMPLETE;
         let mut st = self.state.lock();
         if self.properties.out_of_order {
             if barrier {
-                deps.extend(std::mem::take(&mut st.since_barrier).into_iter().filter(pending));
+                after.extend(std::mem::take(&mut st.since_barrier).into_iter().filter(pending));
                 if let Some(last) = st.last.take().filter(pending) {
-                    deps.push(last);
+                    after.push(last);
                 }
                 st.last = Some(event.clone());
             } else {
                 if let Some(last) = st.last.as_ref().filter(|e| pending(e)) {
-                    deps.push(last.clone());
+                    after.push(last.clone());
                 }
                 // Keep the list short: finished commands need no waiting for.
                 if st.since_barrier.len() >= 64 {
@@ -173,9 +172,9 @@ impl CommandQueue {
                 st.since_barrier.push(event.clone());
             }
         } else if let Some(last) = st.last.replace(event.clone()).filter(pending) {
-            deps.push(last);
+            after.push(last);
         }
-        st.unflushed.push(Command { event: event.clone(), deps, work });
+        st.unflushed.push(Command { event: event.clone(), deps, after, work });
         Ok(event)
     }
 

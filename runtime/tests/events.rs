@@ -154,20 +154,24 @@ fn failure_propagates_down_a_chain() {
 }
 
 #[test]
-fn in_order_queue_failure_chains_to_later_commands() {
+fn in_order_failure_orders_but_does_not_fail_later_commands() {
+    // The wait list passes a failure on; the queue's implicit order only delays: c waits for
+    // b to end, then runs, whether b had failed before c was enqueued or not.
     let env = env();
     let q = env.queue();
     let buf = env.buffer(8);
     let a = env.user_event();
     let b = q.enqueue_write_buffer(&buf, 0, vec![1; 8], &[a.clone()]).unwrap();
     let c = q.enqueue_write_buffer(&buf, 0, vec![2; 8], &[]).unwrap(); // implicitly after b
+    let d = q.enqueue_write_buffer(&buf, 0, vec![9; 8], &[b.clone()]).unwrap(); // b in its wait list
     q.flush().unwrap();
+    assert_eq!(c.status(), QUEUED, "c must wait for b to end");
     a.set_user_status(-3).unwrap();
     assert_eq!(b.wait(), Ok(-14));
-    assert_eq!(c.wait(), Ok(-14));
+    assert_eq!(c.wait(), Ok(COMPLETE));
+    assert_eq!(d.wait(), Ok(-14));
     assert_eq!(q.finish(), Ok(()));
-    // Regression: once the failure is known, the queue is usable again (a failed event is
-    // not an implicit dependency of later commands).
+    assert_eq!(read_all(&q, &buf), vec![2; 8], "c ran, b and d did not");
     let w = q.enqueue_write_buffer(&buf, 0, vec![3; 8], &[]).unwrap();
     assert_eq!(read_all(&q, &buf), vec![3; 8]);
     assert_eq!(w.status(), COMPLETE);
