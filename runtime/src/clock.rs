@@ -1,6 +1,6 @@
 //! The host clock for profiling: nanoseconds on a monotonic clock, from one process-wide epoch.
 use std::sync::OnceLock;
-use std::time::Instant;
+use web_time::Instant;
 
 static EPOCH: OnceLock<Instant> = OnceLock::new();
 

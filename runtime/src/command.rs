@@ -297,13 +297,24 @@ impl Command {
 
 impl Encoded {
     /// Called right after the batch was submitted: asks for read-back buffers to be mapped.
-    pub(crate) fn after_submit(&mut self) {
+    pub(crate) fn after_submit(&mut self, engine: &std::sync::Weak<Engine>) {
         if let Some(rb) = &self.readback {
             let mapped = rb.mapped.clone();
+            let _engine = engine.clone();
             rb.staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
                 *mapped.lock() = Some(r.is_ok());
+                // In the browser the map promise may settle after the work-done one.
+                #[cfg(target_arch = "wasm32")]
+                if let Some(e) = _engine.upgrade() {
+                    e.retire_completed();
+                }
             });
         }
+    }
+
+    /// True once nothing but the batch's completion is missing (its read-back is mapped).
+    pub(crate) fn ready(&self) -> bool {
+        self.readback.as_ref().is_none_or(|rb| rb.mapped.lock().is_some())
     }
 
     /// Called by the completion side once the batch's work is done: delivers read-backs, then

@@ -7,9 +7,12 @@
 //! event's transitions are queued in the order they happen.
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::mpsc::{channel, Sender};
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::OnceLock;
 
+#[cfg(not(target_arch = "wasm32"))]
 use parking_lot::Mutex;
 
 pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -23,8 +26,10 @@ pub fn in_callback() -> bool {
     IN_CALLBACK.with(|c| c.get())
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 static SENDER: OnceLock<Mutex<Sender<Job>>> = OnceLock::new();
 
+#[cfg(not(target_arch = "wasm32"))]
 fn sender() -> &'static Mutex<Sender<Job>> {
     SENDER.get_or_init(|| {
         let (tx, rx) = channel::<Job>();
@@ -54,10 +59,35 @@ pub(crate) fn run_contained(job: Job) {
 }
 
 /// Queues `job` to run on the callback thread.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn dispatch(job: Job) {
     let tx = sender().lock().clone();
     if let Err(e) = tx.send(job) {
         // The thread is gone (process teardown): run it here rather than lose it.
         run_contained(e.0);
+    }
+}
+
+// In the browser there are no threads: jobs wait in a FIFO that a microtask drains, so a
+// callback still never runs inside the API call (or wgpu callback) that queued it.
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static QUEUE: std::cell::RefCell<std::collections::VecDeque<Job>> = const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    static SCHEDULED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Queues `job` to run from the browser's event loop, after the current task.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn dispatch(job: Job) {
+    QUEUE.with(|q| q.borrow_mut().push_back(job));
+    if !SCHEDULED.with(|s| s.replace(true)) {
+        wasm_bindgen_futures::spawn_local(async {
+            SCHEDULED.with(|s| s.set(false));
+            IN_CALLBACK.with(|c| c.set(true));
+            while let Some(job) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+                run_contained(job);
+            }
+            IN_CALLBACK.with(|c| c.set(false));
+        });
     }
 }

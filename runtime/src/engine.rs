@@ -27,6 +27,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
@@ -37,6 +38,7 @@ use crate::event::{Event, ERROR_FOR_EVENTS_IN_WAIT_LIST, RUNNING, SUBMITTED};
 
 /// Commands submitted together in one `queue.submit`.
 struct Batch {
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     index: wgpu::SubmissionIndex,
     commands: Vec<Encoded>,
     done: Arc<AtomicBool>,
@@ -183,9 +185,7 @@ impl Engine {
                 }
             }
         }
-        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let index = self.queue.submit([encoder.finish()]);
-        let error = pollster::block_on(scope.pop());
+        let (index, error) = validation_scope(&self.device, || self.queue.submit([encoder.finish()]));
         let done = Arc::new(AtomicBool::new(false));
         {
             let done = done.clone();
@@ -194,6 +194,9 @@ impl Engine {
                 done.store(true, Ordering::Release);
                 if let Some(e) = me.upgrade() {
                     e.inflight_changed.notify_all();
+                    // No completion thread in the browser: the promise drives retiring.
+                    #[cfg(target_arch = "wasm32")]
+                    e.retire_completed();
                 }
             });
         }
@@ -204,7 +207,7 @@ impl Engine {
             }
         }
         for e in &mut encoded {
-            e.after_submit();
+            e.after_submit(&self.me);
             e.event.set_engine(&me);
         }
         let events: Vec<Arc<Event>> = encoded.iter().map(|e| e.event.clone()).collect();
@@ -232,7 +235,9 @@ impl Engine {
             let (batch, next_running) = {
                 let mut inflight = self.inflight.lock();
                 match inflight.batches.front() {
-                    Some(b) if b.done.load(Ordering::Acquire) => {}
+                    // Natively wgpu resolves a submission's maps before its work-done
+                    // callback; in the browser the two promises may settle in either order.
+                    Some(b) if b.done.load(Ordering::Acquire) && b.commands.iter().all(Encoded::ready) => {}
                     _ => return retired,
                 }
                 let batch = inflight.batches.pop_front().expect("front exists");
@@ -313,5 +318,22 @@ impl Engine {
             Some(reason) => Err(Error::OutOfResources(reason.clone())),
             None => Ok(()),
         }
+    }
+}
+
+/// Runs `f` inside a wgpu validation error scope and returns the error it raised, if any.
+/// Natively the scope's future resolves at once; in the browser it would need the event loop,
+/// so there errors go to the uncaptured-error handler (logged) instead.
+pub(crate) fn validation_scope<T>(device: &wgpu::Device, f: impl FnOnce() -> T) -> (T, Option<wgpu::Error>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let value = f();
+        (value, pollster::block_on(scope.pop()))
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = device;
+        (f(), None)
     }
 }

@@ -3,9 +3,11 @@
 //! Status only moves forward, QUEUED(3) -> SUBMITTED(2) -> RUNNING(1) -> COMPLETE(0), or to a
 //! negative error code from any non-final state. Each forward step collects the callbacks
 //! registered for the statuses it reached or passed and hands them, in status order, to the
-//! [dispatcher](crate::dispatcher) as one job, after the event's lock is released. The job
-//! holds an `Arc` of the event, so an event whose last reference is dropped while callbacks
-//! are pending lives until they ran.
+//! [dispatcher](crate::dispatcher) as one job, after the event's lock is released, through
+//! the event's outbox ([`event_core`](crate::event_core), model-checked with loom), so that
+//! two threads moving one event never reorder its callbacks. The job holds an `Arc` of the
+//! event, so an event whose last reference is dropped while callbacks are pending lives until
+//! they ran.
 use std::sync::{Arc, Weak};
 
 use parking_lot::{Condvar, Mutex};
@@ -15,6 +17,7 @@ use crate::context::Context;
 use crate::dispatcher::dispatch;
 use crate::engine::Engine;
 use crate::error::{refuse_blocking_in_callback, Error, Result};
+use crate::event_core::{hand_off, Batch, Core};
 use crate::queue::CommandQueue;
 
 /// `CL_COMPLETE`.
@@ -121,8 +124,8 @@ pub enum ProfilingPoint {
 pub type EventCallback = Box<dyn FnOnce(&Arc<Event>, i32) + Send + 'static>;
 
 struct State {
-    status: i32,
-    callbacks: Vec<(CallbackType, EventCallback)>,
+    /// Status, pending callbacks and the outbox of fired ones.
+    core: Core<EventCallback>,
     /// Engines with commands waiting for this event; pumped when it reaches a final status.
     watchers: Vec<Weak<Engine>>,
     /// The engine the command was submitted to (lets same-engine dependents batch behind it).
@@ -163,8 +166,7 @@ impl Event {
             command_type,
             profiling_enabled,
             state: Mutex::new(State {
-                status: QUEUED,
-                callbacks: Vec::new(),
+                core: Core::new(QUEUED),
                 watchers: Vec::new(),
                 engine: None,
                 profiling: ProfilingInfo { queued: now_ns(), ..Default::default() },
@@ -181,8 +183,7 @@ impl Event {
             command_type: CommandType::User,
             profiling_enabled: false,
             state: Mutex::new(State {
-                status: SUBMITTED,
-                callbacks: Vec::new(),
+                core: Core::new(SUBMITTED),
                 watchers: Vec::new(),
                 engine: None,
                 profiling: ProfilingInfo::default(),
@@ -210,7 +211,7 @@ impl Event {
 
     /// `CL_EVENT_COMMAND_EXECUTION_STATUS`.
     pub fn status(&self) -> i32 {
-        self.state.lock().status
+        self.state.lock().core.status()
     }
 
     /// `clSetUserEventStatus`: CL_COMPLETE or a negative error, once.
@@ -230,25 +231,37 @@ impl Event {
     /// `clSetEventCallback`. A callback for a status already reached or passed is dispatched
     /// at once (asynchronously, on the callback thread).
     pub fn set_callback(self: &Arc<Self>, ty: CallbackType, callback: EventCallback) {
-        let mut st = self.state.lock();
-        if st.status <= ty.status() {
-            let status = if st.status < 0 { st.status } else { ty.status() };
-            drop(st);
-            let event = self.clone();
-            dispatch(Box::new(move || callback(&event, status)));
-        } else {
-            st.callbacks.push((ty, callback));
+        let claimed = self.state.lock().core.register(ty, callback);
+        if claimed {
+            self.hand_off_callbacks();
         }
+    }
+
+    /// Moves the outbox to the callback thread, one job per batch (see `event_core`).
+    fn hand_off_callbacks(self: &Arc<Self>) {
+        hand_off(
+            || self.state.lock().core.next_batch(),
+            |batch: Batch<EventCallback>| {
+                let event = self.clone();
+                dispatch(Box::new(move || {
+                    for (cb, status) in batch {
+                        // Each callback is contained on its own, so one panic loses no other.
+                        let ev = event.clone();
+                        crate::dispatcher::run_contained(Box::new(move || cb(&ev, status)));
+                    }
+                }));
+            },
+        );
     }
 
     /// Moves the status forward to `new`. Returns false if that is not a forward step
     /// (the event already reached it or ended). Fires callbacks and wakes waiters.
     pub(crate) fn transition(self: &Arc<Self>, new: i32) -> bool {
-        let (fired, watchers) = {
+        let (claimed, watchers) = {
             let mut st = self.state.lock();
-            if st.status <= COMPLETE || (new >= 0 && new >= st.status) {
+            let Some(claimed) = st.core.transition(new) else {
                 return false;
-            }
+            };
             let now = now_ns();
             let p = &mut st.profiling;
             let reached = if new < 0 { COMPLETE } else { new };
@@ -262,28 +275,12 @@ impl Event {
                 p.end = now;
                 p.complete = now;
             }
-            st.status = new;
-            let (mut fired, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut st.callbacks)
-                .into_iter()
-                .partition(|(ty, _)| new < 0 || ty.status() >= new);
-            st.callbacks = kept;
-            // Status order: SUBMITTED first, then RUNNING, then COMPLETE (stable sort keeps
-            // registration order within one status).
-            fired.sort_by_key(|(ty, _)| std::cmp::Reverse(*ty));
             let watchers = if new <= COMPLETE { std::mem::take(&mut st.watchers) } else { Vec::new() };
-            (fired, watchers)
+            (claimed, watchers)
         };
         self.changed.notify_all();
-        if !fired.is_empty() {
-            let event = self.clone();
-            dispatch(Box::new(move || {
-                for (ty, cb) in fired {
-                    let status = if new < 0 { new } else { ty.status() };
-                    // Each callback is contained on its own, so one panic loses no other.
-                    let ev = event.clone();
-                    crate::dispatcher::run_contained(Box::new(move || cb(&ev, status)));
-                }
-            }));
+        if claimed {
+            self.hand_off_callbacks();
         }
         for w in watchers.iter().filter_map(Weak::upgrade) {
             w.pump();
@@ -295,7 +292,7 @@ impl Event {
     /// registers nothing) if it already did.
     pub(crate) fn watch(&self, engine: &Arc<Engine>) -> bool {
         let mut st = self.state.lock();
-        if st.status <= COMPLETE {
+        if st.core.status() <= COMPLETE {
             return false;
         }
         if !st.watchers.iter().any(|w| w.as_ptr() == Arc::as_ptr(engine)) {
@@ -312,25 +309,47 @@ impl Event {
     /// on that queue is ordered behind it).
     pub(crate) fn submitted_on(&self, engine: &Arc<Engine>) -> bool {
         let st = self.state.lock();
-        st.status <= SUBMITTED
-            && st.status >= 0
+        st.core.status() <= SUBMITTED
+            && st.core.status() >= 0
             && st.engine.as_ref().is_some_and(|e| e.as_ptr() == Arc::as_ptr(engine))
     }
 
     /// Blocks until the event is complete or failed; returns the final status.
+    /// In the browser nothing may block: use [`Event::wait_async`] there.
     pub fn wait(&self) -> Result<i32> {
         refuse_blocking_in_callback()?;
+        if cfg!(target_arch = "wasm32") && self.status() > COMPLETE {
+            return Err(Error::InvalidOperation("blocking waits are impossible in the browser; use wait_async"));
+        }
         let mut st = self.state.lock();
-        while st.status > COMPLETE {
+        while st.core.status() > COMPLETE {
             self.changed.wait(&mut st);
         }
-        Ok(st.status)
+        Ok(st.core.status())
+    }
+
+    /// Resolves to the final status (COMPLETE or a negative error) without blocking a
+    /// thread: the one waiting API that works in the browser and natively alike.
+    pub fn wait_async(self: &Arc<Self>) -> EventFuture {
+        let shared = Arc::new(Mutex::new(FutureState { status: None, waker: None }));
+        let s = shared.clone();
+        self.set_callback(CallbackType::Complete, Box::new(move |_, status| {
+            let waker = {
+                let mut st = s.lock();
+                st.status = Some(status);
+                st.waker.take()
+            };
+            if let Some(w) = waker {
+                w.wake();
+            }
+        }));
+        EventFuture(shared)
     }
 
     /// `clGetEventProfilingInfo`.
     pub fn profiling(&self, point: ProfilingPoint) -> Result<u64> {
         let st = self.state.lock();
-        if !self.profiling_enabled || st.status != COMPLETE {
+        if !self.profiling_enabled || st.core.status() != COMPLETE {
             return Err(Error::ProfilingInfoNotAvailable);
         }
         let p = st.profiling;
@@ -347,6 +366,29 @@ impl Event {
     /// profiling enabled: the demo's timeline and tracing use it.
     pub fn timeline(&self) -> ProfilingInfo {
         self.state.lock().profiling
+    }
+}
+
+struct FutureState {
+    status: Option<i32>,
+    waker: Option<std::task::Waker>,
+}
+
+/// The future of [`Event::wait_async`]: the event's final status.
+pub struct EventFuture(Arc<Mutex<FutureState>>);
+
+impl std::future::Future for EventFuture {
+    type Output = i32;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<i32> {
+        let mut st = self.0.lock();
+        match st.status {
+            Some(s) => std::task::Poll::Ready(s),
+            None => {
+                st.waker = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
     }
 }
 

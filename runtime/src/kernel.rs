@@ -5,7 +5,7 @@ use std::sync::{Arc, Weak};
 use parking_lot::Mutex;
 use wgcl_kernels::{ArgKind, DispatchInfo, KernelArgInfo, KernelInfo, WorkgroupSize};
 
-use crate::engine::Engine;
+use crate::engine::{validation_scope, Engine};
 use crate::error::{Error, Result};
 use crate::memory::MemObject;
 use crate::program::{Built, Program};
@@ -211,8 +211,7 @@ impl Kernel {
         }
         let constants: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
         let device = &self.built.engine.device;
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        let (pipeline, error) = validation_scope(device, || device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(&self.info.name),
             layout: Some(&layout.1),
             module: &self.built.shader,
@@ -223,8 +222,8 @@ impl Kernel {
                 zero_initialize_workgroup_memory: false,
             },
             cache: None,
-        });
-        if let Some(err) = pollster::block_on(scope.pop()) {
+        }));
+        if let Some(err) = error {
             return Err(Error::OutOfResources(format!("pipeline creation failed: {err}")));
         }
         let p = Arc::new(pipeline);
@@ -447,9 +446,10 @@ impl Kernel {
                     }),
                 });
             }
-            let scope = engine.device.push_error_scope(wgpu::ErrorFilter::Validation);
-            let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
-            if let Some(err) = pollster::block_on(scope.pop()) {
+            let (bg, error) = validation_scope(&engine.device, || {
+                engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries })
+            });
+            if let Some(err) = error {
                 return Err(Error::InvalidKernelArgs).inspect_err(|_| log::error!("bind group refused: {err}"));
             }
             dispatches.push((bg, *count));

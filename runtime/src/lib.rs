@@ -47,7 +47,7 @@ mod queue;
 pub use context::Context;
 pub use error::{Error, Result};
 pub use event::{
-    wait_for_events, CallbackType, CommandType, Event, EventCallback, ProfilingInfo, ProfilingPoint, COMPLETE,
+    wait_for_events, CallbackType, CommandType, Event, EventCallback, EventFuture, ProfilingInfo, ProfilingPoint, COMPLETE,
     ERROR_FOR_EVENTS_IN_WAIT_LIST, QUEUED, RUNNING, SUBMITTED,
 };
 pub use host::HostPtr;

@@ -120,23 +120,59 @@ impl Device {
         Self { adapter, info, engine: OnceLock::new() }
     }
 
+    fn device_descriptor(&self) -> wgpu::DeviceDescriptor<'static> {
+        wgpu::DeviceDescriptor {
+            label: Some("wgcl"),
+            required_features: Self::wanted_features(&self.adapter),
+            required_limits: self.adapter.limits(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }
+    }
+
     /// The engine (wgpu device, queue and completion thread), opened on first use.
+    /// In the browser it must have been opened by [`Platform::init`].
     pub(crate) fn engine(&self) -> Result<Arc<Engine>> {
-        self.engine
-            .get_or_init(|| {
-                let desc = wgpu::DeviceDescriptor {
-                    label: Some("wgcl"),
-                    required_features: Self::wanted_features(&self.adapter),
-                    required_limits: self.adapter.limits(),
-                    experimental_features: wgpu::ExperimentalFeatures::disabled(),
-                    memory_hints: wgpu::MemoryHints::Performance,
-                    trace: wgpu::Trace::Off,
-                };
-                let (device, queue) = pollster::block_on(self.adapter.request_device(&desc))
-                    .map_err(|e| Error::OutOfResources(format!("cannot open the device: {e}")))?;
-                Ok(Engine::start(device, queue))
-            })
-            .clone()
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.engine.get().cloned().unwrap_or(Err(Error::DeviceNotAvailable))
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.engine
+                .get_or_init(|| {
+                    let (device, queue) = pollster::block_on(self.adapter.request_device(&self.device_descriptor()))
+                        .map_err(|e| Error::OutOfResources(format!("cannot open the device: {e}")))?;
+                    Ok(Engine::start(device, queue))
+                })
+                .clone()
+        }
+    }
+
+    /// Opens the engine without blocking (the browser's way; works natively too).
+    async fn open(&self) -> Result<Arc<Engine>> {
+        if let Some(e) = self.engine.get() {
+            return e.clone();
+        }
+        let opened = self
+            .adapter
+            .request_device(&self.device_descriptor())
+            .await
+            .map(|(device, queue)| Engine::start(device, queue))
+            .map_err(|e| Error::OutOfResources(format!("cannot open the device: {e}")));
+        let _ = self.engine.set(opened);
+        self.engine.get().cloned().expect("set above")
+    }
+
+    /// Destroys the wgpu device, as a lost device would be: every pending and in-flight
+    /// command ends with an error and later calls fail. For fault-path tests.
+    #[doc(hidden)]
+    pub fn inject_device_loss(&self) {
+        if let Some(Ok(engine)) = self.engine.get() {
+            engine.device.destroy();
+            engine.mark_lost("device destroyed (injected fault)".into());
+        }
     }
 }
 
@@ -155,40 +191,80 @@ impl Platform {
 
     /// The process's platform. Honours `WGPU_BACKEND` (e.g. `vulkan`) and
     /// `WGPU_ADAPTER_NAME` (a case-insensitive substring of the adapter name).
+    /// In the browser it is empty until [`Platform::init`] has run.
     pub fn get() -> Arc<Platform> {
-        PLATFORM
-            .get_or_init(|| {
-                let backends_from_env = wgpu::Backends::from_env();
-                let enumerate = |backends: wgpu::Backends| {
-                    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-                    desc.backends = backends;
-                    let instance = wgpu::Instance::new(desc);
-                    pollster::block_on(instance.enumerate_adapters(backends))
-                };
-                // The primary backends first; GL only when they offer nothing (probing GL
-                // also makes EGL print noise on headless machines).
-                let mut adapters = match backends_from_env {
-                    Some(b) => enumerate(b),
-                    None => {
-                        let primary = enumerate(wgpu::Backends::PRIMARY);
-                        if primary.is_empty() { enumerate(wgpu::Backends::all()) } else { primary }
-                    }
-                };
-                if let Ok(want) = std::env::var("WGPU_ADAPTER_NAME") {
-                    let want = want.to_lowercase();
-                    adapters.retain(|a| a.get_info().name.to_lowercase().contains(&want));
-                }
-                adapters.sort_by_key(|a| match a.get_info().device_type {
-                    wgpu::DeviceType::DiscreteGpu => 0,
-                    wgpu::DeviceType::IntegratedGpu => 1,
-                    wgpu::DeviceType::VirtualGpu => 2,
-                    wgpu::DeviceType::Cpu => 3,
-                    wgpu::DeviceType::Other => 4,
-                });
-                let devices = adapters.into_iter().map(|a| Arc::new(Device::new(a))).collect();
-                Arc::new(Platform { devices })
-            })
-            .clone()
+        #[cfg(target_arch = "wasm32")]
+        {
+            PLATFORM.get().cloned().unwrap_or_else(|| Arc::new(Platform { devices: Vec::new() }))
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            PLATFORM.get_or_init(|| Self::from_adapters(Self::native_adapters())).clone()
+        }
+    }
+
+    /// Finds the adapters and opens their devices without blocking: required once in the
+    /// browser before anything else; natively the same as [`Platform::get`] plus opening.
+    pub async fn init() -> Result<Arc<Platform>> {
+        #[cfg(target_arch = "wasm32")]
+        let platform = match PLATFORM.get() {
+            Some(p) => p.clone(),
+            None => {
+                let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+                let adapter = instance
+                    .request_adapter(&wgpu::RequestAdapterOptions {
+                        power_preference: wgpu::PowerPreference::HighPerformance,
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(|_| Error::DeviceNotFound)?;
+                let p = Self::from_adapters(vec![adapter]);
+                PLATFORM.get_or_init(|| p).clone()
+            }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let platform = Self::get();
+        for d in &platform.devices {
+            d.open().await?;
+        }
+        Ok(platform)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn native_adapters() -> Vec<wgpu::Adapter> {
+        let backends_from_env = wgpu::Backends::from_env();
+        let enumerate = |backends: wgpu::Backends| {
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            desc.backends = backends;
+            let instance = wgpu::Instance::new(desc);
+            pollster::block_on(instance.enumerate_adapters(backends))
+        };
+        // The primary backends first; GL only when they offer nothing (probing GL
+        // also makes EGL print noise on headless machines).
+        let mut adapters = match backends_from_env {
+            Some(b) => enumerate(b),
+            None => {
+                let primary = enumerate(wgpu::Backends::PRIMARY);
+                if primary.is_empty() { enumerate(wgpu::Backends::all()) } else { primary }
+            }
+        };
+        if let Ok(want) = std::env::var("WGPU_ADAPTER_NAME") {
+            let want = want.to_lowercase();
+            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&want));
+        }
+        adapters
+    }
+
+    fn from_adapters(mut adapters: Vec<wgpu::Adapter>) -> Arc<Platform> {
+        adapters.sort_by_key(|a| match a.get_info().device_type {
+            wgpu::DeviceType::DiscreteGpu => 0,
+            wgpu::DeviceType::IntegratedGpu => 1,
+            wgpu::DeviceType::VirtualGpu => 2,
+            wgpu::DeviceType::Cpu => 3,
+            wgpu::DeviceType::Other => 4,
+        });
+        let devices = adapters.into_iter().map(|a| Arc::new(Device::new(a))).collect();
+        Arc::new(Platform { devices })
     }
 
     pub fn devices(&self) -> &[Arc<Device>] {

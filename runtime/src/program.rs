@@ -14,7 +14,7 @@ use wgcl_kernels::{BuildOptions, DeviceCaps, ProgramModule};
 
 use crate::context::Context;
 use crate::dispatcher::{dispatch, run_contained};
-use crate::engine::Engine;
+use crate::engine::{validation_scope, Engine};
 use crate::error::{refuse_blocking_in_callback, Error, Result};
 
 /// `cl_build_status`.
@@ -140,6 +140,14 @@ impl Program {
             st.options = options.to_string();
         }
         match notify {
+            // No threads in the browser: build now, notify from the event loop.
+            #[cfg(target_arch = "wasm32")]
+            Some(notify) => {
+                let _ = self.run_build(options);
+                dispatch(notify);
+                Ok(())
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             Some(notify) => {
                 let me = self.clone();
                 let options = options.to_string();
@@ -189,12 +197,18 @@ impl Program {
         };
         let module = wgcl_kernels::build(&self.source, &opts).map_err(|e| e.log())?;
         let engine = device.engine().map_err(|e| e.to_string())?;
-        let scope = engine.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let shader = engine.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("wgcl program"),
-            source: wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone())),
+        // Natively wgpu takes the naga module as it is; WebGPU takes WGSL text only.
+        #[cfg(not(target_arch = "wasm32"))]
+        let source = wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone()));
+        #[cfg(target_arch = "wasm32")]
+        let source = wgpu::ShaderSource::Wgsl(match module.language {
+            wgcl_kernels::SourceLanguage::Wgsl => self.source.clone().into(),
+            wgcl_kernels::SourceLanguage::OpenClC => module.to_wgsl().map_err(|e| e.log())?.into(),
         });
-        if let Some(err) = pollster::block_on(scope.pop()) {
+        let (shader, error) = validation_scope(&engine.device, || {
+            engine.device.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some("wgcl program"), source })
+        });
+        if let Some(err) = error {
             return Err(format!("error: the device refused the program: {err}"));
         }
         Ok(Built {

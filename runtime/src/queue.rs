@@ -237,6 +237,18 @@ impl CommandQueue {
         Ok((ev, out))
     }
 
+    /// Reads without blocking a thread: flushes, then resolves to the bytes once the read
+    /// completed (an error if it or its wait list failed). Works in the browser too.
+    pub async fn read_buffer_async(self: &Arc<Self>, mem: &Arc<MemObject>, offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<Vec<u8>> {
+        let (ev, out) = self.enqueue_read_buffer(mem, offset, size, wait)?;
+        self.flush()?;
+        if ev.wait_async().await < 0 {
+            return Err(Error::ExecStatusErrorForEventsInWaitList);
+        }
+        let data = std::mem::take(&mut *out.lock());
+        Ok(data)
+    }
+
     /// Blocking read into a Rust slice.
     pub fn read_buffer_into(self: &Arc<Self>, mem: &Arc<MemObject>, offset: u64, dst: &mut [u8], wait: &[Arc<Event>]) -> Result<Arc<Event>> {
         refuse_blocking_in_callback()?;

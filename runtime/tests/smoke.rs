@@ -32,3 +32,31 @@ fn smoke() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     assert_eq!(*log.lock(), vec![2, 1, 0]);
 }
+
+/// The async API (the browser's only way to wait) works natively: a gated read resolves to
+/// the written bytes once the gate opens, and a failed gate resolves to the error code.
+#[test]
+fn async_api_resolves_natively() {
+    let device = Platform::get().default_device().unwrap();
+    let ctx = Context::new(&[device.clone()]).unwrap();
+    let q = CommandQueue::new(&ctx, &device, QueueProperties::default()).unwrap();
+    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 12, HostInit::None).unwrap();
+    let gate = Event::new_user(&ctx);
+    q.enqueue_write_buffer(&buf, 0, (10..22).collect(), &[gate.clone()]).unwrap();
+    let opener = std::thread::spawn({
+        let gate = gate.clone();
+        move || gate.set_user_status(COMPLETE).unwrap()
+    });
+    let data = pollster::block_on(q.read_buffer_async(&buf, 2, 5, &[])).unwrap();
+    opener.join().unwrap();
+    assert_eq!(data, vec![12, 13, 14, 15, 16]);
+
+    let bad = Event::new_user(&ctx);
+    let w = q.enqueue_write_buffer(&buf, 0, vec![0; 4], &[bad.clone()]).unwrap();
+    q.flush().unwrap();
+    bad.set_user_status(-7).unwrap();
+    assert_eq!(pollster::block_on(w.wait_async()), ERROR_FOR_EVENTS_IN_WAIT_LIST);
+    assert_eq!(pollster::block_on(bad.wait_async()), -7);
+    let platform = pollster::block_on(Platform::init()).unwrap();
+    assert!(!platform.devices().is_empty());
+}
