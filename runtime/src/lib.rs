@@ -37,6 +37,8 @@ pub mod dispatcher;
 mod engine;
 mod error;
 mod event;
+#[doc(hidden)]
+pub mod event_core;
 mod host;
 mod kernel;
 mod memory;
