@@ -45,6 +45,7 @@ mod memory;
 mod platform;
 mod program;
 mod queue;
+mod trace;
 
 pub use context::Context;
 pub use error::{Error, Result};
