@@ -21,6 +21,7 @@
 pub mod dispatch;
 pub mod wgsl;
 pub mod opencl_c;
+mod specialize;
 
 pub use dispatch::DispatchInfo;
 
@@ -120,6 +121,9 @@ pub struct ProgramModule {
     pub kernels: Vec<KernelInfo>,
     /// Warnings and notes for the build log (empty when there are none).
     pub log: String,
+    /// The WGSL text `module` was parsed from: the source of a WGSL program, the generated
+    /// text of an OpenCL C one. `None` only for modules made elsewhere.
+    pub wgsl_text: Option<String>,
 }
 
 impl ProgramModule {
@@ -127,18 +131,29 @@ impl ProgramModule {
         self.kernels.iter().find(|k| k.name == name)
     }
 
-    /// The module as WGSL text, e.g. for the browser or for `CL_PROGRAM_BINARIES`.
+    /// The module as WGSL text, e.g. for `CL_PROGRAM_BINARIES` or the browser; it keeps the
+    /// overrides (local size, `__local` argument lengths), which WebGPU sets per pipeline.
     ///
-    /// Known limitation (naga 30's WGSL writer): workgroup arrays sized by an override
-    /// (OpenCL C `__local` pointer arguments, `array<T, wgcl_argN_len>`) are printed as text
-    /// naga's own front end refuses, even after `process_overrides`. For OpenCL C sources,
-    /// [`opencl_c::to_wgsl`] returns the front end's own WGSL, which always parses.
+    /// This is [`ProgramModule::wgsl_text`] (the text the module was parsed from), not naga's
+    /// WGSL writer: naga 30's writer prints workgroup arrays sized by an override (OpenCL C
+    /// `__local` pointer arguments, `array<T, wgcl_argN_len>`) as text its own front end
+    /// refuses. The writer is used only for modules without a stored text.
+    /// [`ProgramModule::to_wgsl_specialized`] gives the text with the overrides fixed.
     pub fn to_wgsl(&self) -> Result<String, BuildError> {
+        self.wgsl_source().map(|s| s.into_owned())
+    }
+
+    /// The stored WGSL text, or naga's writer output when there is none.
+    pub fn wgsl_source(&self) -> Result<std::borrow::Cow<'_, str>, BuildError> {
+        if let Some(t) = &self.wgsl_text {
+            return Ok(std::borrow::Cow::Borrowed(t));
+        }
         naga::back::wgsl::write_string(
             &self.module,
             &self.module_info,
             naga::back::wgsl::WriterFlags::empty(),
         )
+        .map(std::borrow::Cow::Owned)
         .map_err(|e| BuildError::new(format!("WGSL output failed: {e}")))
     }
 }

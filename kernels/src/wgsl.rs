@@ -31,7 +31,7 @@ pub fn build(source: &str) -> Result<ProgramModule, BuildError> {
     if kernels.is_empty() {
         return Err(BuildError::new("the program has no @compute entry point (no kernel)"));
     }
-    Ok(ProgramModule { language: SourceLanguage::Wgsl, module, module_info, kernels, log: String::new() })
+    Ok(ProgramModule { language: SourceLanguage::Wgsl, module, module_info, kernels, log: String::new(), wgsl_text: Some(source.to_string()) })
 }
 
 fn type_name(module: &Module, ty: naga::Handle<naga::Type>) -> String {

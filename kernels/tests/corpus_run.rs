@@ -10,7 +10,7 @@ fn vector_add() {
     let a = rand_f32s(n as usize, 1);
     let b = rand_f32s(n as usize, 2);
     let out = run(&p, "vector_add", &[Arg::Buf(f32s(&a)), Arg::Buf(f32s(&b)), Arg::Buf(f32s(&vec![0.0; n as usize])), Arg::Val(u32s(&[n]))], &[1024], &[64]);
-    let want: Vec<f32> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+    let want = common::reference::vector_add(&a, &b);
     // Exact: one IEEE add per element.
     assert_close(&to_f32s(&out[2]), &want, 0.0);
 }
@@ -22,7 +22,7 @@ fn saxpy() {
     let x = rand_f32s(n, 3);
     let y = rand_f32s(n, 4);
     let out = run(&p, "saxpy", &[Arg::Val(f32s(&[2.5])), Arg::Buf(f32s(&x)), Arg::Buf(f32s(&y))], &[n as u32], &[32]);
-    let want: Vec<f32> = x.iter().zip(&y).map(|(x, y)| 2.5 * x + y).collect();
+    let want = common::reference::saxpy(2.5, &x, &y);
     // A device may fuse the multiply-add: allow one rounding difference.
     assert_close(&to_f32s(&out[2]), &want, 1e-6);
 }
@@ -43,10 +43,10 @@ fn dot_reduce_with_local_memory_and_barriers() {
         &[ls],
     );
     let partial = to_f32s(&out[2]);
+    let want = dot_partials(&a, &b, n as usize, ls as usize);
     for g in 0..groups as usize {
-        let want: f32 = (g * 64..((g + 1) * 64).min(n as usize)).map(|i| a[i] * b[i]).sum();
         // Tree order differs from the sequential sum: 64 terms of magnitude <= 1.
-        assert!((partial[g] - want).abs() < 1e-4, "group {g}: {} vs {want}", partial[g]);
+        assert!((partial[g] - want[g]).abs() < 1e-4, "group {g}: {} vs {}", partial[g], want[g]);
     }
 }
 
@@ -54,13 +54,9 @@ fn dot_reduce_with_local_memory_and_barriers() {
 fn histogram_with_local_and_global_atomics_on_uchar_data() {
     let p = build(&corpus("histogram.cl"));
     let n = 1000usize;
-    let data: Vec<u8> = (0..n).map(|i| ((i * 7919) % 251) as u8).collect();
+    let data = histogram_input(n);
     let out = run(&p, "histogram", &[Arg::Buf(data.clone()), Arg::Val(u32s(&[n as u32])), Arg::Buf(u32s(&[0; 16]))], &[1024], &[64]);
-    let mut want = [0u32; 16];
-    for d in &data {
-        want[(*d % 16) as usize] += 1;
-    }
-    assert_eq!(to_u32s(&out[2]), want);
+    assert_eq!(to_u32s(&out[2]), histogram16(&data));
 }
 
 #[test]
@@ -71,12 +67,7 @@ fn tiled_matmul_with_reqd_work_group_size() {
     let a = rand_f32s(n * n, 7);
     let b = rand_f32s(n * n, 8);
     let out = run(&p, "matmul", &[Arg::Buf(f32s(&a)), Arg::Buf(f32s(&b)), Arg::Buf(f32s(&vec![0.0; n * n])), Arg::Val(i32s(&[n as i32]))], &[n as u32, n as u32], &[8, 8]);
-    let mut want = vec![0f32; n * n];
-    for r in 0..n {
-        for c in 0..n {
-            want[r * n + c] = (0..n).map(|k| a[r * n + k] * b[k * n + c]).sum();
-        }
-    }
+    let want = matmul(&a, &b, n);
     // 32-term dot products of values in [-1, 1]; summation order and fma differ.
     assert_close(&to_f32s(&out[2]), &want, 1e-5);
 }
@@ -93,12 +84,8 @@ fn transpose_through_local_memory_non_multiple_size() {
         &[24, 16],
         &[8, 8],
     );
-    let got = to_f32s(&out[1]);
-    for y in 0..h {
-        for x in 0..w {
-            assert_eq!(got[x * h + y], a[y * w + x], "({x},{y})");
-        }
-    }
+    // A copy: exact.
+    assert_eq!(to_f32s(&out[1]), transpose(&a, w, h));
 }
 
 #[test]
@@ -108,20 +95,12 @@ fn struct_by_value_argument_with_c_layout() {
     // C layout: scale@0, offset@4, bias@16 (float4 aligned 16), count@32, size 48.
     assert_eq!(k.args[0].kind, wgcl_kernels::ArgKind::Scalar { binding: 0, size: 48 });
     assert_eq!(k.args[0].type_name, "Params");
-    let mut bytes = vec![0u8; 48];
-    bytes[0..4].copy_from_slice(&2.0f32.to_le_bytes());
-    bytes[4..8].copy_from_slice(&(-3i32).to_le_bytes());
-    bytes[16..32].copy_from_slice(&f32s(&[0.5, 1.0, 1.5, 2.0]));
-    bytes[32..36].copy_from_slice(&5u32.to_le_bytes());
+    let bias = [0.5, 1.0, 1.5, 2.0];
+    let bytes = params_bytes(2.0, -3, bias, 5);
     let data = rand_f32s(8 * 4, 10);
     let out = run(&p, "apply", &[Arg::Val(bytes), Arg::Buf(f32s(&data))], &[8], &[8]);
-    let got = to_f32s(&out[1]);
-    for i in 0..8 {
-        for c in 0..4 {
-            let want = if i < 5 { data[i * 4 + c] * 2.0 + [0.5, 1.0, 1.5, 2.0][c] - 3.0 } else { data[i * 4 + c] };
-            assert!((got[i * 4 + c] - want).abs() < 1e-6, "{i}.{c}: {} vs {want}", got[i * 4 + c]);
-        }
-    }
+    // Items 5..8 stay untouched; a multiply-add may be fused: 1e-6.
+    assert_close(&to_f32s(&out[1]), &struct_apply(2.0, -3, bias, 5, &data), 1e-6);
 }
 
 #[test]
@@ -131,21 +110,10 @@ fn swizzles_and_saturating_conversions() {
     let mut v = rand_f32s(n * 4, 11);
     v[0] = 1e9; // saturates
     let out = run(&p, "swz", &[Arg::Buf(f32s(&v)), Arg::Buf(i32s(&vec![0; n * 4])), Arg::Buf(f32s(&vec![0.0; n * 2]))], &[n as u32], &[16]);
-    let gi = to_i32s(&out[1]);
-    let gf = to_f32s(&out[2]);
-    for i in 0..n {
-        let x = &v[i * 4..i * 4 + 4];
-        let r = [x[0] * 2.0, x[1] * 2.0, x[1], x[0]];
-        for c in 0..4 {
-            let f = r[c] * 100.0;
-            let want = if f >= i32::MAX as f32 { i32::MAX } else { f.round_ties_even() as i32 };
-            assert_eq!(gi[i * 4 + c], want, "int {i}.{c} from {f}");
-        }
-        let h = [x[2] + x[0], x[3] + x[1]];
-        assert!((gf[i * 2] - h[1]).abs() < 1e-6);
-        let d = x[0] * x[1] + x[2] * x[3];
-        assert!((gf[i * 2 + 1] - d).abs() < 1e-5 * (1.0 + d.abs()));
-    }
+    let (wi, wf) = swz(&v);
+    // Conversions are exact; the dot product may be fused (1e-5).
+    assert_eq!(to_i32s(&out[1]), wi);
+    assert_close(&to_f32s(&out[2]), &wf, 1e-5);
 }
 
 #[test]
@@ -154,16 +122,8 @@ fn helpers_with_pointer_arguments() {
     let n = 40usize;
     let a = rand_f32s(n, 12);
     let out = run(&p, "helpers", &[Arg::Buf(f32s(&a)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Val(i32s(&[n as i32]))], &[n as u32], &[8]);
-    let got = to_f32s(&out[1]);
-    for i in 0..n {
-        let b = (i as i32 - 1).clamp(0, n as i32 - 3) as usize;
-        let mut x = a[b] + a[b + 1] + a[b + 2];
-        let mut y = i as f32;
-        if x < y {
-            std::mem::swap(&mut x, &mut y);
-        }
-        assert!((got[i] - (x - y)).abs() < 1e-5, "{i}: {} vs {}", got[i], x - y);
-    }
+    // Same operations in the same order; 1e-5 for a contracted add.
+    assert_close(&to_f32s(&out[1]), &helpers(&a), 1e-5);
 }
 
 #[test]
@@ -171,11 +131,7 @@ fn non_uniform_global_size_padding_items_do_not_write() {
     let p = build(&corpus("nonuniform.cl"));
     // 100 work-items in groups of 32: the harness dispatches 128, DispatchInfo says 100.
     let out = run(&p, "fill_index", &[Arg::Buf(i32s(&vec![-1; 128]))], &[100], &[32]);
-    let got = to_i32s(&out[0]);
-    for (i, g) in got.iter().enumerate() {
-        let want = if i < 100 { i as i32 * 3 + 100 } else { -1 };
-        assert_eq!(*g, want, "element {i}");
-    }
+    assert_eq!(to_i32s(&out[0]), fill_index(100, 128));
 }
 
 #[test]
@@ -184,24 +140,153 @@ fn mandelbrot_2d() {
     let (w, h, max) = (32usize, 24usize, 64);
     let out = run(&p, "mandelbrot", &[Arg::Buf(u32s(&vec![0; w * h])), Arg::Val(i32s(&[w as i32])), Arg::Val(i32s(&[h as i32])), Arg::Val(i32s(&[max]))], &[w as u32, h as u32], &[8, 8]);
     let got = to_u32s(&out[0]);
-    let mut mismatches = 0;
-    for py in 0..h {
-        for px in 0..w {
-            let x0 = -2.0f32 + 3.0 * px as f32 / w as f32;
-            let y0 = -1.5f32 + 3.0 * py as f32 / h as f32;
-            let (mut x, mut y, mut it) = (0f32, 0f32, 0);
-            while x * x + y * y <= 4.0 && it < max {
-                let xt = x * x - y * y + x0;
-                y = 2.0 * x * y + y0;
-                x = xt;
-                it += 1;
-            }
-            if got[py * w + px] != it as u32 {
-                mismatches += 1;
-            }
-        }
-    }
+    let want = mandelbrot(w, h, max);
+    let mismatches = got.iter().zip(&want).filter(|(g, w)| g != w).count();
     // Escape counts are chaotic near the set's boundary: a contracted multiply-add on the
     // device can change a few points; allow 2% of the pixels to differ.
     assert!(mismatches <= w * h / 50, "{mismatches} pixels differ");
+}
+
+#[test]
+fn prefix_scan_two_levels_with_local_memory_and_barriers() {
+    let p = build(&corpus("prefix_scan.cl"));
+    let (n, ls) = (1000usize, 64usize);
+    let groups = n.div_ceil(ls);
+    let input = rand_u32s(n, 31, 1000);
+    // Level 1: each group scans its slice and reports its total.
+    let out = run(
+        &p,
+        "scan_groups",
+        &[Arg::Buf(u32s(&input)), Arg::Buf(u32s(&vec![0; n])), Arg::Buf(u32s(&vec![0; groups])), Arg::Local((ls * 4) as u32), Arg::Val(u32s(&[n as u32]))],
+        &[(groups * ls) as u32],
+        &[ls as u32],
+    );
+    let partial = out[1].clone();
+    let sums = to_u32s(&out[2]);
+    // Level 2: one group scans the group totals (16 <= 64).
+    let out2 = run(
+        &p,
+        "scan_groups",
+        &[Arg::Buf(u32s(&sums)), Arg::Buf(u32s(&vec![0; groups])), Arg::Buf(u32s(&[0])), Arg::Local((ls * 4) as u32), Arg::Val(u32s(&[groups as u32]))],
+        &[ls as u32],
+        &[ls as u32],
+    );
+    assert_eq!(to_u32s(&out2[2]), [sums.iter().sum::<u32>()]);
+    let out3 = run(&p, "add_offsets", &[Arg::Buf(partial), Arg::Buf(out2[1].clone()), Arg::Val(u32s(&[n as u32]))], &[(groups * ls) as u32], &[ls as u32]);
+    // Integer sums: exact.
+    assert_eq!(to_u32s(&out3[0]), exclusive_scan(&input));
+}
+
+#[test]
+fn bitonic_sort_many_enqueues_with_scalar_arguments() {
+    let p = build(&corpus("bitonic_sort.cl"));
+    let n = 256usize;
+    let input: Vec<i32> = rand_u32s(n, 41, 2000).iter().map(|x| *x as i32 - 1000).collect();
+    for ascending in [1u32, 0] {
+        let mut data = i32s(&input);
+        for (stage, pass) in bitonic_passes(n) {
+            let out = run(&p, "bitonic_step", &[Arg::Buf(data), Arg::Val(u32s(&[stage])), Arg::Val(u32s(&[pass])), Arg::Val(u32s(&[ascending]))], &[(n / 2) as u32], &[32]);
+            data = out[0].clone();
+        }
+        assert_eq!(to_i32s(&data), sorted(&input, ascending == 1), "ascending = {ascending}");
+    }
+}
+
+#[test]
+fn nbody_float4_with_local_tiles() {
+    let p = build(&corpus("nbody.cl"));
+    // 100 bodies in groups of 32: the last tile is partial and 28 padding items run.
+    let (n, ls) = (100usize, 32usize);
+    let (pos, vel) = nbody_input(n);
+    let (dt, eps2) = (0.01f32, 0.01f32);
+    let global = n.div_ceil(ls) * ls;
+    let out = run(
+        &p,
+        "nbody_step",
+        &[
+            Arg::Buf(f32s(&pos)),
+            Arg::Buf(f32s(&vel)),
+            Arg::Buf(f32s(&vec![0.0; n * 4])),
+            Arg::Local((ls * 16) as u32),
+            Arg::Val(i32s(&[n as i32])),
+            Arg::Val(f32s(&[dt])),
+            Arg::Val(f32s(&[eps2])),
+        ],
+        &[global as u32],
+        &[ls as u32],
+    );
+    check_nbody(&pos, &vel, &to_f32s(&out[1]), &to_f32s(&out[2]), dt, eps2);
+}
+
+/// Tolerance: each of the n terms carries a few ulps of rsqrt/product error, so the error
+/// bound is 1e-5 of the sum of the terms' magnitudes (times dt), plus 1e-6 absolute.
+fn check_nbody(pos: &[f32], vel: &[f32], got_vel: &[f32], got_pos: &[f32], dt: f32, eps2: f32) {
+    let (wv, wp, scale) = nbody_step(pos, vel, dt, eps2);
+    for i in 0..pos.len() / 4 {
+        let tol = 1e-5 * scale[i] as f32 + 1e-6;
+        for c in 0..3 {
+            let k = i * 4 + c;
+            assert!((got_vel[k] - wv[k]).abs() <= tol, "vel {i}.{c}: {} vs {} (tol {tol})", got_vel[k], wv[k]);
+            assert!((got_pos[k] - wp[k]).abs() <= tol * dt + 1e-6, "pos {i}.{c}: {} vs {}", got_pos[k], wp[k]);
+        }
+        // Untouched components: exact.
+        assert_eq!(got_vel[i * 4 + 3], vel[i * 4 + 3]);
+        assert_eq!(got_pos[i * 4 + 3], pos[i * 4 + 3]);
+    }
+}
+
+#[test]
+fn convolution_and_stencil_2d() {
+    let p = build(&corpus("convolution.cl"));
+    let (w, h) = (37usize, 21usize);
+    let img = rand_f32s(w * h, 51);
+    let filt = conv_filter();
+    let out = run(
+        &p,
+        "convolve2d",
+        &[Arg::Buf(f32s(&img)), Arg::Buf(f32s(&vec![0.0; w * h])), Arg::Buf(f32s(&filt)), Arg::Val(i32s(&[w as i32])), Arg::Val(i32s(&[h as i32]))],
+        &[40, 24],
+        &[8, 8],
+    );
+    // 25 products of |x| <= 1 with weights summing to 1, possibly fused: 1e-5.
+    assert_close(&to_f32s(&out[1]), &convolve2d(&img, &filt, w, h), 1e-5);
+    let out = run(&p, "jacobi5", &[Arg::Buf(f32s(&img)), Arg::Buf(f32s(&vec![0.0; w * h])), Arg::Val(i32s(&[w as i32])), Arg::Val(i32s(&[h as i32]))], &[w as u32, h as u32], &[8, 4]);
+    // Same adds in the same order, times 0.25 (exact): 1e-6.
+    assert_close(&to_f32s(&out[1]), &jacobi5(&img, w, h), 1e-6);
+}
+
+/// The browser path: WGSL text with the overrides replaced by constants
+/// (`ProgramModule::to_wgsl_specialized`), compiled by wgpu from text with no pipeline
+/// constants, gives the same results (`__local` arguments, fixed and chosen local sizes).
+#[test]
+fn specialised_wgsl_text_runs() {
+    let p = build(&corpus("reduce.cl"));
+    let (n, ls) = (1000u32, 64u32);
+    let groups = n.div_ceil(ls);
+    let (a, b) = (rand_f32s(n as usize, 5), rand_f32s(n as usize, 6));
+    let args = [Arg::Buf(f32s(&a)), Arg::Buf(f32s(&b)), Arg::Buf(f32s(&vec![0.0; groups as usize])), Arg::Local(ls * 4), Arg::Val(u32s(&[n]))];
+    let naga_ir = run(&p, "dot_reduce", &args, &[groups * ls], &[ls]);
+    let text = run_with(&p, "dot_reduce", &args, &[groups * ls], &[ls], true);
+    // The same shader compiled two ways: bit-identical on one device.
+    assert_eq!(text[2], naga_ir[2]);
+
+    let p = build(&corpus("matmul_tiled.cl"));
+    let n = 16usize;
+    let (a, b) = (rand_f32s(n * n, 7), rand_f32s(n * n, 8));
+    let out = run_with(&p, "matmul", &[Arg::Buf(f32s(&a)), Arg::Buf(f32s(&b)), Arg::Buf(f32s(&vec![0.0; n * n])), Arg::Val(i32s(&[n as i32]))], &[n as u32, n as u32], &[8, 8], true);
+    // 16-term dot products of values in [-1, 1]; summation order and fma differ.
+    assert_close(&to_f32s(&out[2]), &common::reference::matmul(&a, &b, n), 1e-5);
+
+    let p = build(&corpus("nbody.cl"));
+    let (n, ls) = (64usize, 16usize);
+    let (pos, vel) = nbody_input(n);
+    let out = run_with(
+        &p,
+        "nbody_step",
+        &[Arg::Buf(f32s(&pos)), Arg::Buf(f32s(&vel)), Arg::Buf(f32s(&vec![0.0; n * 4])), Arg::Local((ls * 16) as u32), Arg::Val(i32s(&[n as i32])), Arg::Val(f32s(&[0.01])), Arg::Val(f32s(&[0.01]))],
+        &[n as u32],
+        &[ls as u32],
+        true,
+    );
+    check_nbody(&pos, &vel, &to_f32s(&out[1]), &to_f32s(&out[2]), 0.01, 0.01);
 }

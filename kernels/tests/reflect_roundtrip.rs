@@ -37,7 +37,9 @@ fn options_define_and_include() {
     opencl_c::build(src, &opts).unwrap();
 }
 
-/// Every corpus program's WGSL output parses again with naga and validates.
+/// Every corpus program's WGSL output (`to_wgsl`, the text with overrides) parses again with
+/// naga and validates, and so does the text specialised for a local size and `__local`
+/// argument lengths, which has no overrides left.
 #[test]
 fn corpus_wgsl_round_trips() {
     let dir = format!("{}/tests/corpus", env!("CARGO_MANIFEST_DIR"));
@@ -45,19 +47,72 @@ fn corpus_wgsl_round_trips() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let p = common::build(&std::fs::read_to_string(&path).unwrap());
-        // Programs with `__local` pointer arguments have override-sized workgroup arrays,
-        // which naga 30's WGSL writer prints unparseably (see ProgramModule::to_wgsl): for
-        // those the front end's own WGSL (opencl_c::to_wgsl) is the round-trippable text.
-        let has_local_arg = p.kernels.iter().any(|k| k.args.iter().any(|a| matches!(a.kind, ArgKind::Local { .. })));
-        let wgsl = if has_local_arg {
-            let src = std::fs::read_to_string(&path).unwrap();
-            opencl_c::to_wgsl(&src, &BuildOptions::default()).unwrap().0
-        } else {
-            p.to_wgsl().unwrap()
-        };
+        let wgsl = p.to_wgsl().unwrap();
         let m = naga::front::wgsl::parse_str(&wgsl).unwrap_or_else(|e| panic!("{}: {}\n{wgsl}", path.display(), e.emit_to_string(&wgsl)));
         validate(&m).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
+        assert_eq!(m.overrides.len(), p.module.overrides.len());
+
+        let mut constants: Vec<(String, f64)> = Vec::new();
+        for k in &p.kernels {
+            if let WorkgroupSize::Overridable(names) = &k.workgroup_size {
+                constants.extend(names.iter().cloned().zip([16.0, 2.0, 1.0]));
+            }
+            for a in &k.args {
+                if let ArgKind::Local { len_override, .. } = &a.kind {
+                    constants.push((len_override.clone(), 96.0));
+                }
+            }
+        }
+        constants.sort_by(|a, b| a.0.cmp(&b.0));
+        constants.dedup_by(|a, b| a.0 == b.0);
+        let cref: Vec<(&str, f64)> = constants.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let spec = p.to_wgsl_specialized(&cref).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.log()));
+        let m = naga::front::wgsl::parse_str(&spec).unwrap();
+        assert!(m.overrides.is_empty(), "{}: overrides left", path.display());
+        validate(&m).unwrap();
+        for ep in &m.entry_points {
+            let k = p.kernels.iter().find(|k| k.entry_point == ep.name).unwrap();
+            let want = match k.workgroup_size {
+                WorkgroupSize::Fixed(s) => s,
+                WorkgroupSize::Overridable(_) => [16, 2, 1],
+            };
+            assert_eq!(ep.workgroup_size, want, "{}: {}", path.display(), ep.name);
+        }
+        for (_, gv) in m.global_variables.iter() {
+            if gv.space == naga::AddressSpace::WorkGroup {
+                if let naga::TypeInner::Array { size, .. } = m.types[gv.ty].inner {
+                    assert!(matches!(size, naga::ArraySize::Constant(_)), "{}: {:?}", path.display(), gv.name);
+                    if gv.name.as_deref().is_some_and(|n| n.starts_with("wgcl_k")) && constants.iter().any(|(c, _)| c.ends_with("_len")) {
+                        // `__local` arguments got the 96 elements asked for.
+                        if let naga::ArraySize::Constant(c) = size {
+                            let is_arg = p.kernels.iter().any(|k| k.args.iter().any(|a| matches!(a.kind, ArgKind::Local { .. }) && gv.name.as_deref() == Some(&format!("wgcl_k{}_{}", p.kernels.iter().position(|kk| kk.name == k.name).unwrap(), a.name))));
+                            if is_arg {
+                                assert_eq!(c.get(), 96, "{}: {:?}", path.display(), gv.name);
+                            }
+                        }
+                    }
+                }
+            }
+        }
         n += 1;
     }
-    assert!(n >= 10, "corpus has {n} programs");
+    assert_eq!(n, 15, "corpus programs");
+}
+
+#[test]
+fn specialisation_errors_and_wgsl_programs() {
+    let src = "override wgcl_local_size_x: u32 = 1;\noverride wgcl_local_size_y: u32 = 1;\noverride wgcl_local_size_z: u32 = 1;\n@id(7) override scale: f32;\noverride flag: bool = true;\n// override in a comment\n@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n@compute @workgroup_size(wgcl_local_size_x, wgcl_local_size_y, wgcl_local_size_z)\nfn k(@builtin(global_invocation_id) g: vec3<u32>) { if (flag) { a[g.x] = a[g.x] * scale; } }\n";
+    let p = wgsl::build(src).unwrap();
+    // `scale` has no default: a value is required, by name or by @id.
+    assert!(p.to_wgsl_specialized(&[]).unwrap_err().message.contains("`scale` has no default"));
+    assert!(p.to_wgsl_specialized(&[("nope", 1.0)]).unwrap_err().message.contains("no override named `nope`"));
+    assert!(p.to_wgsl_specialized(&[("scale", 1.0), ("wgcl_local_size_x", -1.0)]).unwrap_err().message.contains("does not fit"));
+    let s = p.to_wgsl_specialized(&[("7", 2.5), ("wgcl_local_size_x", 32.0)]).unwrap();
+    assert!(s.contains("const scale: f32 = 2.5f;"), "{s}");
+    assert!(s.contains("const wgcl_local_size_x: u32 = 32u;"), "{s}");
+    assert!(s.contains("const flag: bool = bool(true);"), "{s}");
+    assert!(s.contains("// override in a comment"), "{s}");
+    assert!(!s.contains("@id"), "{s}");
+    let m = naga::front::wgsl::parse_str(&s).unwrap();
+    assert_eq!(m.entry_points[0].workgroup_size, [32, 1, 1]);
 }

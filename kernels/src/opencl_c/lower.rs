@@ -408,6 +408,10 @@ impl<'u> Lower<'u> {
         if let Ty::Bool = to {
             return Ok(self.cond(v, p)?);
         }
+        if v.ty == Ty::Bool && !v.is_b {
+            // A `bool` object is a WGSL `bool`; as an arithmetic value it is C's 0 or 1.
+            return self.conv(&Val::boolean(v.code.clone(), INT), to, p);
+        }
         if v.is_b {
             let ts = to.scalar().ok_or_else(|| self.err(p, "cannot convert a comparison result to this type"))?;
             let (one, zero) = if v.ty.is_vector() && !ts.is_float() { (-1, 0) } else { (1, 0) };

@@ -46,7 +46,7 @@ pub fn build(source: &str, options: &BuildOptions) -> Result<ProgramModule, Buil
     let module_info = crate::validate(&module).map_err(|e| {
         BuildError::new(format!("internal error: {}; generated WGSL:\n{wgsl}", e.message))
     })?;
-    Ok(ProgramModule { language: SourceLanguage::OpenClC, module, module_info, kernels, log })
+    Ok(ProgramModule { language: SourceLanguage::OpenClC, module, module_info, kernels, log, wgsl_text: Some(wgsl) })
 }
 
 /// Translates OpenCL C to WGSL text plus kernel reflection (no naga involved).

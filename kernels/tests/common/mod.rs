@@ -52,6 +52,12 @@ pub fn corpus(name: &str) -> String {
 /// Runs `kernel` over `global` work-items (1-3 dims) in groups of `local`; returns each
 /// buffer argument's final bytes (empty for other arguments).
 pub fn run(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32], local: &[u32]) -> Vec<Vec<u8>> {
+    run_with(prog, kernel, args, global, local, false)
+}
+
+/// [`run`], optionally (`specialised`) from the WGSL text of
+/// [`ProgramModule::to_wgsl_specialized`] with no pipeline constants, as a browser would.
+pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32], local: &[u32], specialised: bool) -> Vec<Vec<u8>> {
     let g = gpu();
     let d = &g.device;
     let k = prog.kernel(kernel).unwrap_or_else(|| panic!("no kernel {kernel}"));
@@ -119,11 +125,15 @@ pub fn run(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32], loc
     g.queue.write_buffer(&dbuf, 0, &dbytes);
 
     let scope = d.push_error_scope(wgpu::ErrorFilter::Validation);
-    let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(kernel),
-        source: wgpu::ShaderSource::Naga(Cow::Owned(prog.module.clone())),
-    });
-    let cref: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let mut cref: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let source = if specialised {
+        let text = prog.to_wgsl_specialized(&cref).unwrap_or_else(|e| panic!("specialisation failed: {}", e.log()));
+        cref.clear();
+        wgpu::ShaderSource::Wgsl(Cow::Owned(text))
+    } else {
+        wgpu::ShaderSource::Naga(Cow::Owned(prog.module.clone()))
+    };
+    let module = d.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some(kernel), source });
     let pipeline = d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(kernel),
         layout: None,
@@ -181,42 +191,6 @@ pub fn run(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32], loc
     out
 }
 
-pub fn f32s(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-pub fn u32s(v: &[u32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-pub fn i32s(v: &[i32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-pub fn to_f32s(b: &[u8]) -> Vec<f32> {
-    b.chunks(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect()
-}
-pub fn to_u32s(b: &[u8]) -> Vec<u32> {
-    b.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()
-}
-pub fn to_i32s(b: &[u8]) -> Vec<i32> {
-    b.chunks(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect()
-}
-
-/// Element-wise comparison with relative+absolute tolerance `tol`.
-pub fn assert_close(got: &[f32], want: &[f32], tol: f32) {
-    assert_eq!(got.len(), want.len());
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!((g - w).abs() <= tol * (1.0 + w.abs()), "element {i}: got {g}, want {w} (tolerance {tol})");
-    }
-}
-
-/// A deterministic pseudo-random sequence (xorshift), so tests need no extra crates.
-pub fn rand_f32s(n: usize, seed: u32) -> Vec<f32> {
-    let mut s = seed.max(1);
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            (s % 2000) as f32 / 1000.0 - 1.0
-        })
-        .collect()
-}
+pub mod reference;
+#[allow(unused_imports)]
+pub use reference::*;
