@@ -1,0 +1,357 @@
+//! Every OpenCL C program of the front end's corpus (`kernels/tests/corpus/*.cl`) through
+//! the wgcl Rust API: `Program::with_source` + `build`, `Kernel::new`, `set_arg`
+//! (`KernelArg::Mem/Bytes/Local`), `enqueue_nd_range`, read back, and the same CPU
+//! references as the raw-wgpu harness (`kernels/tests/common/reference.rs`).
+//! Float tolerances are stated per test; integer results must match exactly.
+mod common;
+#[path = "../../kernels/tests/common/reference.rs"]
+mod reference;
+
+use std::sync::Arc;
+
+use common::{env, read_all, Env};
+use reference::*;
+use wgcl::*;
+
+fn corpus(name: &str) -> String {
+    let p = format!("{}/../kernels/tests/corpus/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn build(env: &Env, file: &str) -> Arc<Program> {
+    let p = Program::with_source(&env.ctx, &corpus(file)).unwrap();
+    if let Err(e) = p.build("", None) {
+        panic!("{file}: build failed ({e}):\n{}", p.build_log());
+    }
+    assert_eq!(p.build_status(), BuildStatus::Success);
+    p
+}
+
+/// A kernel argument for [`launch`].
+enum A<'a> {
+    Mem(&'a Arc<MemObject>),
+    Bytes(Vec<u8>),
+    Local(u64),
+}
+
+fn set_args(k: &Kernel, args: &[A]) {
+    assert_eq!(k.num_args(), args.len(), "argument count of {}", k.name());
+    for (i, a) in args.iter().enumerate() {
+        let v = match a {
+            A::Mem(m) => KernelArg::Mem(Some(m)),
+            A::Bytes(b) => KernelArg::Bytes(b),
+            A::Local(n) => KernelArg::Local(*n),
+        };
+        k.set_arg(i, v).unwrap_or_else(|e| panic!("{} arg {i}: {e}", k.name()));
+    }
+}
+
+/// Sets `args` and enqueues `k` over `global` in groups of `local` (None: NULL local size).
+fn launch(q: &Arc<CommandQueue>, k: &Arc<Kernel>, args: &[A], global: &[usize], local: Option<&[usize]>) -> Arc<Event> {
+    set_args(k, args);
+    let range = NdRange { offset: vec![0; global.len()], global: global.to_vec(), local: local.map(<[usize]>::to_vec) };
+    q.enqueue_nd_range(k, &range, &[]).unwrap_or_else(|e| panic!("enqueue {}: {e}", k.name()))
+}
+
+fn f32_buf(env: &Env, v: &[f32]) -> Arc<MemObject> {
+    env.buffer_with(&f32s(v))
+}
+
+fn read_f32(q: &Arc<CommandQueue>, m: &Arc<MemObject>) -> Vec<f32> {
+    to_f32s(&read_all(q, m))
+}
+
+#[test]
+fn vector_add() {
+    let env = env();
+    let q = env.queue();
+    let p = build(&env, "vector_add.cl");
+    let k = Kernel::new(&p, "vector_add").unwrap();
+    let n = 1000;
+    let (a, b) = (rand_f32s(n, 1), rand_f32s(n, 2));
+    let (ba, bb, bc) = (f32_buf(&env, &a), f32_buf(&env, &b), env.buffer(n as u64 * 4));
+    let ev = launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bc), A::Bytes(u32s(&[n as u32]))], &[1024], Some(&[64]));
+    // Exact: one IEEE add per element.
+    assert_eq!(read_f32(&q, &bc), reference::vector_add(&a, &b));
+    assert_eq!(ev.status(), COMPLETE);
+    // NULL local size: the runtime picks one (global 1000 is not a multiple of 64).
+    let bc2 = env.buffer(n as u64 * 4);
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bc2), A::Bytes(u32s(&[n as u32]))], &[n], None);
+    assert_eq!(read_f32(&q, &bc2), reference::vector_add(&a, &b));
+}
+
+#[test]
+fn saxpy() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "saxpy.cl"), "saxpy").unwrap();
+    let n = 256;
+    let (x, y) = (rand_f32s(n, 3), rand_f32s(n, 4));
+    let (bx, by) = (f32_buf(&env, &x), f32_buf(&env, &y));
+    launch(&q, &k, &[A::Bytes(f32s(&[2.5])), A::Mem(&bx), A::Mem(&by)], &[n], Some(&[32]));
+    // A device may fuse the multiply-add: one rounding difference.
+    assert_close(&read_f32(&q, &by), &reference::saxpy(2.5, &x, &y), 1e-6);
+}
+
+#[test]
+fn dot_reduce_local_argument() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "reduce.cl"), "dot_reduce").unwrap();
+    let (n, ls) = (1000usize, 64usize);
+    let groups = n.div_ceil(ls);
+    let (a, b) = (rand_f32s(n, 5), rand_f32s(n, 6));
+    let (ba, bb, bp) = (f32_buf(&env, &a), f32_buf(&env, &b), env.buffer(groups as u64 * 4));
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bp), A::Local(ls as u64 * 4), A::Bytes(u32s(&[n as u32]))], &[groups * ls], Some(&[ls]));
+    assert_eq!(k.local_mem_size(), ls as u64 * 4);
+    let got = read_f32(&q, &bp);
+    let want = dot_partials(&a, &b, n, ls);
+    for g in 0..groups {
+        // Tree order differs from the sequential sum: 64 terms of magnitude <= 1.
+        assert!((got[g] - want[g]).abs() < 1e-4, "group {g}: {} vs {}", got[g], want[g]);
+    }
+}
+
+#[test]
+fn histogram_uchar_buffer_and_atomics() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "histogram.cl"), "histogram").unwrap();
+    let n = 1000;
+    let data = histogram_input(n);
+    let (bd, bh) = (env.buffer_with(&data), env.buffer_with(&u32s(&[0; 16])));
+    launch(&q, &k, &[A::Mem(&bd), A::Bytes(u32s(&[n as u32])), A::Mem(&bh)], &[1024], Some(&[64]));
+    assert_eq!(to_u32s(&read_all(&q, &bh)), histogram16(&data));
+}
+
+#[test]
+fn tiled_matmul_reqd_work_group_size() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "matmul_tiled.cl"), "matmul").unwrap();
+    assert_eq!(k.max_work_group_size(), 64);
+    let n = 32;
+    let (a, b) = (rand_f32s(n * n, 7), rand_f32s(n * n, 8));
+    let (ba, bb, bc) = (f32_buf(&env, &a), f32_buf(&env, &b), env.buffer((n * n * 4) as u64));
+    let args = [A::Mem(&ba), A::Mem(&bb), A::Mem(&bc), A::Bytes(i32s(&[n as i32]))];
+    // A local size other than reqd_work_group_size is refused; NULL picks the required one.
+    set_args(&k, &args);
+    let bad = NdRange { offset: vec![0, 0], global: vec![n, n], local: Some(vec![4, 4]) };
+    assert_eq!(common::code(q.enqueue_nd_range(&k, &bad, &[])), -54, "CL_INVALID_WORK_GROUP_SIZE");
+    launch(&q, &k, &args, &[n, n], None);
+    // 32-term dot products of values in [-1, 1]; summation order and fma differ.
+    assert_close(&read_f32(&q, &bc), &reference::matmul(&a, &b, n), 1e-5);
+}
+
+#[test]
+fn transpose_2d_local_argument() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "transpose.cl"), "transpose").unwrap();
+    let (w, h) = (20usize, 13usize);
+    let a = rand_f32s(w * h, 9);
+    let (ba, bt) = (f32_buf(&env, &a), env.buffer((w * h * 4) as u64));
+    // The kernel bounds-checks a global size padded to whole 8x8 tiles (a work-item writes
+    // another item's element, so remainder work-groups would leave holes, as in OpenCL).
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bt), A::Bytes(i32s(&[w as i32])), A::Bytes(i32s(&[h as i32])), A::Local(8 * 9 * 4)], &[24, 16], Some(&[8, 8]));
+    // A copy: exact.
+    assert_eq!(read_f32(&q, &bt), reference::transpose(&a, w, h));
+}
+
+#[test]
+fn struct_by_value_argument() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "struct_params.cl"), "apply").unwrap();
+    let bias = [0.5, 1.0, 1.5, 2.0];
+    let data = rand_f32s(8 * 4, 10);
+    let bd = f32_buf(&env, &data);
+    // A by-value argument of the wrong size is refused.
+    assert_eq!(common::code(k.set_arg(0, KernelArg::Bytes(&[0; 16]))), -51, "CL_INVALID_ARG_SIZE");
+    launch(&q, &k, &[A::Bytes(params_bytes(2.0, -3, bias, 5)), A::Mem(&bd)], &[8], Some(&[8]));
+    // Items 5..8 stay untouched; a multiply-add may be fused: 1e-6.
+    assert_close(&read_f32(&q, &bd), &struct_apply(2.0, -3, bias, 5, &data), 1e-6);
+}
+
+#[test]
+fn swizzles_and_saturating_conversions() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "swizzle_convert.cl"), "swz").unwrap();
+    let n = 16;
+    let mut v = rand_f32s(n * 4, 11);
+    v[0] = 1e9; // saturates
+    let (bv, bi, bf) = (f32_buf(&env, &v), env.buffer((n * 16) as u64), env.buffer((n * 8) as u64));
+    launch(&q, &k, &[A::Mem(&bv), A::Mem(&bi), A::Mem(&bf)], &[n], Some(&[16]));
+    let (wi, wf) = swz(&v);
+    // Conversions are exact; the dot product may be fused (1e-5).
+    assert_eq!(to_i32s(&read_all(&q, &bi)), wi);
+    assert_close(&read_f32(&q, &bf), &wf, 1e-5);
+}
+
+#[test]
+fn helper_functions_with_pointer_arguments() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "helpers_ptr.cl"), "helpers").unwrap();
+    let n = 40;
+    let a = rand_f32s(n, 12);
+    let (ba, bo) = (f32_buf(&env, &a), env.buffer(n as u64 * 4));
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bo), A::Bytes(i32s(&[n as i32]))], &[n], Some(&[8]));
+    // Same operations in the same order; 1e-5 for a contracted add.
+    assert_close(&read_f32(&q, &bo), &helpers(&a), 1e-5);
+}
+
+#[test]
+fn non_uniform_ndrange_padding_items_do_not_write() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "nonuniform.cl"), "fill_index").unwrap();
+    let out = env.buffer_with(&i32s(&[-1; 128]));
+    launch(&q, &k, &[A::Mem(&out)], &[100], Some(&[32]));
+    assert_eq!(to_i32s(&read_all(&q, &out)), fill_index(100, 128));
+}
+
+#[test]
+fn mandelbrot_2d() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "mandelbrot.cl"), "mandelbrot").unwrap();
+    let (w, h, max) = (32usize, 24usize, 64);
+    let out = env.buffer((w * h * 4) as u64);
+    launch(&q, &k, &[A::Mem(&out), A::Bytes(i32s(&[w as i32])), A::Bytes(i32s(&[h as i32])), A::Bytes(i32s(&[max]))], &[w, h], Some(&[8, 8]));
+    let got = to_u32s(&read_all(&q, &out));
+    let mismatches = got.iter().zip(reference::mandelbrot(w, h, max)).filter(|(g, w)| **g != *w).count();
+    // Escape counts are chaotic near the set's boundary: a contracted multiply-add may change
+    // a few points; 2% of the pixels may differ.
+    assert!(mismatches <= w * h / 50, "{mismatches} pixels differ");
+}
+
+/// Two-level scan on an out-of-order queue, ordered only by event wait lists; the group
+/// totals never leave the device.
+#[test]
+fn prefix_scan_three_enqueues_ordered_by_events() {
+    let env = env();
+    let q = env.queue_with(true, false);
+    let p = build(&env, "prefix_scan.cl");
+    let scan = Kernel::new(&p, "scan_groups").unwrap();
+    let scan2 = Kernel::new(&p, "scan_groups").unwrap();
+    let add = Kernel::new(&p, "add_offsets").unwrap();
+    let (n, ls) = (1000usize, 64usize);
+    let groups = n.div_ceil(ls);
+    let input = rand_u32s(n, 31, 1000);
+    let bin = env.buffer_with(&u32s(&input));
+    let (bout, bsums, bscanned, btotal) = (env.buffer(n as u64 * 4), env.buffer(groups as u64 * 4), env.buffer(groups as u64 * 4), env.buffer(4));
+    set_args(&scan, &[A::Mem(&bin), A::Mem(&bout), A::Mem(&bsums), A::Local(ls as u64 * 4), A::Bytes(u32s(&[n as u32]))]);
+    set_args(&scan2, &[A::Mem(&bsums), A::Mem(&bscanned), A::Mem(&btotal), A::Local(ls as u64 * 4), A::Bytes(u32s(&[groups as u32]))]);
+    set_args(&add, &[A::Mem(&bout), A::Mem(&bscanned), A::Bytes(u32s(&[n as u32]))]);
+    let r = |g: usize| NdRange { offset: vec![0], global: vec![g], local: Some(vec![ls]) };
+    let e1 = q.enqueue_nd_range(&scan, &r(groups * ls), &[]).unwrap();
+    let e2 = q.enqueue_nd_range(&scan2, &r(ls), &[e1.clone()]).unwrap();
+    let e3 = q.enqueue_nd_range(&add, &r(groups * ls), &[e2.clone()]).unwrap();
+    let mut got = vec![0u8; n * 4];
+    q.read_buffer_into(&bout, 0, &mut got, &[e3.clone()]).unwrap();
+    let mut total = [0u8; 4];
+    q.read_buffer_into(&btotal, 0, &mut total, &[e2]).unwrap();
+    // Integer sums: exact.
+    assert_eq!(to_u32s(&got), exclusive_scan(&input));
+    assert_eq!(u32::from_le_bytes(total), input.iter().sum::<u32>());
+    assert_eq!(e3.status(), COMPLETE);
+}
+
+/// 36 + 36 enqueues of one kernel whose by-value arguments change between enqueues; each
+/// command must see the arguments set when it was enqueued.
+#[test]
+fn bitonic_sort_many_enqueues_with_scalar_arguments() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "bitonic_sort.cl"), "bitonic_step").unwrap();
+    let n = 256usize;
+    let input: Vec<i32> = rand_u32s(n, 41, 2000).iter().map(|x| *x as i32 - 1000).collect();
+    for ascending in [1u32, 0] {
+        let data = env.buffer_with(&i32s(&input));
+        k.set_arg(0, KernelArg::Mem(Some(&data))).unwrap();
+        k.set_arg(3, KernelArg::Bytes(&ascending.to_le_bytes())).unwrap();
+        for (stage, pass) in bitonic_passes(n) {
+            k.set_arg(1, KernelArg::Bytes(&stage.to_le_bytes())).unwrap();
+            k.set_arg(2, KernelArg::Bytes(&pass.to_le_bytes())).unwrap();
+            q.enqueue_nd_range(&k, &NdRange::d1(n / 2).with_local(&[32]), &[]).unwrap();
+        }
+        assert_eq!(to_i32s(&read_all(&q, &data)), sorted(&input, ascending == 1), "ascending = {ascending}");
+    }
+}
+
+#[test]
+fn nbody_float4_with_local_tiles() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "nbody.cl"), "nbody_step").unwrap();
+    let (n, ls) = (100usize, 32usize);
+    let (pos, vel) = nbody_input(n);
+    let (dt, eps2) = (0.01f32, 0.01f32);
+    let (bp, bv, bnp) = (f32_buf(&env, &pos), f32_buf(&env, &vel), env.buffer((n * 16) as u64));
+    // Global 100 (not a multiple of 32): the kernel has barriers, so padding items run them.
+    launch(
+        &q,
+        &k,
+        &[A::Mem(&bp), A::Mem(&bv), A::Mem(&bnp), A::Local(ls as u64 * 16), A::Bytes(i32s(&[n as i32])), A::Bytes(f32s(&[dt])), A::Bytes(f32s(&[eps2]))],
+        &[n],
+        Some(&[ls]),
+    );
+    let (got_v, got_p) = (read_f32(&q, &bv), read_f32(&q, &bnp));
+    let (wv, wp, scale) = nbody_step(&pos, &vel, dt, eps2);
+    for i in 0..n {
+        // Each of the n terms carries a few ulps of rsqrt/product error: 1e-5 of the sum of
+        // the terms' magnitudes (times dt), plus 1e-6 absolute.
+        let tol = 1e-5 * scale[i] as f32 + 1e-6;
+        for c in 0..3 {
+            let j = i * 4 + c;
+            assert!((got_v[j] - wv[j]).abs() <= tol, "vel {i}.{c}: {} vs {} (tol {tol})", got_v[j], wv[j]);
+            assert!((got_p[j] - wp[j]).abs() <= tol * dt + 1e-6, "pos {i}.{c}: {} vs {}", got_p[j], wp[j]);
+        }
+        assert_eq!(got_v[i * 4 + 3], vel[i * 4 + 3]);
+        assert_eq!(got_p[i * 4 + 3], pos[i * 4 + 3]);
+    }
+}
+
+#[test]
+fn convolution_constant_filter_and_jacobi_stencil() {
+    let env = env();
+    let q = env.queue();
+    let p = build(&env, "convolution.cl");
+    let (conv, jac) = (Kernel::new(&p, "convolve2d").unwrap(), Kernel::new(&p, "jacobi5").unwrap());
+    let (w, h) = (37usize, 21usize);
+    let img = rand_f32s(w * h, 51);
+    let filt = conv_filter();
+    let (bi, bf, bo, bj) = (f32_buf(&env, &img), f32_buf(&env, &filt), env.buffer((w * h * 4) as u64), env.buffer((w * h * 4) as u64));
+    launch(&q, &conv, &[A::Mem(&bi), A::Mem(&bo), A::Mem(&bf), A::Bytes(i32s(&[w as i32])), A::Bytes(i32s(&[h as i32]))], &[w, h], Some(&[8, 8]));
+    launch(&q, &jac, &[A::Mem(&bi), A::Mem(&bj), A::Bytes(i32s(&[w as i32])), A::Bytes(i32s(&[h as i32]))], &[w, h], None);
+    // 25 products of |x| <= 1 with weights summing to 1, possibly fused: 1e-5.
+    assert_close(&read_f32(&q, &bo), &convolve2d(&img, &filt, w, h), 1e-5);
+    // Same adds in the same order, times 0.25 (exact): 1e-6.
+    assert_close(&read_f32(&q, &bj), &jacobi5(&img, w, h), 1e-6);
+}
+
+/// Every corpus program builds through the runtime and lists the kernels the test above use.
+#[test]
+fn every_corpus_program_builds_through_the_runtime() {
+    let env = env();
+    let dir = format!("{}/../kernels/tests/corpus", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    let mut kernels = Vec::new();
+    for f in &names {
+        let p = build(&env, f);
+        kernels.extend(p.kernel_names().unwrap());
+        assert!(!p.binary().is_empty(), "{f}: CL_PROGRAM_BINARIES is empty");
+    }
+    kernels.sort();
+    assert_eq!(
+        kernels,
+        [
+            "add_offsets", "apply", "bitonic_step", "convolve2d", "dot_reduce", "fill_index", "helpers", "histogram", "jacobi5", "mandelbrot",
+            "matmul", "nbody_step", "saxpy", "scan_groups", "swz", "transpose", "vector_add"
+        ]
+    );
+    assert_eq!(names.len(), 15, "corpus programs: {names:?}");
+}
