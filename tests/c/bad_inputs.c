@@ -16,7 +16,9 @@ static int rows = 0;
 #define ERR (&err_)
 
 static void CL_CALLBACK nop_event_cb(cl_event e, cl_int s, void *u) { (void)e; (void)s; (void)u; }
+#ifdef WGCL_DIRECT
 static void CL_CALLBACK nop_mem_cb(cl_mem m, void *u) { (void)m; (void)u; }
+#endif
 
 int main(void) {
     env_t e = {0};
@@ -43,7 +45,9 @@ int main(void) {
     EXPECT(clGetPlatformIDs(0, &p, NULL), CL_INVALID_VALUE);
     EXPECT(clGetPlatformInfo(p, 0x7FFF, sizeof buf, buf, NULL), CL_INVALID_VALUE);
     EXPECT(clGetPlatformInfo(p, CL_PLATFORM_NAME, 1, buf, NULL), CL_INVALID_VALUE);
-    EXPECT(clGetDeviceIDs(p, (cl_device_type)1 << 40, 1, &d, NULL), CL_INVALID_DEVICE_TYPE);
+    /* PoCL 3.1 answers CL_DEVICE_NOT_FOUND for undefined type bits; the spec says
+     * CL_INVALID_DEVICE_TYPE. */
+    if (is_wgcl()) EXPECT(clGetDeviceIDs(p, (cl_device_type)1 << 40, 1, &d, NULL), CL_INVALID_DEVICE_TYPE);
     EXPECT(clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, &d, NULL), CL_INVALID_VALUE);
     EXPECT(clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clGetDeviceIDs(p, CL_DEVICE_TYPE_CUSTOM, 1, &d, NULL), CL_DEVICE_NOT_FOUND);
@@ -61,7 +65,8 @@ int main(void) {
     EXPECT_OBJ(clCreateContext(NULL, 1, &d, NULL, host, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clCreateContext(bad_prop, 1, &d, NULL, NULL, ERR), CL_INVALID_PROPERTY);
     EXPECT_OBJ(clCreateContext(dup_prop, 1, &d, NULL, NULL, ERR), CL_INVALID_PROPERTY);
-    EXPECT_OBJ(clCreateContextFromType(plat_prop, CL_DEVICE_TYPE_CUSTOM, NULL, NULL, ERR), CL_DEVICE_NOT_FOUND);
+    /* PoCL 3.1 sets CL_DEVICE_NOT_FOUND but still returns a (leaked) context object. */
+    if (is_wgcl()) EXPECT_OBJ(clCreateContextFromType(plat_prop, CL_DEVICE_TYPE_CUSTOM, NULL, NULL, ERR), CL_DEVICE_NOT_FOUND);
     EXPECT(clGetContextInfo(ctx, 0x7FFF, sizeof buf, buf, NULL), CL_INVALID_VALUE);
     EXPECT(clGetContextInfo(ctx, CL_CONTEXT_DEVICES, 1, buf, NULL), CL_INVALID_VALUE);
     EXPECT(clReleaseContext(NULL), CL_INVALID_CONTEXT);
@@ -126,17 +131,20 @@ int main(void) {
     EXPECT(clEnqueueFillBuffer(q, mem, &pat, 4, 2, 16, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueFillBuffer(q, mem, &pat, 4, 0, 18, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueFillBuffer(q, mem, &pat, 4, 256, 16, 0, NULL, NULL), CL_INVALID_VALUE);
-    EXPECT_OBJ(clEnqueueMapBuffer(q, mem, CL_TRUE, (cl_map_flags)1 << 20, 0, 16, 0, NULL, NULL, ERR), CL_INVALID_VALUE);
+    /* PoCL 3.1 does not check map_flags for undefined bits (and maps). */
+    if (is_wgcl()) EXPECT_OBJ(clEnqueueMapBuffer(q, mem, CL_TRUE, (cl_map_flags)1 << 20, 0, 16, 0, NULL, NULL, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clEnqueueMapBuffer(q, mem, CL_TRUE, CL_MAP_READ, 200, 100, 0, NULL, NULL, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clEnqueueMapBuffer(q, mem, CL_TRUE, CL_MAP_READ, 0, 0, 0, NULL, NULL, ERR), CL_INVALID_VALUE);
     EXPECT(clEnqueueUnmapMemObject(q, mem, host, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueMarker(q, NULL), CL_INVALID_VALUE);
-    EXPECT(clEnqueueWaitForEvents(q, 0, NULL), CL_INVALID_VALUE);
+    /* PoCL 3.1 aborts in clEnqueueWaitForEvents ("unimplemented"). */
+    if (is_wgcl()) EXPECT(clEnqueueWaitForEvents(q, 0, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueMarkerWithWaitList(q, 1, NULL, NULL), CL_INVALID_EVENT_WAIT_LIST);
     EXPECT(clEnqueueBarrierWithWaitList(q, 0, &user, NULL), CL_INVALID_EVENT_WAIT_LIST);
     EXPECT(clEnqueueBarrier(NULL), CL_INVALID_COMMAND_QUEUE);
     size_t gws = 16;
-    EXPECT(clEnqueueNDRangeKernel(q, NULL, 1, NULL, &gws, NULL, 0, NULL, NULL), CL_INVALID_KERNEL);
+    /* PoCL 3.1 dereferences a NULL kernel here (segfault). */
+    if (is_wgcl()) EXPECT(clEnqueueNDRangeKernel(q, NULL, 1, NULL, &gws, NULL, 0, NULL, NULL), CL_INVALID_KERNEL);
 
     /* -- events -- */
     EXPECT(clWaitForEvents(0, NULL), CL_INVALID_VALUE);
@@ -165,8 +173,10 @@ int main(void) {
     const char *src = kernel_source();
     const char *null_src[1] = {NULL};
     EXPECT_OBJ(clCreateProgramWithSource(ctx, 0, &src, NULL, ERR), CL_INVALID_VALUE);
-    EXPECT_OBJ(clCreateProgramWithSource(ctx, 1, NULL, NULL, ERR), CL_INVALID_VALUE);
-    EXPECT_OBJ(clCreateProgramWithSource(ctx, 1, null_src, NULL, ERR), CL_INVALID_VALUE);
+    /* PoCL 3.1 dereferences a NULL strings array (segfault). */
+    if (is_wgcl()) EXPECT_OBJ(clCreateProgramWithSource(ctx, 1, NULL, NULL, ERR), CL_INVALID_VALUE);
+    /* PoCL 3.1 dereferences a NULL strings[i] (segfault). */
+    if (is_wgcl()) EXPECT_OBJ(clCreateProgramWithSource(ctx, 1, null_src, NULL, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clCreateProgramWithSource(NULL, 1, &src, NULL, ERR), CL_INVALID_CONTEXT);
     size_t zero = 0;
     const unsigned char *bin = (const unsigned char *)"x";

@@ -138,13 +138,18 @@ static void event_callbacks(env_t *e) {
     CHECK_OK(clSetEventCallback(dep, CL_COMPLETE, ev_cb, &r_dep));
     CHECK_OK(clFlush(e->q));
     CHECK_OK(clSetUserEventStatus(bad, -1234));
-    CHECK(wait_until(&r_bad.calls, 1, 5000));
-    CHECK_EQ(atomic_load(&r_bad.status), -1234);
-    CHECK(wait_until(&r_dep.calls, 1, 10000));
-    CHECK(atomic_load(&r_dep.status) < 0);
-    cl_int st = 0;
-    CHECK_OK(clGetEventInfo(dep, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL));
-    CHECK(st < 0);
+    /* PoCL 3.1 never calls callbacks of a user event set to an error status, nor of the
+     * commands waiting for it, although the spec (clSetEventCallback, footnote on
+     * CL_COMPLETE) says they are called on abnormal termination. */
+    if (is_wgcl()) {
+        CHECK(wait_until(&r_bad.calls, 1, 5000));
+        CHECK_EQ(atomic_load(&r_bad.status), -1234);
+        CHECK(wait_until(&r_dep.calls, 1, 10000));
+        CHECK(atomic_load(&r_dep.status) < 0);
+        cl_int st = 0;
+        CHECK_OK(clGetEventInfo(dep, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof st, &st, NULL));
+        CHECK(st < 0);
+    }
     CHECK_OK(clReleaseEvent(dep));
     CHECK_OK(clReleaseEvent(bad));
     /* The queue is usable afterwards (PoCL and wgcl both keep later commands running). */
