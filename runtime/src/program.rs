@@ -54,6 +54,8 @@ struct BuildState {
     log: String,
     options: String,
     built: Option<Arc<Built>>,
+    /// `clCompileProgram`'s input headers (include name, source) for `#include`.
+    headers: Vec<(String, String)>,
 }
 
 /// `cl_program`.
@@ -95,7 +97,7 @@ impl Program {
             context: context.clone(),
             source,
             from_binary,
-            state: Mutex::new(BuildState { status: BuildStatus::None, log: String::new(), options: String::new(), built: None }),
+            state: Mutex::new(BuildState { status: BuildStatus::None, log: String::new(), options: String::new(), built: None, headers: Vec::new() }),
             release_callbacks: Mutex::new(Vec::new()),
             live_kernels: AtomicUsize::new(0),
         })
@@ -125,6 +127,17 @@ impl Program {
     /// `clBuildProgram`. With `notify` the build runs on its own thread and `notify` is
     /// called (on the callback thread) when it ends; without, it blocks.
     pub fn build(self: &Arc<Self>, options: &str, notify: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
+        self.build_with_headers(options, Vec::new(), notify)
+    }
+
+    /// `clCompileProgram`: [`Program::build`] (wgcl compiles and links in one step) with
+    /// `headers` (include name, source) that `#include` directives of the source find. They
+    /// are kept, so [`Program::link`] of this program finds them too.
+    pub fn compile(self: &Arc<Self>, options: &str, headers: &[(String, String)], notify: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
+        self.build_with_headers(options, headers.to_vec(), notify)
+    }
+
+    fn build_with_headers(self: &Arc<Self>, options: &str, headers: Vec<(String, String)>, notify: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
         if notify.is_none() {
             refuse_blocking_in_callback()?;
         }
@@ -138,6 +151,7 @@ impl Program {
             }
             st.status = BuildStatus::InProgress;
             st.options = options.to_string();
+            st.headers = headers;
         }
         match notify {
             // No threads in the browser: build now, notify from the event loop.
@@ -165,7 +179,7 @@ impl Program {
     }
 
     fn run_build(&self, options: &str) -> Result<()> {
-        let result = self.compile(options);
+        let result = self.compile_module(options);
         let mut st = self.state.lock();
         match result {
             Ok(built) => {
@@ -183,7 +197,7 @@ impl Program {
         }
     }
 
-    fn compile(&self, options: &str) -> std::result::Result<Built, String> {
+    fn compile_module(&self, options: &str) -> std::result::Result<Built, String> {
         let device = &self.context.devices()[0];
         let info = device.info();
         let mut options = options.to_string();
@@ -192,7 +206,7 @@ impl Program {
         }
         let opts = BuildOptions {
             options,
-            headers: Vec::new(),
+            headers: self.state.lock().headers.clone(),
             caps: DeviceCaps { f16: info.f16, f64: info.f64, i64: info.i64 },
         };
         let module = wgcl_kernels::build(&self.source, &opts).map_err(|e| e.log())?;
@@ -228,7 +242,8 @@ impl Program {
         }
         let source = inputs.iter().map(|p| p.source.as_str()).collect::<Vec<_>>().join("\n");
         let p = Self::new(context, source, inputs.iter().all(|p| p.from_binary));
-        p.build(options, None).map_err(|_| Error::LinkProgramFailure)?;
+        let headers = inputs.iter().flat_map(|p| p.state.lock().headers.clone()).collect();
+        p.build_with_headers(options, headers, None).map_err(|_| Error::LinkProgramFailure)?;
         Ok(p)
     }
 

@@ -355,3 +355,26 @@ fn every_corpus_program_builds_through_the_runtime() {
     );
     assert_eq!(names.len(), 15, "corpus programs: {names:?}");
 }
+
+/// `Program::compile` with headers (`clCompileProgram`'s input headers): `#include` finds
+/// them, and so does a link of the compiled program; without them the build fails at the
+/// include with its position.
+#[test]
+fn compile_with_headers_then_link() {
+    let env = env();
+    let q = env.queue();
+    let src = "#include \"ops/scale.h\"\n__kernel void k(__global float* a) { size_t i = get_global_id(0); a[i] = SCALE(a[i]); }";
+    let headers = vec![("ops/scale.h".to_string(), "#define FACTOR 3.0f\n#define SCALE(x) ((x) * FACTOR)".to_string())];
+    let p = Program::with_source(&env.ctx, src).unwrap();
+    assert!(p.build("", None).is_err());
+    assert_eq!(p.build_log(), "program.cl:1:2: error: header `ops/scale.h` not found (headers come from clCompileProgram's input_headers and -I)");
+    p.compile("", &headers, None).unwrap_or_else(|e| panic!("{e}: {}", p.build_log()));
+    let linked = Program::link(&env.ctx, &[p.clone()], "").unwrap();
+    for prog in [&p, &linked] {
+        let k = Kernel::new(prog, "k").unwrap();
+        let buf = f32_buf(&env, &[1.0, -2.0, 0.5, 4.0]);
+        launch(&q, &k, &[A::Mem(&buf)], &[4], None);
+        // Multiplications by 3 of small exact values: exact.
+        assert_eq!(read_f32(&q, &buf), [3.0, -6.0, 1.5, 12.0]);
+    }
+}
