@@ -11,6 +11,7 @@ use crate::platform::Device;
 pub struct Context {
     devices: Vec<Arc<Device>>,
     destructors: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+    _live: crate::stats::Live,
 }
 
 impl std::fmt::Debug for Context {
@@ -29,7 +30,7 @@ impl Context {
         for d in devices {
             d.engine()?;
         }
-        Ok(Arc::new(Self { devices: devices.to_vec(), destructors: Mutex::new(Vec::new()) }))
+        Ok(Arc::new(Self { devices: devices.to_vec(), destructors: Mutex::new(Vec::new()), _live: crate::stats::Live::new(crate::stats::Kind::Context) }))
     }
 
     pub fn devices(&self) -> &[Arc<Device>] {

@@ -141,6 +141,7 @@ pub struct Event {
     profiling_enabled: bool,
     state: Mutex<State>,
     changed: Condvar,
+    _live: crate::stats::Live,
 }
 
 impl std::fmt::Debug for Event {
@@ -172,6 +173,7 @@ impl Event {
                 profiling: ProfilingInfo { queued: now_ns(), ..Default::default() },
             }),
             changed: Condvar::new(),
+            _live: crate::stats::Live::new(crate::stats::Kind::Event),
         })
     }
 
@@ -189,6 +191,7 @@ impl Event {
                 profiling: ProfilingInfo::default(),
             }),
             changed: Condvar::new(),
+            _live: crate::stats::Live::new(crate::stats::Kind::Event),
         })
     }
 

@@ -36,6 +36,7 @@ pub struct Kernel {
     built: Arc<Built>,
     info: KernelInfo,
     args: Mutex<Vec<Option<ArgValue>>>,
+    _live: crate::stats::Live,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -79,7 +80,7 @@ impl Kernel {
         let info = built.module.kernel(name).ok_or(Error::InvalidKernelName)?.clone();
         program.live_kernels.fetch_add(1, Ordering::SeqCst);
         let n = info.args.len();
-        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]) }))
+        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
     }
 
     /// `clCreateKernelsInProgram`.

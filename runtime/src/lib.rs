@@ -46,6 +46,8 @@ mod platform;
 mod program;
 mod queue;
 mod trace;
+#[doc(hidden)]
+pub mod stats;
 
 pub use context::Context;
 pub use error::{Error, Result};
@@ -58,5 +60,7 @@ pub use kernel::{Kernel, KernelArg};
 pub use memory::{HostInit, MemFlags, MemObject};
 pub use platform::{Device, DeviceInfo, DeviceType, Platform};
 pub use program::{BuildStatus, Program};
+#[doc(hidden)]
+pub use stats::{live_objects, LiveCounts};
 pub use queue::{CommandQueue, MapFlags, NdRange, QueueProperties};
 pub use wgcl_kernels as kernels;

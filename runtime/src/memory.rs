@@ -97,6 +97,7 @@ pub struct MemObject {
     storage: Storage,
     destructors: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
     maps: Mutex<HashMap<usize, Mapping>>,
+    _live: crate::stats::Live,
 }
 
 impl std::fmt::Debug for MemObject {
@@ -170,6 +171,7 @@ impl MemObject {
             storage: Storage::Buffer { buffer: Some(buffer) },
             destructors: Mutex::new(Vec::new()),
             maps: Mutex::new(HashMap::new()),
+            _live: crate::stats::Live::new(crate::stats::Kind::MemObject),
         }))
     }
 
@@ -220,6 +222,7 @@ impl MemObject {
             storage: Storage::Sub { parent: parent.clone(), offset: origin },
             destructors: Mutex::new(Vec::new()),
             maps: Mutex::new(HashMap::new()),
+            _live: crate::stats::Live::new(crate::stats::Kind::MemObject),
         }))
     }
 

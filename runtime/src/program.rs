@@ -66,6 +66,7 @@ pub struct Program {
     state: Mutex<BuildState>,
     release_callbacks: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
     pub(crate) live_kernels: AtomicUsize,
+    _live: crate::stats::Live,
 }
 
 impl std::fmt::Debug for Program {
@@ -100,6 +101,7 @@ impl Program {
             state: Mutex::new(BuildState { status: BuildStatus::None, log: String::new(), options: String::new(), built: None, headers: Vec::new() }),
             release_callbacks: Mutex::new(Vec::new()),
             live_kernels: AtomicUsize::new(0),
+            _live: crate::stats::Live::new(crate::stats::Kind::Program),
         })
     }
 

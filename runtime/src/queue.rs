@@ -50,6 +50,7 @@ pub struct CommandQueue {
     engine: Arc<Engine>,
     properties: QueueProperties,
     state: Mutex<State>,
+    _live: crate::stats::Live,
 }
 
 impl std::fmt::Debug for CommandQueue {
@@ -95,6 +96,7 @@ impl CommandQueue {
             engine,
             properties,
             state: Mutex::new(State::default()),
+            _live: crate::stats::Live::new(crate::stats::Kind::Queue),
         }))
     }
 
