@@ -191,10 +191,7 @@ impl Lower<'_> {
             let (t, c) = self.float_args(&vals, pos)?;
             return Ok(Val::new(format!("{w}({})", c[0]), t));
         }
-        if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name) {
-            if base_name == "fract" && vals.len() == 2 {
-                return Err(self.err(pos, "fract with an output pointer is not supported; use x - floor(x)"));
-            }
+        if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name && !(base_name == "fract" && vals.len() == 2)) {
             self.arity(name, &vals, *n, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
             let c = if base_name == "smoothstep" || base_name == "step" {
@@ -273,15 +270,27 @@ impl Lower<'_> {
                     "mul24" => format!("({} * {})", c[0], c[1]),
                     "mad24" => format!("({} * {} + {})", c[0], c[1], c[2]),
                     "mul_hi" | "mad_hi" => {
-                        if t.is_vector() || s.size() != 4 {
-                            return Err(self.err(pos, format!("`{name}` is supported for scalar int/uint only")));
-                        }
                         let f = if s.is_signed() { "wgcl_mul_hi_i32" } else { "wgcl_mul_hi_u32" };
                         self.helpers.insert("mul_hi");
-                        if name == "mad_hi" {
-                            format!("({f}({}, {}) + {})", c[0], c[1], c[2])
+                        let hi = if s.size() != 4 {
+                            // char/short: the full product fits in 32 bits.
+                            let it = t.with_scalar(if s.is_signed() { Sc::Int } else { Sc::UInt });
+                            let iw = self.wt(&it);
+                            let uw = self.wt(&t.with_scalar(Sc::UInt));
+                            self.narrow(format!("(({iw}({}) * {iw}({})) >> {uw}({}u))", c[0], c[1], s.size() * 8), &t, Sc::Int)
+                        } else if t.is_vector() {
+                            // Component by component.
+                            let a = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                            let b = self.to_let(Val::new(c[1].clone(), t.clone())).code;
+                            let parts: Vec<String> = (0..t.width()).map(|i| format!("{f}({a}[{i}], {b}[{i}])")).collect();
+                            format!("{}({})", self.wt(&t), parts.join(", "))
                         } else {
                             format!("{f}({}, {})", c[0], c[1])
+                        };
+                        if name == "mad_hi" {
+                            self.narrow(format!("({hi} + {})", c[2]), &t, Sc::Int)
+                        } else {
+                            hi
                         }
                     }
                     "hadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + ({0} & {1} & {T}(1)))", &t, c),
@@ -440,6 +449,131 @@ impl Lower<'_> {
                 }
                 return Ok(Val::new(format!("(({0} & ~{2}) | ({1} & {2}))", c[0], c[1], c[2]), t));
             }
+            "maxmag" | "minmag" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                let tmpl = if name == "maxmag" {
+                    "select(select(max({0}, {1}), {1}, abs({1}) > abs({0})), {0}, abs({0}) > abs({1}))"
+                } else {
+                    "select(select(min({0}, {1}), {1}, abs({1}) < abs({0})), {0}, abs({0}) < abs({1}))"
+                };
+                let code = self.fill(tmpl, &t, c);
+                return Ok(Val::new(code, t));
+            }
+            "nan" => {
+                self.arity(name, &vals, 1, pos)?;
+                let t = vals[0].ty.clone();
+                if !t.is_int() || t.scalar().is_some_and(|s| s.size() != 4) {
+                    return Err(self.err(pos, "`nan` is supported for uint/uintn (float NaNs) only"));
+                }
+                let ut = t.with_scalar(Sc::UInt);
+                let c = self.conv(&vals[0], &ut, pos)?;
+                let (u, ft) = (self.wt(&ut), t.with_scalar(Sc::Float));
+                return Ok(Val::new(format!("bitcast<{}>({u}(0x7fc00000u) | ({c} & {u}(0x3fffffu)))", self.wt(&ft)), ft));
+            }
+            "ilogb" | "logb" => {
+                self.arity(name, &vals, 1, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                if t.scalar() != Some(Sc::Float) {
+                    return Err(self.err(pos, format!("`{name}` is supported for float types")));
+                }
+                let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                let (w, it) = (self.wt(&t), t.with_scalar(Sc::Int));
+                let iw = self.wt(&it);
+                let u = self.wt(&t.with_scalar(Sc::UInt));
+                // frexp's exponent is one more than the binary exponent (mantissa in [0.5, 1)).
+                let e = format!("(frexp({x}).exp - {iw}(1))");
+                let special = format!("((bitcast<{u}>({x}) & {u}(0x7f800000u)) == {u}(0x7f800000u))");
+                return Ok(if name == "ilogb" {
+                    // FP_ILOGB0 = INT_MIN, FP_ILOGBNAN = INT_MAX (as clang's opencl-c-base.h).
+                    Val::new(format!("select(select({e}, {iw}(2147483647i), {special}), {iw}(-2147483647i - 1i), {x} == {w}(0))"), it)
+                } else {
+                    self.helpers.insert("inf");
+                    Val::new(format!("select(select({w}({e}), abs({x}), {special}), {w}(-bitcast<f32>(wgcl_inf_bits)), {x} == {w}(0))"), t)
+                });
+            }
+            "remainder" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                // x - n*y with n = x/y rounded to nearest even; the fma makes the step exact
+                // whenever n is (|x/y| < 2^24, not within an ulp of a half-integer).
+                let code = self.fill("fma(-round({0} / {1}), {1}, {0})", &t, c);
+                return Ok(Val::new(code, t));
+            }
+            "nextafter" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                if t.scalar() != Some(Sc::Float) {
+                    return Err(self.err(pos, "`nextafter` is supported for float types"));
+                }
+                let (w, iw) = (self.wt(&t), self.wt(&t.with_scalar(Sc::Int)));
+                let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                let y = self.to_let(Val::new(c[1].clone(), t.clone())).code;
+                let step = format!("bitcast<{w}>(bitcast<{iw}>({x}) + select({iw}(-1i), {iw}(1i), ({x} < {y}) == ({x} > {w}(0))))");
+                let tiny = format!("bitcast<{w}>(select({iw}(1i), {iw}(-2147483647i), {y} < {w}(0)))");
+                let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, ({x} != {x}) | ({y} != {y}))");
+                return Ok(Val::new(code, t));
+            }
+            "frexp" | "modf" | "sincos" | "fract" | "lgamma_r" | "remquo" => {
+                // Built-ins with an output pointer (`fract` with one argument is handled above).
+                if matches!(name, "lgamma_r" | "remquo") {
+                    return Err(self.err(pos, format!("`{name}` is not supported")));
+                }
+                self.arity(name, &vals, 2, pos)?;
+                let (t, c) = self.float_args(&vals[..1], pos)?;
+                let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                let out_ty = if name == "frexp" { t.with_scalar(Sc::Int) } else { t.clone() };
+                let pv = &vals[1];
+                if pv.base.as_ref().is_none_or(|b| b.elem != out_ty) {
+                    return Err(self.err(args[1].pos, format!(
+                        "the second argument of `{name}` must be a pointer to `{}`",
+                        out_ty.c_name(self.structs())
+                    )));
+                }
+                let w = self.wt(&t);
+                let (ret, out) = match name {
+                    "frexp" => {
+                        let r = self.to_let(Val::new(format!("frexp({x})"), t.clone())).code;
+                        (format!("{r}.fract"), format!("{r}.exp"))
+                    }
+                    "modf" => {
+                        let r = self.to_let(Val::new(format!("modf({x})"), t.clone())).code;
+                        (format!("{r}.fract"), format!("{r}.whole"))
+                    }
+                    "sincos" => (format!("sin({x})"), format!("cos({x})")),
+                    // The largest float below 1 bounds the fraction, as OpenCL requires.
+                    _ => (format!("min({x} - floor({x}), {w}(0.99999994f))"), format!("floor({x})")),
+                };
+                let place = self.ptr_elem(pv, None, args[1].pos)?;
+                let out = self.to_let(Val::new(out, out_ty)).code;
+                self.write(&place, &out, args[1].pos)?;
+                return Ok(Val::new(ret, t));
+            }
+            "upsample" => {
+                self.arity(name, &vals, 2, pos)?;
+                let (hi, lo) = (&vals[0], &vals[1]);
+                let (hs, ls) = (hi.ty.scalar(), lo.ty.scalar());
+                let ok = hi.ty.is_int() && lo.ty.is_int() && hi.ty.width() == lo.ty.width() && hs.map(|s| s.size()) == ls.map(|s| s.size()) && ls.is_some_and(|s| !s.is_signed());
+                let (Some(hs), true) = (hs, ok) else {
+                    return Err(self.err(pos, "`upsample` takes (hi, lo) integers of one size, lo unsigned"));
+                };
+                let wide = match hs {
+                    Sc::Char => Sc::Short,
+                    Sc::UChar => Sc::UShort,
+                    Sc::Short => Sc::Int,
+                    Sc::UShort => Sc::UInt,
+                    Sc::Int => Sc::Long,
+                    Sc::UInt => Sc::ULong,
+                    _ => return Err(self.err(pos, "`upsample` of 64-bit integers has no wider type")),
+                };
+                let rt = hi.ty.with_scalar(wide);
+                self.check_ty(&rt, pos)?;
+                let bits = hs.size() * 8;
+                let (h, l) = (self.conv(hi, &rt, pos)?, self.conv(lo, &rt.with_scalar(wide.to_unsigned()), pos)?);
+                let (w, uw) = (self.wt(&rt), self.wt(&rt.with_scalar(Sc::UInt)));
+                let code = format!("(({h} << {uw}({bits}u)) | {w}({l}))");
+                return Ok(Val::new(code, rt));
+            }
             "ldexp" | "pown" | "rootn" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals[..1], pos)?;
@@ -484,6 +618,10 @@ impl Lower<'_> {
         }
         let msg = match name {
             "printf" => "printf is not supported".to_string(),
+            "erf" | "erfc" | "lgamma" | "tgamma" | "mad_sat" => format!("`{name}` is not supported yet"),
+            n if n.starts_with("vload_half") || n.starts_with("vstore_half") || n.starts_with("vloada_half") || n.starts_with("vstorea_half") => {
+                format!("`{n}` is not supported (half data in buffers)")
+            }
             n if n.starts_with("read_image") || n.starts_with("write_image") || n.starts_with("get_image") => {
                 "images are not supported".to_string()
             }

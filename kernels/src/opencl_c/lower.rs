@@ -588,7 +588,7 @@ impl<'u> Lower<'u> {
         }
     }
 
-    fn ptr_elem(&mut self, pv: &Val, idx: Option<&Val>, p: Pos) -> R<Place> {
+    pub fn ptr_elem(&mut self, pv: &Val, idx: Option<&Val>, p: Pos) -> R<Place> {
         let Some(b) = pv.base.clone() else {
             return Err(self.err(p, format!("cannot dereference a value of type `{}`", pv.ty.c_name(self.structs()))));
         };
