@@ -10,7 +10,8 @@
 //! `CL_INVALID_<OBJECT>` code instead of a crash. A successful lookup clones the `Arc`
 //! under the registry lock: a concurrent release to zero cannot free the box while the
 //! entry point still uses it.
-use std::collections::HashMap;
+use std::any::Any;
+use std::collections::BTreeMap;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -72,12 +73,16 @@ unsafe impl<T: ClObject> Send for Handle<T> {}
 // SAFETY: as above.
 unsafe impl<T: ClObject> Sync for Handle<T> {}
 
-/// Live handles: address -> kind.
-static REGISTRY: Mutex<Option<HashMap<usize, Kind>>> = Mutex::new(None);
+/// Live handles: address -> kind. (A BTreeMap, not a HashMap: its nodes are referenced by
+/// their start address, so leak checkers see the registry as reachable, not "possibly lost".)
+static REGISTRY: Mutex<BTreeMap<usize, Kind>> = Mutex::new(BTreeMap::new());
 
-fn with_registry<R>(f: impl FnOnce(&mut HashMap<usize, Kind>) -> R) -> R {
-    let mut guard = REGISTRY.lock();
-    f(guard.get_or_insert_with(HashMap::new))
+/// Process-lifetime handles (platform, root devices), kept as `Arc`s so the boxes stay
+/// reachable for leak checkers (a handle pointer points inside its allocation).
+static STATIC_HANDLES: Mutex<Vec<Arc<dyn Any + Send + Sync>>> = Mutex::new(Vec::new());
+
+fn with_registry<R>(f: impl FnOnce(&mut BTreeMap<usize, Kind>) -> R) -> R {
+    f(&mut REGISTRY.lock())
 }
 
 /// An owned app-visible reference on some handle, released when dropped.
@@ -178,7 +183,10 @@ impl<T: ClObject> Handle<T> {
 
 /// Creates a handle that lives for the whole process (platforms, root devices).
 pub fn create_static<T: ClObject>(data: T) -> *mut T::C {
-    Handle::create(data, Vec::new())
+    let ptr = Handle::create(data, Vec::new());
+    let h = Handle::<T>::get(ptr).expect("just registered");
+    STATIC_HANDLES.lock().push(h);
+    ptr
 }
 
 /// `true` if `ptr` is a live handle of `kind` (for polymorphic arguments).

@@ -205,6 +205,6 @@ fn c_tests_under_valgrind() {
         return;
     }
     let supp = format!("--suppressions={}", repo().join("tests/c/valgrind.supp").display());
-    let wrap = ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=1", "--quiet", supp.as_str()];
+    let wrap = ["valgrind", "--leak-check=full", "--error-exitcode=1", "--num-callers=40", supp.as_str()];
     check(run_all(Link::Direct, "wgcl", None, Some(&wrap)));
 }
