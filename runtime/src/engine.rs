@@ -146,6 +146,12 @@ impl Engine {
         let mut ready = Vec::new();
         let mut kept = VecDeque::with_capacity(pending.len());
         'commands: for cmd in pending.drain(..) {
+            // A failed wait-list event fails the command now, whatever else it still waits
+            // for (a later, never-completed one must not hold a doomed command forever).
+            if cmd.deps.iter().any(|d| d.status() < 0) {
+                cmd.event.transition(ERROR_FOR_EVENTS_IN_WAIT_LIST);
+                continue 'commands;
+            }
             let waits = cmd.deps.iter().map(|d| (d, true)).chain(cmd.after.iter().map(|d| (d, false)));
             for (dep, explicit) in waits {
                 let status = dep.status();
@@ -157,9 +163,13 @@ impl Engine {
                     || in_batch.contains(&Arc::as_ptr(dep))
                     || dep.submitted_on(&me);
                 if !satisfied {
-                    if !dep.watch(&me) {
-                        // It ended between the two looks: look again.
-                        self.pump_requested.store(true, Ordering::SeqCst);
+                    // Watch this one and every unfinished wait-list event (any may fail).
+                    let unfinished = cmd.deps.iter().filter(|d| d.status() > 0);
+                    for d in std::iter::once(dep).chain(unfinished) {
+                        if !d.watch(&me) {
+                            // It ended between the two looks: look again.
+                            self.pump_requested.store(true, Ordering::SeqCst);
+                        }
                     }
                     kept.push_back(cmd);
                     continue 'commands;
