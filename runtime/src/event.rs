@@ -250,7 +250,12 @@ impl Event {
                     for (cb, status) in batch {
                         // Each callback is contained on its own, so one panic loses no other.
                         let ev = event.clone();
+                        let start = now_ns();
                         crate::dispatcher::run_contained(Box::new(move || cb(&ev, status)));
+                        if crate::trace::enabled() {
+                            let name = format!("{:?} callback (status {status})", event.command_type);
+                            crate::trace::callback(&name, start, now_ns());
+                        }
                     }
                 }));
             },
@@ -279,6 +284,9 @@ impl Event {
                 p.complete = now;
             }
             let watchers = if new <= COMPLETE { std::mem::take(&mut st.watchers) } else { Vec::new() };
+            if new <= COMPLETE && self.command_type != CommandType::User {
+                crate::trace::command(Arc::as_ptr(self) as usize, &format!("{:?}", self.command_type), &st.profiling, new);
+            }
             (claimed, watchers)
         };
         self.changed.notify_all();
