@@ -6,21 +6,23 @@
 #   $DESTDIR$PREFIX/lib/pkgconfig/wgcl.pc
 #   $DESTDIR$ICD_DIR/wgcl.icd          (ICD_DIR defaults to /etc/OpenCL/vendors for
 #                                       PREFIX=/usr, else $PREFIX/etc/OpenCL/vendors)
-# Usage: scripts/install.sh [--prefix P] [--no-build] [DESTDIR=...] [ICD_DIR=...]
+# Usage: scripts/install.sh [--prefix P] [--no-build] [--profile release|debug] [DESTDIR=...] [ICD_DIR=...]
 set -eu
 
 PREFIX=/usr/local
 DESTDIR=${DESTDIR:-}
 ICD_DIR=${ICD_DIR:-}
 BUILD=1
+PROFILE=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) PREFIX=$2; shift 2 ;;
         --prefix=*) PREFIX=${1#--prefix=}; shift ;;
         --no-build) BUILD=0; shift ;;
+        --profile) PROFILE=$2; shift 2 ;;
         DESTDIR=*) DESTDIR=${1#DESTDIR=}; shift ;;
         ICD_DIR=*) ICD_DIR=${1#ICD_DIR=}; shift ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -34,9 +36,9 @@ if [ -z "$ICD_DIR" ]; then
 fi
 
 if [ "$BUILD" = 1 ]; then
-    cargo build --release -p wgcl-capi
+    if [ "$PROFILE" = release ]; then cargo build --release -p wgcl-capi; else cargo build -p wgcl-capi; fi
 fi
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE
 
 LIBDIR=$DESTDIR$PREFIX/lib
 install -d "$LIBDIR" "$LIBDIR/pkgconfig" "$DESTDIR$PREFIX/include" "$DESTDIR$ICD_DIR"

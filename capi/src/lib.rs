@@ -192,3 +192,28 @@ pub(crate) struct UserData(pub *mut c_void);
 unsafe impl Send for UserData {}
 // SAFETY: as above.
 unsafe impl Sync for UserData {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_do_not_cross_the_boundary() {
+        assert_eq!(guard(|| panic!("boom")), CL_OUT_OF_HOST_MEMORY);
+        let mut err = 0;
+        let p: *mut c_void = guard_create(&mut err, || panic!("boom"));
+        assert!(p.is_null());
+        assert_eq!(err, CL_OUT_OF_HOST_MEMORY);
+        assert_eq!(guard(|| Err(CL_INVALID_VALUE)), CL_INVALID_VALUE);
+    }
+
+    #[test]
+    fn property_lists() {
+        let list: [isize; 5] = [1, 2, 3, 4, 0];
+        // SAFETY: a 0-terminated local list.
+        let pairs = unsafe { property_list(list.as_ptr()) };
+        assert_eq!(pairs, vec![(1, 2), (3, 4)]);
+        assert_eq!(flat_properties(&pairs, false), list.to_vec());
+        assert!(flat_properties::<isize>(&[], true).is_empty());
+    }
+}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 
 static int failures = 0;
 
