@@ -149,8 +149,9 @@ impl Engine {
             usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::STORAGE,
             mapped_at_creation: true,
         });
-        {
-            let mut view = buf.slice(..).get_mapped_range_mut().expect("mapped at creation");
+        // Not mapped only when the device is lost (the buffer is invalid): the batch then
+        // fails; panicking here would leave the engine's pump flag set and hang every queue.
+        if let Ok(mut view) = buf.slice(..).get_mapped_range_mut() {
             view.slice(..data.len()).copy_from_slice(data);
         }
         buf.unmap();

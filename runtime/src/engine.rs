@@ -223,8 +223,23 @@ impl Engine {
         let events: Vec<Arc<Event>> = encoded.iter().map(|e| e.event.clone()).collect();
         let oldest = {
             let mut inflight = self.inflight.lock();
-            inflight.batches.push_back(Batch { index, commands: encoded, done });
-            inflight.batches.len() == 1
+            if inflight.shutdown {
+                Err(encoded)
+            } else {
+                inflight.batches.push_back(Batch { index, commands: encoded, done });
+                Ok(inflight.batches.len() == 1)
+            }
+        };
+        let oldest = match oldest {
+            Ok(oldest) => oldest,
+            Err(encoded) => {
+                // The device was lost while this batch was built: nothing will retire it.
+                drop(pending);
+                for e in encoded {
+                    e.event.transition(Error::OutOfResources(String::new()).code());
+                }
+                return;
+            }
         };
         self.inflight_changed.notify_all();
         drop(pending);
