@@ -42,11 +42,23 @@ pub fn command_event(queue: &Arc<Handle<Queue>>, rt: Arc<wgcl::Event>) -> Result
     Ok(Handle::create(data, vec![ctx.retained(), queue.retained()]))
 }
 
-/// Hands a command's event to the application if it asked for one (`event` non-NULL).
+/// Finishes every enqueue: routes an abnormal termination of the command to the context's
+/// `pfn_notify` (if `clCreateContext` got one), and hands the event to the application if it
+/// asked for one (`event` non-NULL).
 ///
 /// # Safety
 /// `event` must be NULL or writable.
 pub unsafe fn return_event(queue: &Arc<Handle<Queue>>, rt: Arc<wgcl::Event>, event: *mut cl_event) -> Result<(), cl_int> {
+    if let Some(notify) = Context::get(queue.data.context)?.data.notify {
+        rt.set_callback(
+            wgcl::CallbackType::Complete,
+            Box::new(move |ev: &Arc<wgcl::Event>, status: i32| {
+                if status < 0 {
+                    notify.report(&format!("wgcl: command 0x{:04X} ended with error {status}", ev.command_type().code()));
+                }
+            }),
+        );
+    }
     if !event.is_null() {
         let e = command_event(queue, rt)?;
         // SAFETY: the caller's contract.

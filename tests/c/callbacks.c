@@ -338,6 +338,44 @@ static void context_destructor(env_t *e) {
     CHECK_EQ(rec.order[1], 1);
 }
 
+/* ---- clCreateContext's pfn_notify ----------------------------------------------------- */
+
+typedef struct { atomic_int calls; char text[256]; } notify_rec;
+
+static void CL_CALLBACK ctx_notify(const char *errinfo, const void *priv, size_t cb, void *user_data) {
+    (void)priv; (void)cb;
+    notify_rec *r = user_data;
+    if (atomic_load(&r->calls) == 0 && errinfo) snprintf(r->text, sizeof r->text, "%s", errinfo);
+    atomic_fetch_add(&r->calls, 1);
+}
+
+static void context_notify(env_t *e) {
+    cl_int err;
+    notify_rec rec = {0};
+    cl_context ctx = clCreateContext(NULL, 1, &e->d, ctx_notify, &rec, &err);
+    CHECK_OK(err);
+    cl_command_queue q = clCreateCommandQueueWithProperties(ctx, e->d, NULL, &err);
+    CHECK_OK(err);
+    cl_mem m = clCreateBuffer(ctx, CL_MEM_READ_WRITE, 64, NULL, &err);
+    CHECK_OK(err);
+    cl_event gate = clCreateUserEvent(ctx, &err);
+    char out[64];
+    CHECK_OK(clEnqueueReadBuffer(q, m, CL_FALSE, 0, sizeof out, out, 1, &gate, NULL));
+    CHECK_OK(clFlush(q));
+    CHECK_EQ(atomic_load(&rec.calls), 0);
+    CHECK_OK(clSetUserEventStatus(gate, -5));
+    /* wgcl reports a command that ended abnormally through pfn_notify; PoCL 3.1 never ends
+     * such a command (see event_callbacks), so there is nothing to report there. */
+    if (is_wgcl()) {
+        CHECK(wait_until(&rec.calls, 1, 5000));
+        CHECK(strlen(rec.text) > 0);
+    }
+    CHECK_OK(clReleaseEvent(gate));
+    CHECK_OK(clReleaseMemObject(m));
+    CHECK_OK(clReleaseCommandQueue(q));
+    CHECK_OK(clReleaseContext(ctx));
+}
+
 int main(void) {
     env_t e = {0};
     if (!env_init(&e, 0)) return 1;
@@ -345,6 +383,7 @@ int main(void) {
     mem_destructors(&e);
     program_callbacks(&e);
     context_destructor(&e);
+    context_notify(&e);
     env_release(&e);
     return finish("callbacks");
 }
