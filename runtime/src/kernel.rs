@@ -36,6 +36,8 @@ pub struct Kernel {
     built: Arc<Built>,
     info: KernelInfo,
     args: Mutex<Vec<Option<ArgValue>>>,
+    /// The last launch's wgpu objects (see [`Bound`]).
+    last_bound: Mutex<Option<(BoundKey, Arc<Bound>)>>,
     _live: crate::stats::Live,
 }
 
@@ -50,19 +52,51 @@ impl std::fmt::Debug for Kernel {
 pub(crate) struct KernelLaunch {
     _kernel: Arc<Kernel>,
     _buffers: Vec<Arc<MemObject>>,
-    _uniforms: Option<wgpu::Buffer>,
+    bound: Arc<Bound>,
+}
+
+/// The wgpu objects of a launch: shared by consecutive launches with the same arguments and
+/// geometry, so re-enqueueing a kernel creates no wgpu object at all.
+struct Bound {
     pipeline: Arc<wgpu::ComputePipeline>,
     dispatches: Vec<(wgpu::BindGroup, [u32; 3])>,
+    _uniforms: Option<wgpu::Buffer>,
+}
+
+/// What a [`Bound`] was made from. Buffers are compared as `Weak`s: a cached `Weak` keeps
+/// the allocation's address from being reused, so equal pointers mean the same object.
+struct BoundKey {
+    pipeline: *const wgpu::ComputePipeline,
+    buffers: Vec<Option<Weak<MemObject>>>,
+    uniform_bytes: Vec<u8>,
+    chunks: Vec<([u32; 3], [u32; 3])>,
+}
+
+// SAFETY: the raw pipeline pointer is only compared, never dereferenced.
+unsafe impl Send for BoundKey {}
+
+impl BoundKey {
+    fn matches(&self, other: &BoundKey) -> bool {
+        self.pipeline == other.pipeline
+            && self.uniform_bytes == other.uniform_bytes
+            && self.chunks == other.chunks
+            && self.buffers.len() == other.buffers.len()
+            && self.buffers.iter().zip(&other.buffers).all(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => Weak::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            })
+    }
 }
 
 impl KernelLaunch {
     pub(crate) fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
-        if self.dispatches.is_empty() {
+        if self.bound.dispatches.is_empty() {
             return;
         }
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("wgcl kernel"), timestamp_writes: None });
-        pass.set_pipeline(&self.pipeline);
-        for (bg, [x, y, z]) in &self.dispatches {
+        pass.set_pipeline(&self.bound.pipeline);
+        for (bg, [x, y, z]) in &self.bound.dispatches {
             pass.set_bind_group(0, bg, &[]);
             pass.dispatch_workgroups(*x, *y, *z);
         }
@@ -80,7 +114,7 @@ impl Kernel {
         let info = built.module.kernel(name).ok_or(Error::InvalidKernelName)?.clone();
         program.live_kernels.fetch_add(1, Ordering::SeqCst);
         let n = info.args.len();
-        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
+        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), last_bound: Mutex::new(None), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
     }
 
     /// `clCreateKernelsInProgram`.
@@ -381,15 +415,46 @@ impl Kernel {
                 dispatch_at.push(at);
             }
         }
+        let key = BoundKey {
+            pipeline: Arc::as_ptr(&pipeline),
+            buffers: buffers.iter().map(|b| b.as_ref().map(Arc::downgrade)).collect(),
+            uniform_bytes: bytes,
+            chunks: chunks.clone(),
+        };
+        let cached = self.last_bound.lock().as_ref().filter(|(k, _)| k.matches(&key)).map(|(_, b)| b.clone());
+        let bound = match cached {
+            Some(b) => b,
+            None => {
+                let b = Arc::new(self.bind(engine, pipeline, &buffers, &key.uniform_bytes, &chunks, &scalar_at, &dispatch_at));
+                *self.last_bound.lock() = Some((key, b.clone()));
+                b
+            }
+        };
+        Ok(KernelLaunch { _kernel: self.clone(), _buffers: buffers.into_iter().flatten().collect(), bound })
+    }
+
+    /// Creates the uniform buffer and one bind group per dispatch. Arguments were checked
+    /// before, so wgpu validation errors here would be runtime bugs: they go to the
+    /// uncaptured-error log and fail the batch at submission, without a per-enqueue scope.
+    #[allow(clippy::too_many_arguments)]
+    fn bind(
+        &self,
+        engine: &Arc<Engine>,
+        pipeline: Arc<wgpu::ComputePipeline>,
+        buffers: &[Option<Arc<MemObject>>],
+        bytes: &[u8],
+        chunks: &[([u32; 3], [u32; 3])],
+        scalar_at: &[(u64, u64)],
+        dispatch_at: &[u64],
+    ) -> Bound {
         let uniforms = (!bytes.is_empty()).then(|| {
             use wgpu::util::DeviceExt;
             engine.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("wgcl kernel args"),
-                contents: &bytes,
+                contents: bytes,
                 usage: wgpu::BufferUsages::UNIFORM,
             })
         });
-
         let layout = self.layout();
         let dummy;
         let null_buffer = if buffers.iter().any(Option::is_none) {
@@ -447,21 +512,10 @@ impl Kernel {
                     }),
                 });
             }
-            let (bg, error) = validation_scope(&engine.device, || {
-                engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries })
-            });
-            if let Some(err) = error {
-                return Err(Error::InvalidKernelArgs).inspect_err(|_| log::error!("bind group refused: {err}"));
-            }
+            let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
             dispatches.push((bg, *count));
         }
-        Ok(KernelLaunch {
-            _kernel: self.clone(),
-            _buffers: buffers.into_iter().flatten().collect(),
-            _uniforms: uniforms,
-            pipeline,
-            dispatches,
-        })
+        Bound { pipeline, dispatches, _uniforms: uniforms }
     }
 }
 

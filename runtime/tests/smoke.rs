@@ -60,3 +60,42 @@ fn async_api_resolves_natively() {
     let platform = pollster::block_on(Platform::init()).unwrap();
     assert!(!platform.devices().is_empty());
 }
+
+/// Launches reuse their wgpu objects only while the arguments are the same: after a
+/// `set_arg` to another buffer (or the same scalar value again), each launch hits the right
+/// buffer with the right value.
+#[test]
+fn launch_cache_follows_set_arg() {
+    let device = Platform::get().default_device().unwrap();
+    let ctx = Context::new(&[device.clone()]).unwrap();
+    let q = CommandQueue::new(&ctx, &device, QueueProperties::default()).unwrap();
+    let src = "@group(0) @binding(0) var<storage, read_write> b: array<u32>;\n@group(0) @binding(1) var<uniform> v: u32;\n@compute @workgroup_size(4) fn k(@builtin(global_invocation_id) g: vec3<u32>) { b[g.x] = b[g.x] + v; }";
+    let p = Program::with_source(&ctx, src).unwrap();
+    p.build("", None).unwrap();
+    let k = Kernel::new(&p, "k").unwrap();
+    let read = |m: &std::sync::Arc<MemObject>| {
+        let mut out = vec![0u8; 16];
+        q.read_buffer_into(m, 0, &mut out, &[]).unwrap();
+        bytemuck::cast_slice::<u8, u32>(&out).to_vec()
+    };
+    let new_buf = || MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 16, HostInit::Copy(&[0; 16])).unwrap();
+    let (a, b) = (new_buf(), new_buf());
+    k.set_arg(0, KernelArg::Mem(Some(&a))).unwrap();
+    k.set_arg(1, KernelArg::Bytes(&1u32.to_ne_bytes())).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
+    k.set_arg(1, KernelArg::Bytes(&10u32.to_ne_bytes())).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
+    k.set_arg(0, KernelArg::Mem(Some(&b))).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
+    assert_eq!(read(&a), vec![12; 4]);
+    assert_eq!(read(&b), vec![10; 4]);
+    // A dropped argument buffer, then a new one (possibly at the same address): the launch
+    // must use the new one.
+    drop(b);
+    let c = new_buf();
+    k.set_arg(0, KernelArg::Mem(Some(&c))).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
+    assert_eq!(read(&c), vec![10; 4]);
+    assert_eq!(read(&a), vec![12; 4]);
+}
