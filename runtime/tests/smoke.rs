@@ -78,7 +78,7 @@ fn launch_cache_follows_set_arg() {
         q.read_buffer_into(m, 0, &mut out, &[]).unwrap();
         bytemuck::cast_slice::<u8, u32>(&out).to_vec()
     };
-    let new_buf = || MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 16, HostInit::Copy(&[0; 16])).unwrap();
+    let new_buf = || MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE | MemFlags::COPY_HOST_PTR), 16, HostInit::Copy(&[0; 16])).unwrap();
     let (a, b) = (new_buf(), new_buf());
     k.set_arg(0, KernelArg::Mem(Some(&a))).unwrap();
     k.set_arg(1, KernelArg::Bytes(&1u32.to_ne_bytes())).unwrap();
