@@ -50,7 +50,8 @@ impl HostPtr {
 
     /// A sub-region (panics if out of range: callers check ranges first).
     pub fn offset(&self, offset: usize, len: usize) -> HostPtr {
-        assert!(offset + len <= self.len, "host region out of range");
+        // checked: `offset + len` wrapping in release would pass and make `add` UB.
+        assert!(offset.checked_add(len).is_some_and(|end| end <= self.len), "host region out of range");
         // SAFETY: in range of the original region, checked above.
         HostPtr { ptr: unsafe { self.ptr.add(offset) }, len }
     }
