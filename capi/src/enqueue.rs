@@ -15,6 +15,8 @@ use crate::memory::Mem;
 use crate::queue::Queue;
 use crate::{guard, guard_create, slice, ClResult};
 
+type QueueHandle = Arc<Handle<Queue>>;
+
 /// Queue + wait list, the start of every enqueue.
 ///
 /// # Safety
@@ -23,7 +25,7 @@ unsafe fn begin(
     queue: cl_command_queue,
     n: cl_uint,
     list: *const cl_event,
-) -> Result<(Arc<Handle<Queue>>, Vec<Arc<wgcl::Event>>), cl_int> {
+) -> Result<(QueueHandle, Vec<Arc<wgcl::Event>>), cl_int> {
     let q = Queue::get(queue)?;
     // SAFETY: the caller's contract.
     let wait = unsafe { wait_list(n, list, q.data.rt.context())? };

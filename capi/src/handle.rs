@@ -116,8 +116,9 @@ impl<T: ClObject> Handle<T> {
             let p = addr as *const Self;
             // SAFETY: the registry holds exactly the addresses produced by `Arc::into_raw`
             // in `create` whose registry reference (the one `into_raw` leaked) has not been
-            // given back yet; giving it back happens under this same lock after removal, so
-            // the strong count is >= 1 here and the pointer is a live `Arc<Self>`.
+            // given back yet (`release` removes the entry under this lock *before* giving the
+            // reference back), so the strong count is >= 1 here and `p` is a live `Arc<Self>`.
+            // One `Kind` belongs to exactly one `T`, so the type matches too.
             unsafe {
                 Arc::increment_strong_count(p);
                 Ok(Arc::from_raw(p))

@@ -47,7 +47,7 @@ fn create_buffer(
     if size == 0 {
         return Err(CL_INVALID_BUFFER_SIZE);
     }
-    if wants_ptr != !host_ptr.is_null() {
+    if wants_ptr == host_ptr.is_null() {
         return Err(CL_INVALID_HOST_PTR);
     }
     let init = if host_ptr.is_null() {
