@@ -84,6 +84,20 @@ struct Readback {
     mapped: Arc<Mutex<Option<bool>>>,
 }
 
+const FILL_WGSL: &str = r#"
+struct Params { start_word: u32, words: u32, pattern_words: u32, row: u32, pattern: array<vec4<u32>, 8> }
+@group(0) @binding(0) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(1) var<uniform> p: Params;
+// One word per invocation; the pattern (up to 128 bytes) repeats from the fill's start.
+@compute @workgroup_size(64)
+fn wgcl_fill(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let i = gid.x + gid.y * p.row;
+    if (i >= p.words) { return; }
+    let k = i % p.pattern_words;
+    dst[p.start_word + i] = p.pattern[k / 4u][k % 4u];
+}
+"#;
+
 const PATCH_WGSL: &str = r#"
 struct Params { dst_off: u32, src_off: u32, len: u32, row: u32 }
 @group(0) @binding(0) var<storage, read> src: array<u32>;
@@ -118,25 +132,82 @@ fn align_up(x: u64) -> u64 {
 }
 
 impl Engine {
-    fn patch_pipeline(&self) -> Arc<wgpu::ComputePipeline> {
+    /// A helper pipeline from WGSL source, built once per engine.
+    fn helper_pipeline(&self, name: &'static str, source: &'static str) -> Arc<wgpu::ComputePipeline> {
         self.helpers
             .lock()
-            .entry("patch")
+            .entry(name)
             .or_insert_with(|| {
                 let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some("wgcl byte patch"),
-                    source: wgpu::ShaderSource::Wgsl(PATCH_WGSL.into()),
+                    label: Some(name),
+                    source: wgpu::ShaderSource::Wgsl(source.into()),
                 });
                 Arc::new(self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some("wgcl byte patch"),
+                    label: Some(name),
                     layout: None,
                     module: &module,
-                    entry_point: Some("wgcl_patch"),
+                    entry_point: Some(name),
                     compilation_options: Default::default(),
                     cache: None,
                 }))
             })
             .clone()
+    }
+
+    /// Runs helper `name` with one invocation per destination word: `buffers` at bindings
+    /// 0.., then a uniform made by `params(row)` where `row` is the invocations per dispatch
+    /// row (group counts past the per-dimension limit fold into a second dimension).
+    #[allow(clippy::too_many_arguments)]
+    fn run_helper(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        name: &'static str,
+        source: &'static str,
+        buffers: &[&wgpu::Buffer],
+        words: u64,
+        params: impl FnOnce(u32) -> Vec<u32>,
+        keep: &mut Vec<wgpu::Buffer>,
+    ) {
+        let pipeline = self.helper_pipeline(name, source);
+        let groups = words.div_ceil(64).max(1) as u32;
+        let max = self.limits.max_compute_workgroups_per_dimension.max(1);
+        let (gx, gy) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
+        let ubuf = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(name),
+            contents: bytemuck::cast_slice(&params(gx * 64)),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let mut entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
+            .collect();
+        entries.push(wgpu::BindGroupEntry { binding: buffers.len() as u32, resource: ubuf.as_entire_binding() });
+        let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(name), timestamp_writes: None });
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bg, &[]);
+        pass.dispatch_workgroups(gx, gy, 1);
+        drop(pass);
+        keep.push(ubuf);
+    }
+
+    /// Fills `size` bytes at `start` (both multiples of 4) with `pattern` on the GPU, so a
+    /// fill costs no host memory or upload whatever its size.
+    fn encode_fill(&self, encoder: &mut wgpu::CommandEncoder, dst: &wgpu::Buffer, start: u64, size: u64, pattern: &[u8], keep: &mut Vec<wgpu::Buffer>) {
+        // A 1- or 2-byte pattern is widened to one word (offsets are multiples of 4 here).
+        let mut word_pattern: Vec<u8> = pattern.to_vec();
+        while word_pattern.len() < 4 {
+            word_pattern.extend_from_slice(pattern);
+        }
+        let words = size / 4;
+        let pattern: Vec<u32> = word_pattern.chunks(4).map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect();
+        self.run_helper(encoder, "wgcl_fill", FILL_WGSL, &[dst], words, |row| {
+            let mut p = vec![(start / 4) as u32, words as u32, pattern.len() as u32, row];
+            p.extend(&pattern);
+            p.resize(4 + 32, 0);
+            p
+        }, keep);
     }
 
     /// A staging buffer holding `data` (padded to 4 bytes), usable as a copy source and as a
@@ -170,32 +241,10 @@ impl Engine {
         len: u64,
         keep: &mut Vec<wgpu::Buffer>,
     ) {
-        let pipeline = self.patch_pipeline();
         let words = (align_up(dst_off + len) - align_down(dst_off)) / 4;
-        let groups = words.div_ceil(64) as u32;
-        let max = self.limits.max_compute_workgroups_per_dimension.max(1);
-        let (gx, gy) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
-        let params = [dst_off as u32, src_off as u32, len as u32, gx * 64];
-        let ubuf = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("wgcl patch params"),
-            contents: bytemuck::cast_slice(&params),
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
-        let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: None,
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: src.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: dst.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 2, resource: ubuf.as_entire_binding() },
-            ],
-        });
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("wgcl patch"), timestamp_writes: None });
-        pass.set_pipeline(&pipeline);
-        pass.set_bind_group(0, &bg, &[]);
-        pass.dispatch_workgroups(gx, gy, 1);
-        drop(pass);
-        keep.push(ubuf);
+        self.run_helper(encoder, "wgcl_patch", PATCH_WGSL, &[src, dst], words, |row| {
+            vec![dst_off as u32, src_off as u32, len as u32, row]
+        }, keep);
     }
 
     /// Writes `data` into `dst` at `dst_off` (absolute, in the wgpu buffer).
@@ -230,6 +279,8 @@ impl Command {
                 let start = base + offset;
                 if pattern.iter().all(|b| *b == 0) && start % 4 == 0 && size % 4 == 0 {
                     encoder.clear_buffer(buf, start, Some(*size));
+                } else if start % 4 == 0 && size % 4 == 0 {
+                    engine.encode_fill(encoder, buf, start, *size, pattern, &mut staging);
                 } else {
                     let data: Vec<u8> = pattern.iter().copied().cycle().take(*size as usize).collect();
                     engine.encode_write(encoder, buf, start, &data, &mut staging);
