@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: the C harness (clbench.c) on every OpenCL platform the ICD loader finds
-# (wgcl when its .icd is registered, NVIDIA's OpenCL on a GPU machine, PoCL on a CPU one), and
-# the Rust harness (wgcl's Rust API against raw wgpu). `--quick` for small, CI-sized runs.
-#   benches/run.sh [--quick]
+# Runs the benchmarks in one go:
+#  * clbench.c, the same OpenCL workloads on every platform the ICD loader finds: wgcl
+#    (registered here through a private vendors dir), plus NVIDIA's OpenCL on a GPU machine
+#    or PoCL on a CPU one;
+#  * rustbench, wgcl's Rust API against raw wgpu, the floor it is built on.
+#   benches/run.sh           full sizes, release builds (for a GPU machine)
+#   benches/run.sh --quick   small sizes, debug builds (CI on lavapipe; no timing asserts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p target/bench
+profile=release; flag=--release
+if [ "${1:-}" = "--quick" ]; then profile=debug; flag=; fi
+mkdir -p target/bench/icd
 cc -O2 -std=gnu11 -Wall -o target/bench/clbench benches/clbench.c -lOpenCL -lpthread
-cargo build --release -q -p wgcl-benches --bin rustbench
-target/bench/clbench "$@"
-target/release/rustbench "$@"
+cargo build $flag -q -p wgcl-capi -p wgcl-benches
+echo "$PWD/target/$profile/libwgcl.so" > target/bench/icd/wgcl.icd
+# The system's vendors (NVIDIA, PoCL) and wgcl side by side.
+vendors=target/bench/icd
+for f in /etc/OpenCL/vendors/*.icd; do [ -e "$f" ] && cp "$f" "$vendors/"; done
+OCL_ICD_VENDORS="$PWD/$vendors" target/bench/clbench "$@"
+"target/$profile/rustbench" "$@"

@@ -1,7 +1,24 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust crates (runtime on lavapipe, front ends, C ABI with its C tests
-# through libwgcl directly and through the ICD loader).
-set -euo pipefail
+# Runs every test: the Rust crates (runtime on lavapipe, front ends, the C ABI with its C
+# tests directly and through the ICD loader, against PoCL too), the model checks, the real
+# OpenCL clients, the browser demo in headless Chromium, and the benchmarks at CI size.
+# Each part runs even if an earlier one failed; the exit status says whether all passed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
-cargo test --workspace --no-fail-fast 2>&1
+scripts/deps.sh || exit 1
+failed=()
+run() {
+  local name=$1; shift
+  echo "=== $name: $*"
+  if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+}
+run rust cargo test --workspace --no-fail-fast
+[ -x scripts/test-extra.sh ] && run model-checks scripts/test-extra.sh
+[ -x scripts/test-clients.sh ] && run clients scripts/test-clients.sh
+[ -x scripts/test-web.sh ] && run browser scripts/test-web.sh
+run benches benches/run.sh --quick
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED parts: ${failed[*]}"
+  exit 1
+fi
+echo "all parts passed"
