@@ -119,10 +119,19 @@ impl Engine {
             if self.pumping.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_err() {
                 return;
             }
+            // Clears the busy flag even if a pump panics (a bug), so the engine is not
+            // stuck for good: the next status change or flush pumps again.
+            struct Busy<'a>(&'a AtomicBool);
+            impl Drop for Busy<'_> {
+                fn drop(&mut self) {
+                    self.0.store(false, Ordering::SeqCst);
+                }
+            }
+            let busy = Busy(&self.pumping);
             while self.pump_requested.swap(false, Ordering::SeqCst) {
                 self.pump_once();
             }
-            self.pumping.store(false, Ordering::SeqCst);
+            drop(busy);
             if !self.pump_requested.load(Ordering::SeqCst) {
                 return;
             }
