@@ -38,6 +38,11 @@ pub struct Base {
     pub space: Space,
     /// Points at a single object, not an array (offset must stay 0).
     pub scalar: bool,
+    /// A `char*` view of a base whose elements are `elem`: the offset counts bytes. Made by
+    /// casting `T*` to `char*`/`uchar*` (clients such as pyopencl apply byte offsets as
+    /// `(T*)((char*)base + offset)`); it can be offset, compared and cast back to `T*`
+    /// (the byte offset must then be a multiple of `sizeof(T)`), but not dereferenced.
+    pub bytes: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +61,7 @@ impl Base {
     pub fn key(&self) -> String {
         match &self.kind {
             BK::Private { wgsl_ty, .. } => format!("priv<{wgsl_ty}>{}", self.scalar),
+            _ if self.bytes => format!("{}#bytes", self.access),
             _ => self.access.clone(),
         }
     }
@@ -595,6 +601,12 @@ impl<'u> Lower<'u> {
         if b.elem == Ty::Void {
             return Err(self.err(p, "cannot dereference a `void*`"));
         }
+        if b.bytes {
+            return Err(self.err(p, format!(
+                "dereferencing a `char*` view of `{}` memory is not supported (only offsetting it and casting it back)",
+                b.elem.c_name(self.structs())
+            )));
+        }
         let off = match idx {
             Some(i) => {
                 let ic = self.conv(i, &INT, p)?;
@@ -849,8 +861,24 @@ impl<'u> Lower<'u> {
                     let Some(b) = v.base.clone() else {
                         return Err(self.err(pos, "casting an integer to a pointer is not supported"));
                     };
-                    if **el == b.elem || **el == Ty::Void || b.elem == Ty::Void {
+                    let is_byte = |t: &Ty| matches!(t, Ty::Scalar(Sc::Char | Sc::UChar));
+                    if b.bytes {
+                        // Back from a byte view: to its element type, or to another byte type.
+                        if **el == b.elem && !b.scalar {
+                            let size = b.elem.layout(self.structs()).0.max(1);
+                            let base = Base { bytes: false, ..b };
+                            return Ok(Val { code: format!("({} / {size}i)", v.code), ty: Ty::Pointer(el.clone(), *sp), is_b: false, base: Some(base) });
+                        }
+                        if is_byte(el) || **el == Ty::Void {
+                            return Ok(Val { ty: Ty::Pointer(el.clone(), *sp), ..v });
+                        }
+                    } else if **el == b.elem || **el == Ty::Void || b.elem == Ty::Void {
                         return Ok(Val { ty: Ty::Pointer(el.clone(), *sp), ..v });
+                    } else if is_byte(el) && !b.scalar && !matches!(b.kind, BK::Private { .. }) {
+                        let size = b.elem.layout(self.structs()).0.max(1);
+                        let code = if v.code == "0i" { "0i".to_string() } else { format!("({} * {size}i)", v.code) };
+                        let base = Base { bytes: true, ..b };
+                        return Ok(Val { code, ty: Ty::Pointer(el.clone(), *sp), is_b: false, base: Some(base) });
                     }
                     return Err(self.err(pos, format!(
                         "pointer casts that reinterpret memory (`{}` to `{}`) are not supported; use vload/vstore or as_type",
@@ -970,7 +998,7 @@ impl<'u> Lower<'u> {
                     }
                 }
                 let wt = self.wt(&p.ty);
-                Ok(Val { code: "0i".into(), ty, is_b: false, base: Some(Base { access: code.clone(), kind: BK::Private { ptr: format!("&{code}"), wgsl_ty: wt }, elem: p.ty.clone(), space: Space::Private, scalar: true }) })
+                Ok(Val { code: "0i".into(), ty, is_b: false, base: Some(Base { access: code.clone(), kind: BK::Private { ptr: format!("&{code}"), wgsl_ty: wt }, elem: p.ty.clone(), space: Space::Private, scalar: true, bytes: false }) })
             }
             PK::Packed { arr, idx, .. } => {
                 let r = self.root_of(&p, arr).ok_or_else(|| self.err(pos, "cannot take this address"))?;
@@ -1444,7 +1472,7 @@ impl<'u> Lower<'u> {
             };
             self.kout.decls.push(format!("var<workgroup> {name2}: {wty};"));
             self.kout.static_local += d.ty.layout(self.structs()).0 as u64;
-            let root = Base { access: name2.clone(), kind: BK::Work { atomic }, elem: el, space: Space::Local, scalar };
+            let root = Base { access: name2.clone(), kind: BK::Work { atomic }, elem: el, space: Space::Local, scalar, bytes: false };
             self.bind(&d.name, Sym::Var { code: name2, ty: d.ty.clone(), root: Some(root), guard: false });
             return Ok(());
         }
@@ -1477,7 +1505,7 @@ impl<'u> Lower<'u> {
             }
         }
         let root = match &d.ty {
-            Ty::Array(e, _) => Some(Base { access: name.clone(), kind: BK::Private { ptr: format!("&{name}"), wgsl_ty: wty.clone() }, elem: (**e).clone(), space: Space::Private, scalar: false }),
+            Ty::Array(e, _) => Some(Base { access: name.clone(), kind: BK::Private { ptr: format!("&{name}"), wgsl_ty: wty.clone() }, elem: (**e).clone(), space: Space::Private, scalar: false, bytes: false }),
             _ => None,
         };
         self.bind(&d.name, Sym::Var { code: name, ty: d.ty.clone(), root, guard: false });

@@ -85,7 +85,7 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
                 Ty::Array(e, _) => ((**e).clone(), false),
                 t => (t.clone(), true),
             };
-            let root = Base { access: name.clone(), kind: BK::ConstGlobal, elem, space: Space::Constant, scalar };
+            let root = Base { access: name.clone(), kind: BK::ConstGlobal, elem, space: Space::Constant, scalar, bytes: false };
             lw.consts.insert(d.name.clone(), Sym::Var { code: name, ty: d.ty.clone(), root: Some(root), guard: false });
         }
     }
@@ -424,7 +424,7 @@ fn gen_kernel(
                 let access = if writable || atomic { "read_write" } else { "read" };
                 lw.kout.decls.push(format!("@group(0) @binding({i}) var<storage, {access}> {gname}: array<{wel}>;"));
                 lw.emit(format!("_ = arrayLength(&{gname});"));
-                let base = Base { access: gname, kind: BK::Storage { packed, atomic, writable }, elem, space: *space, scalar: false };
+                let base = Base { access: gname, kind: BK::Storage { packed, atomic, writable }, elem, space: *space, scalar: false, bytes: false };
                 lw.emit(format!("var {local}: i32 = 0i;"));
                 lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Ptr { var: local, base: Some(base), ty: p.ty.clone() });
                 let read_only = !writable;
@@ -451,7 +451,7 @@ fn gen_kernel(
                 } else {
                     lw.emit(format!("_ = {gname}[0];"));
                 }
-                let base = Base { access: gname, kind: BK::Work { atomic }, elem: elem.clone(), space: Space::Local, scalar: false };
+                let base = Base { access: gname, kind: BK::Work { atomic }, elem: elem.clone(), space: Space::Local, scalar: false, bytes: false };
                 lw.emit(format!("var {local}: i32 = 0i;"));
                 lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Ptr { var: local, base: Some(base), ty: p.ty.clone() });
                 args.push(KernelArgInfo {

@@ -22,6 +22,9 @@ pub struct Preprocessor<'a> {
     macros: HashMap<String, Macro>,
     headers: &'a [(String, String)],
     include_dirs: Vec<String>,
+    /// Headers read from the file system (absolute paths), whose directory is searched first
+    /// for their own `#include`s.
+    disk_files: std::collections::HashSet<String>,
     pub files: Files,
     depth: usize,
     /// Text of `#pragma`s seen (e.g. `OPENCL EXTENSION`), for the build log.
@@ -101,6 +104,7 @@ impl<'a> Preprocessor<'a> {
             macros: HashMap::new(),
             headers,
             include_dirs: Vec::new(),
+            disk_files: Default::default(),
             files: Files(vec!["program.cl".into()]),
             depth: 0,
             pragmas: Vec::new(),
@@ -257,13 +261,34 @@ impl<'a> Preprocessor<'a> {
             }
             _ => return Err(self.files.err(pos, "#include expects \"file\" or <file>")),
         };
-        let candidates = std::iter::once(name.clone()).chain(self.include_dirs.iter().map(|d| format!("{d}/{name}")));
+        let candidates: Vec<String> = std::iter::once(name.clone()).chain(self.include_dirs.iter().map(|d| format!("{d}/{name}"))).collect();
         let mut found = None;
-        for c in candidates {
+        for c in &candidates {
             let c = c.trim_start_matches("./").to_string();
             if let Some((n, s)) = self.headers.iter().find(|(n, _)| n.trim_start_matches("./") == c) {
                 found = Some((n.clone(), s.clone()));
                 break;
+            }
+        }
+        // Then the file system (not in the browser): the including file's own directory
+        // (when it was itself read from disk), then the -I directories, as a C compiler does.
+        // Clients such as pyopencl ship their headers as files and pass `-I <dir>`.
+        #[cfg(not(target_arch = "wasm32"))]
+        if found.is_none() {
+            let including = self.files.0.get(pos.file as usize).cloned().unwrap_or_default();
+            let own_dir = std::path::Path::new(&including).parent().filter(|d| d.is_absolute() && self.disk_files.contains(&including));
+            let disk: Vec<std::path::PathBuf> = own_dir
+                .map(|d| d.join(&name))
+                .into_iter()
+                .chain(self.include_dirs.iter().map(|d| std::path::Path::new(d).join(&name)))
+                .collect();
+            for path in disk {
+                if let Ok(src) = std::fs::read_to_string(&path) {
+                    let full = std::fs::canonicalize(&path).unwrap_or(path).to_string_lossy().into_owned();
+                    self.disk_files.insert(full.clone());
+                    found = Some((full, src));
+                    break;
+                }
             }
         }
         let Some((hname, hsrc)) = found else {
