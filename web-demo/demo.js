@@ -116,6 +116,7 @@ async function run() {
   let gate = null;
   if ($('gate').checked) {
     gate = track('user event (gate)', wgcl.userEvent());
+    cmds[cmds.length - 1].created = wgcl.now(); // user events have no QUEUED time: chart from creation
     waits.push(gate);
   }
   const nd = track(`NDRange ${k.name} ${W}×${H}`, wgcl.enqueueNDRange(k, [W, H], null, waits));
@@ -153,9 +154,9 @@ function drawTimeline(cmds) {
   const svg = $('timeline');
   const NS = 'http://www.w3.org/2000/svg';
   const rows = cmds.map((c) => ({ c, t: c.ev.timeline() }));
-  const times = rows.flatMap(({ c, t }) => [t.queued, t.submit, t.start, t.end, ...c.fired.map((f) => f.t)]).filter((x) => x != null);
+  const times = rows.flatMap(({ c, t }) => [t.queued, c.created, t.submit, t.start, t.end, ...c.fired.map((f) => f.t)]).filter((x) => x != null);
   const t0 = Math.min(...times), t1 = Math.max(...times);
-  const LABEL = 190, WIDTH = 1000, ROW = 34, TOP = 22;
+  const LABEL = 215, WIDTH = 1000, ROW = 34, TOP = 22;
   const x = (t) => LABEL + ((t - t0) / Math.max(t1 - t0, 1e-3)) * (WIDTH - LABEL - 20);
   svg.setAttribute('height', TOP + ROW * rows.length + 8);
   svg.replaceChildren();
@@ -175,19 +176,23 @@ function drawTimeline(cmds) {
   }
   rows.forEach(({ c, t }, i) => {
     const y = TOP + i * ROW;
-    el('text', { x: 4, y: y + 16, 'font-size': 12 }, c.label);
-    const q = t.queued ?? t.submit;
+    el('text', { x: 4, y: y + 16, 'font-size': 11 }, c.label);
+    const q = t.queued ?? c.created ?? t.submit;
     const seg = (a, b, color) => {
       if (a == null || b == null) return;
       el('rect', { x: x(a), y: y + 4, width: Math.max(x(b) - x(a), 1.5), height: 16, fill: color });
     };
-    seg(q, t.submit, '#bbb');
-    seg(t.submit, t.start, '#f0c040');
-    seg(t.start, t.end, c.ev.status < 0 ? '#d66' : '#3a9a4a');
+    if (c.created != null) {
+      seg(c.created, t.end, c.ev.status < 0 ? '#d66' : '#8ab8e0'); // a user event: SUBMITTED until setStatus
+    } else {
+      seg(q, t.submit, '#bbb');
+      seg(t.submit, t.start, '#f0c040');
+      seg(t.start, t.end, c.ev.status < 0 ? '#d66' : '#3a9a4a');
+    }
     c.fired.forEach((f, j) => {
       const cx = x(f.t), cy = y + 27;
       el('circle', { cx, cy, r: 5, fill: f.status < 0 ? '#800' : '#d33' });
-      el('text', { x: cx + 6 + j * 0, y: cy + 4, 'font-size': 9, fill: '#800' }, `${STATUS_LETTER[f.for]}${f.status < 0 ? f.status : ''}`);
+      el('text', { x: cx + 6 + j * 8, y: cy + 4, 'font-size': 9, fill: '#800' }, `${STATUS_LETTER[f.for]}${f.status < 0 ? f.status : ''}`);
     });
   });
   // The table of times (ms since t0).
