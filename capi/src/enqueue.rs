@@ -209,19 +209,38 @@ pub unsafe extern "C" fn clEnqueueUnmapMemObject(
     })
 }
 
-/// The runtime has no rectangular copies yet: validate what we can, then refuse.
-unsafe fn rect_unsupported(
-    command_queue: cl_command_queue,
-    mems: &[cl_mem],
-    n: cl_uint,
-    list: *const cl_event,
-) -> Result<(), cl_int> {
-    // SAFETY: the caller's contract.
-    let (q, _) = unsafe { begin(command_queue, n, list)? };
-    for m in mems {
-        mem_for(&q, *m)?;
+/// Reads a `[usize; 3]` origin or region.
+///
+/// # Safety
+/// `p` must be NULL or point at 3 `size_t`s.
+unsafe fn triple(p: *const usize) -> Result<[u64; 3], cl_int> {
+    if p.is_null() {
+        return Err(CL_INVALID_VALUE);
     }
-    Err(CL_INVALID_OPERATION)
+    // SAFETY: the caller's contract.
+    let v = unsafe { std::slice::from_raw_parts(p, 3) };
+    Ok([v[0] as u64, v[1] as u64, v[2] as u64])
+}
+
+/// The host side of a rectangular read/write: the layout, and how many bytes from `ptr`
+/// the region spans (what the `HostPtr` must cover).
+///
+/// # Safety
+/// `origin`/`region` as for [`triple`].
+unsafe fn host_rect(origin: *const usize, region: *const usize, row: usize, slice: usize) -> Result<(wgcl::RectLayout, [u64; 3], usize), cl_int> {
+    // SAFETY: the caller's contract.
+    let (o, r) = unsafe { (triple(origin)?, triple(region)?) };
+    if r.contains(&0) {
+        return Err(CL_INVALID_VALUE);
+    }
+    let row_p = if row == 0 { r[0] } else { row as u64 };
+    let slice_p = if slice == 0 { r[1] * row_p } else { slice as u64 };
+    if row_p < r[0] || slice_p < r[1] * row_p {
+        return Err(CL_INVALID_VALUE);
+    }
+    let end = (|| o[0].checked_add((o[1] + r[1] - 1).checked_mul(row_p)?)?.checked_add((o[2] + r[2] - 1).checked_mul(slice_p)?)?.checked_add(r[0]))()
+        .ok_or(CL_INVALID_VALUE)?;
+    Ok((wgcl::RectLayout::new(o, row as u64, slice as u64), r, usize::try_from(end).map_err(|_| CL_INVALID_VALUE)?))
 }
 
 #[no_mangle]
@@ -241,10 +260,23 @@ pub unsafe extern "C" fn clEnqueueReadBufferRect(
     event_wait_list: *const cl_event,
     event: *mut cl_event,
 ) -> cl_int {
-    let _ = (blocking_read, buffer_origin, host_origin, region, buffer_row_pitch, buffer_slice_pitch);
-    let _ = (host_row_pitch, host_slice_pitch, ptr, event);
-    // SAFETY: wait list per the C caller's contract.
-    guard(|| unsafe { rect_unsupported(command_queue, &[buffer], num_events_in_wait_list, event_wait_list) })
+    guard(|| {
+        // SAFETY: wait list per the C caller's contract.
+        let (q, wait) = unsafe { begin(command_queue, num_events_in_wait_list, event_wait_list)? };
+        let m = mem_for(&q, buffer)?;
+        if ptr.is_null() {
+            return Err(CL_INVALID_VALUE);
+        }
+        // SAFETY: origins and region point at 3 size_t (C contract; NULL is refused).
+        let (host, r, span) = unsafe { host_rect(host_origin, region, host_row_pitch, host_slice_pitch)? };
+        let buf = wgcl::RectLayout::new(unsafe { triple(buffer_origin)? }, buffer_row_pitch as u64, buffer_slice_pitch as u64);
+        // SAFETY: the spec requires the host rectangle (the first `span` bytes from `ptr`
+        // cover it) to stay valid until the read completes — HostPtr's contract.
+        let dst = unsafe { wgcl::HostPtr::new(ptr as *mut u8, span) };
+        let ev = q.data.rt.enqueue_read_buffer_rect_host(&m.data.rt, blocking_read != 0, buf, host, r, dst, &wait).cl()?;
+        // SAFETY: `event` is NULL or writable (C caller's contract).
+        unsafe { return_event(&q, ev, event) }
+    })
 }
 
 #[no_mangle]
@@ -264,10 +296,23 @@ pub unsafe extern "C" fn clEnqueueWriteBufferRect(
     event_wait_list: *const cl_event,
     event: *mut cl_event,
 ) -> cl_int {
-    let _ = (blocking_write, buffer_origin, host_origin, region, buffer_row_pitch, buffer_slice_pitch);
-    let _ = (host_row_pitch, host_slice_pitch, ptr, event);
-    // SAFETY: wait list per the C caller's contract.
-    guard(|| unsafe { rect_unsupported(command_queue, &[buffer], num_events_in_wait_list, event_wait_list) })
+    guard(|| {
+        // SAFETY: wait list per the C caller's contract.
+        let (q, wait) = unsafe { begin(command_queue, num_events_in_wait_list, event_wait_list)? };
+        let m = mem_for(&q, buffer)?;
+        if ptr.is_null() {
+            return Err(CL_INVALID_VALUE);
+        }
+        // SAFETY: origins and region point at 3 size_t (C contract; NULL is refused).
+        let (host, r, span) = unsafe { host_rect(host_origin, region, host_row_pitch, host_slice_pitch)? };
+        let buf = wgcl::RectLayout::new(unsafe { triple(buffer_origin)? }, buffer_row_pitch as u64, buffer_slice_pitch as u64);
+        // SAFETY: the spec requires the host rectangle to stay valid and unchanged until
+        // the write completes — HostPtr's read-only contract.
+        let src = unsafe { wgcl::HostPtr::new_const(ptr as *const u8, span) };
+        let ev = q.data.rt.enqueue_write_buffer_rect_host(&m.data.rt, blocking_write != 0, buf, host, r, src, &wait).cl()?;
+        // SAFETY: `event` is NULL or writable (C caller's contract).
+        unsafe { return_event(&q, ev, event) }
+    })
 }
 
 #[no_mangle]
@@ -286,12 +331,27 @@ pub unsafe extern "C" fn clEnqueueCopyBufferRect(
     event_wait_list: *const cl_event,
     event: *mut cl_event,
 ) -> cl_int {
-    let _ = (src_origin, dst_origin, region, src_row_pitch, src_slice_pitch, dst_row_pitch, dst_slice_pitch, event);
-    // SAFETY: wait list per the C caller's contract.
-    guard(|| unsafe { rect_unsupported(command_queue, &[src_buffer, dst_buffer], num_events_in_wait_list, event_wait_list) })
+    guard(|| {
+        // SAFETY: wait list per the C caller's contract.
+        let (q, wait) = unsafe { begin(command_queue, num_events_in_wait_list, event_wait_list)? };
+        let s = mem_for(&q, src_buffer)?;
+        let d = mem_for(&q, dst_buffer)?;
+        // SAFETY: origins and region point at 3 size_t (C contract; NULL is refused).
+        let (so, dor, r) = unsafe { (triple(src_origin)?, triple(dst_origin)?, triple(region)?) };
+        let sl = wgcl::RectLayout::new(so, src_row_pitch as u64, src_slice_pitch as u64);
+        let dl = wgcl::RectLayout::new(dor, dst_row_pitch as u64, dst_slice_pitch as u64);
+        // The spec: copying within one buffer needs equal pitches.
+        if src_buffer == dst_buffer && (sl.row_pitch != dl.row_pitch || sl.slice_pitch != dl.slice_pitch) {
+            return Err(CL_INVALID_VALUE);
+        }
+        let ev = q.data.rt.enqueue_copy_buffer_rect(&s.data.rt, &d.data.rt, sl, dl, r, &wait).cl()?;
+        // SAFETY: `event` is NULL or writable (C caller's contract).
+        unsafe { return_event(&q, ev, event) }
+    })
 }
 
-/// Migration is a no-op for one device: a marker over the wait list keeps the ordering.
+/// Migration is a no-op for one device: a command with no work, ordered like any other, that
+/// reports `CL_COMMAND_MIGRATE_MEM_OBJECTS`.
 #[no_mangle]
 pub unsafe extern "C" fn clEnqueueMigrateMemObjects(
     command_queue: cl_command_queue,
@@ -312,10 +372,11 @@ pub unsafe extern "C" fn clEnqueueMigrateMemObjects(
             return Err(CL_INVALID_VALUE);
         }
         // SAFETY: `mem_objects` holds `num_mem_objects` handles (C caller's contract).
+        let mut mems = Vec::new();
         for m in unsafe { slice(mem_objects, num_mem_objects as usize) } {
-            mem_for(&q, *m)?;
+            mems.push(mem_for(&q, *m)?.data.rt.clone());
         }
-        let ev = q.data.rt.enqueue_marker(&wait).cl()?;
+        let ev = q.data.rt.enqueue_migrate_mem_objects(&mems, &wait).cl()?;
         // SAFETY: `event` is NULL or writable (C caller's contract).
         unsafe { return_event(&q, ev, event) }
     })

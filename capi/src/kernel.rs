@@ -89,13 +89,14 @@ pub unsafe extern "C" fn clCreateKernelsInProgram(
     })
 }
 
-/// The runtime cannot copy a kernel's argument state yet, so cloning is refused rather than
-/// returning a kernel whose arguments silently differ.
+/// A new kernel with a copy of the source kernel's argument values.
 #[no_mangle]
 pub unsafe extern "C" fn clCloneKernel(source_kernel: cl_kernel, errcode_ret: *mut cl_int) -> cl_kernel {
     guard_create(errcode_ret, || {
-        Kernel::get(source_kernel)?;
-        Err(CL_INVALID_OPERATION)
+        let k = Kernel::get(source_kernel)?;
+        let p = Program::get(k.data.program)?;
+        let rt = k.data.rt.clone_with_args().cl()?;
+        Ok(Kernel::create(&p, rt))
     })
 }
 

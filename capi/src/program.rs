@@ -213,11 +213,25 @@ pub unsafe extern "C" fn clCompileProgram(
         if (num_input_headers == 0) != (input_headers.is_null() && header_include_names.is_null()) {
             return Err(CL_INVALID_VALUE);
         }
-        // SAFETY: `input_headers` holds `num_input_headers` handles (C contract).
-        for p in unsafe { slice(input_headers, num_input_headers as usize) } {
-            Program::get(*p)?;
+        if num_input_headers != 0 && (input_headers.is_null() || header_include_names.is_null()) {
+            return Err(CL_INVALID_VALUE);
         }
-        h.data.rt.build(&opts, notify_closure(&h, pfn_notify, user_data)).map_err(|e| match e.code() {
+        // SAFETY: `input_headers` and `header_include_names` hold `num_input_headers` entries
+        // (C contract), each name NUL-terminated.
+        let (progs, names) = unsafe {
+            (slice(input_headers, num_input_headers as usize), slice(header_include_names as *const *const c_char, num_input_headers as usize))
+        };
+        let mut headers = Vec::with_capacity(progs.len());
+        for (p, n) in progs.iter().zip(names) {
+            let hp = Program::get(*p)?;
+            if n.is_null() {
+                return Err(CL_INVALID_VALUE);
+            }
+            // SAFETY: checked non-NULL; NUL-terminated (C contract).
+            let name = unsafe { CStr::from_ptr(*n) }.to_string_lossy().into_owned();
+            headers.push((name, hp.data.rt.source().to_string()));
+        }
+        h.data.rt.compile(&opts, &headers, notify_closure(&h, pfn_notify, user_data)).map_err(|e| match e.code() {
             CL_BUILD_PROGRAM_FAILURE => CL_COMPILE_PROGRAM_FAILURE,
             c => c,
         })?;

@@ -33,6 +33,8 @@ pub enum ReadTarget {
     Host(HostPtr),
     /// A runtime-owned vector the caller keeps a handle to.
     Shared(Arc<Mutex<Vec<u8>>>),
+    /// Rows of a rectangular read: `(offset in the bytes read, application row)`.
+    Rows(Arc<Vec<(usize, HostPtr)>>),
 }
 
 impl ReadTarget {
@@ -40,6 +42,11 @@ impl ReadTarget {
         match self {
             ReadTarget::Host(p) => p.write(data),
             ReadTarget::Shared(v) => *v.lock() = data.to_vec(),
+            ReadTarget::Rows(rows) => {
+                for (skip, p) in rows.iter() {
+                    p.write(&data[*skip..*skip + p.len()]);
+                }
+            }
         }
     }
 }
@@ -55,6 +62,10 @@ pub(crate) enum Work {
     Kernel(KernelLaunch),
     /// An unmap: writes the mapping back (when mapped for writing), then frees its memory.
     Unmap { mem: Arc<MemObject>, write_back: Option<(u64, HostPtr)>, _storage: Option<MapStorage> },
+    /// A rectangular write: application rows (read at submission) to `(offset, row)` in `dst`.
+    WriteRows { dst: Arc<MemObject>, rows: Vec<(u64, HostPtr)> },
+    /// A rectangular copy: `(src_offset, dst_offset, len)` per row (rows never overlap).
+    CopyRows { src: Arc<MemObject>, dst: Arc<MemObject>, rows: Vec<(u64, u64, u64)> },
 }
 
 /// A flushed command waiting for its turn.
@@ -336,6 +347,55 @@ impl Command {
                 });
             }
             Work::Kernel(launch) => launch.encode(encoder),
+            Work::WriteRows { dst, rows } => {
+                // Every row goes into one staging buffer, then one copy (or byte patch) per row.
+                let (buf, base) = dst.wgpu_buffer();
+                let mut data = Vec::new();
+                let mut at = Vec::with_capacity(rows.len());
+                for (_, p) in rows {
+                    at.push(data.len() as u64);
+                    data.extend_from_slice(&p.to_vec());
+                }
+                if !data.is_empty() {
+                    let st = engine.upload(&data);
+                    for ((off, p), s) in rows.iter().zip(at) {
+                        let (d, len) = (base + off, p.len() as u64);
+                        if s % 4 == 0 && d % 4 == 0 && len % 4 == 0 {
+                            encoder.copy_buffer_to_buffer(&st, s, buf, d, len);
+                        } else if len > 0 {
+                            engine.encode_patch(encoder, &st, s, buf, d, len, &mut staging);
+                        }
+                    }
+                    staging.push(st);
+                }
+            }
+            Work::CopyRows { src, dst, rows } => {
+                // The source span is copied to a temporary first (wgpu copies neither within
+                // one buffer nor at byte offsets), then one copy or byte patch per row.
+                let (sbuf, sbase) = src.wgpu_buffer();
+                let (dbuf, dbase) = dst.wgpu_buffer();
+                let lo = rows.iter().map(|r| sbase + r.0).min();
+                let hi = rows.iter().map(|r| sbase + r.0 + r.2).max();
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    let (a0, a1) = (align_down(lo), align_up(hi));
+                    let tmp = engine.device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("wgcl rect temp"),
+                        size: (a1 - a0).max(4),
+                        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::STORAGE,
+                        mapped_at_creation: false,
+                    });
+                    encoder.copy_buffer_to_buffer(sbuf, a0, &tmp, 0, a1 - a0);
+                    for (so, do_, len) in rows {
+                        let (s, d) = (sbase + so - a0, dbase + do_);
+                        if s % 4 == 0 && d % 4 == 0 && len % 4 == 0 {
+                            encoder.copy_buffer_to_buffer(&tmp, s, dbuf, d, *len);
+                        } else if *len > 0 {
+                            engine.encode_patch(encoder, &tmp, s, dbuf, d, *len, &mut staging);
+                        }
+                    }
+                    staging.push(tmp);
+                }
+            }
             Work::Unmap { mem, write_back, .. } => {
                 if let Some((offset, ptr)) = write_back {
                     let (buf, base) = mem.wgpu_buffer();

@@ -117,6 +117,22 @@ impl Kernel {
         Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), last_bound: Mutex::new(None), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
     }
 
+    /// `clCloneKernel`: a new kernel object for the same function with a copy of this one's
+    /// argument values (buffers stay unretained, as set); later `set_arg`s on either one do
+    /// not affect the other.
+    pub fn clone_with_args(&self) -> Result<Arc<Self>> {
+        self.program.live_kernels.fetch_add(1, Ordering::SeqCst);
+        let args = self.args.lock().clone();
+        Ok(Arc::new(Self {
+            program: self.program.clone(),
+            built: self.built.clone(),
+            info: self.info.clone(),
+            args: Mutex::new(args),
+            last_bound: Mutex::new(None),
+            _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
+        }))
+    }
+
     /// `clCreateKernelsInProgram`.
     pub fn all_in(program: &Arc<Program>) -> Result<Vec<Arc<Self>>> {
         program.kernel_names()?.iter().map(|n| Self::new(program, n)).collect()

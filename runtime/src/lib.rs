@@ -45,6 +45,7 @@ mod memory;
 mod platform;
 mod program;
 mod queue;
+mod rect;
 mod trace;
 #[doc(hidden)]
 pub mod stats;
@@ -63,4 +64,5 @@ pub use program::{BuildStatus, Program};
 #[doc(hidden)]
 pub use stats::{live_objects, LiveCounts};
 pub use queue::{CommandQueue, MapFlags, NdRange, QueueProperties};
+pub use rect::RectLayout;
 pub use wgcl_kernels as kernels;

@@ -63,6 +63,9 @@ pub struct Program {
     context: Arc<Context>,
     source: String,
     from_binary: bool,
+    /// For a binary holding OpenCL C (see [`Program::binary`]): the build options and
+    /// headers it was built with, used when the build gives none.
+    binary_build: Option<(String, Vec<(String, String)>)>,
     state: Mutex<BuildState>,
     release_callbacks: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
     pub(crate) live_kernels: AtomicUsize,
@@ -84,9 +87,15 @@ impl Program {
         Ok(Self::new(context, source.to_string(), false))
     }
 
-    /// `clCreateProgramWithBinary`: wgcl's binaries are WGSL text (what `binary()` returns).
+    /// `clCreateProgramWithBinary`: what [`Program::binary`] returns: WGSL text, or an
+    /// OpenCL C program in wgcl's binary envelope.
     pub fn with_binary(context: &Arc<Context>, binary: &[u8]) -> Result<Arc<Self>> {
         let text = std::str::from_utf8(binary).map_err(|_| Error::InvalidValue("not a wgcl binary"))?;
+        if let Some((options, headers, source)) = decode_c_binary(text) {
+            let mut p = Self::new(context, source, true);
+            Arc::get_mut(&mut p).expect("new program").binary_build = Some((options, headers));
+            return Ok(p);
+        }
         if !text.contains("@compute") {
             return Err(Error::InvalidValue("not a wgcl binary"));
         }
@@ -98,6 +107,7 @@ impl Program {
             context: context.clone(),
             source,
             from_binary,
+            binary_build: None,
             state: Mutex::new(BuildState { status: BuildStatus::None, log: String::new(), options: String::new(), built: None, headers: Vec::new() }),
             release_callbacks: Mutex::new(Vec::new()),
             live_kernels: AtomicUsize::new(0),
@@ -203,12 +213,22 @@ impl Program {
         let device = &self.context.devices()[0];
         let info = device.info();
         let mut options = options.to_string();
-        if self.from_binary {
-            options.push_str(" -x=wgsl");
+        let mut headers = self.state.lock().headers.clone();
+        match &self.binary_build {
+            Some((o, h)) => {
+                if options.trim().is_empty() {
+                    options = o.clone();
+                }
+                if headers.is_empty() {
+                    headers = h.clone();
+                }
+            }
+            None if self.from_binary => options.push_str(" -x=wgsl"),
+            None => {}
         }
         let opts = BuildOptions {
             options,
-            headers: self.state.lock().headers.clone(),
+            headers,
             caps: DeviceCaps { f16: info.f16, f64: info.f64, i64: info.i64 },
         };
         let module = wgcl_kernels::build(&self.source, &opts).map_err(|e| e.log())?;
@@ -259,9 +279,23 @@ impl Program {
         Ok(built.module.kernels.iter().map(|k| k.name.clone()).collect())
     }
 
-    /// `CL_PROGRAM_BINARIES`: the built module as WGSL text (empty before a build).
+    /// `CL_PROGRAM_BINARIES` (empty before a build): for an OpenCL C program, its source with
+    /// the build options and headers in a small text envelope, so a program made from it
+    /// keeps OpenCL C's argument types, names and qualifiers (clients such as pyopencl cache
+    /// binaries and rebuild from them); for a WGSL program, the module as WGSL text.
     pub fn binary(&self) -> Vec<u8> {
-        self.built().and_then(|b| b.module.to_wgsl().ok()).map(String::into_bytes).unwrap_or_default()
+        let Some(built) = self.built() else { return Vec::new() };
+        if built.module.language == wgcl_kernels::SourceLanguage::OpenClC {
+            let (options, headers) = match &self.binary_build {
+                Some((o, h)) if self.from_binary => (o.clone(), h.clone()),
+                _ => {
+                    let st = self.state.lock();
+                    (st.options.clone(), st.headers.clone())
+                }
+            };
+            return encode_c_binary(&options, &headers, &self.source).into_bytes();
+        }
+        built.module.to_wgsl().ok().map(String::into_bytes).unwrap_or_default()
     }
 
     /// `clSetProgramReleaseCallback`.
@@ -283,5 +317,59 @@ impl Drop for Program {
                 drop(built);
             }));
         }
+    }
+}
+
+/// First line of an OpenCL C program's binary (see [`Program::binary`]).
+const C_BINARY_MAGIC: &str = "//wgcl-binary opencl-c 1\n";
+
+/// `MAGIC`, then length-prefixed fields: `<len>\n<text>` for the options, the header count,
+/// each header's name and source, and the program source.
+fn encode_c_binary(options: &str, headers: &[(String, String)], source: &str) -> String {
+    let mut out = String::from(C_BINARY_MAGIC);
+    let mut field = |t: &str| {
+        out.push_str(&format!("{}\n", t.len()));
+        out.push_str(t);
+    };
+    field(options);
+    field(&headers.len().to_string());
+    for (n, h) in headers {
+        field(n);
+        field(h);
+    }
+    field(source);
+    out
+}
+
+#[allow(clippy::type_complexity)]
+fn decode_c_binary(text: &str) -> Option<(String, Vec<(String, String)>, String)> {
+    let mut rest = text.strip_prefix(C_BINARY_MAGIC)?;
+    let mut field = || -> Option<String> {
+        let (len, after) = rest.split_once('\n')?;
+        let len: usize = len.parse().ok()?;
+        let t = after.get(..len)?.to_string();
+        rest = &after[len..];
+        Some(t)
+    };
+    let options = field()?;
+    let n: usize = field()?.parse().ok()?;
+    let mut headers = Vec::new();
+    for _ in 0..n.min(4096) {
+        headers.push((field()?, field()?));
+    }
+    let source = field()?;
+    Some((options, headers, source))
+}
+
+#[cfg(test)]
+mod binary_tests {
+    #[test]
+    fn c_binary_round_trip() {
+        let h = vec![("a.h".to_string(), "#define A 1\n".to_string()), ("dir/b.h".to_string(), String::new())];
+        let b = super::encode_c_binary("-D X=1 -I /tmp", &h, "__kernel void k() {}\n// 12\n");
+        let (o, hh, s) = super::decode_c_binary(&b).unwrap();
+        assert_eq!((o.as_str(), hh, s.as_str()), ("-D X=1 -I /tmp", h, "__kernel void k() {}\n// 12\n"));
+        assert!(super::decode_c_binary("@compute fn main() {}").is_none());
+        assert!(super::decode_c_binary(&b[..b.len() - 3]).is_none());
     }
 }

@@ -17,6 +17,7 @@ use crate::host::HostPtr;
 use crate::kernel::Kernel;
 use crate::memory::{MemFlags, MemObject};
 use crate::platform::Device;
+use crate::rect::RectLayout;
 
 /// `cl_command_queue_properties` that the runtime honours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -365,6 +366,125 @@ impl CommandQueue {
     pub fn enqueue_task(self: &Arc<Self>, kernel: &Arc<Kernel>, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
         let ev = self.enqueue_nd_range(kernel, &NdRange::d1(1).with_local(&[1]), wait)?;
         Ok(ev)
+    }
+
+    /// `clEnqueueReadBufferRect` into application memory: `host` covers the host side from
+    /// its byte 0 (the rows land at `host_layout`'s offsets in it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn enqueue_read_buffer_rect_host(
+        self: &Arc<Self>,
+        mem: &Arc<MemObject>,
+        blocking: bool,
+        buffer_layout: RectLayout,
+        host_layout: RectLayout,
+        region: [u64; 3],
+        host: HostPtr,
+        wait: &[Arc<Event>],
+    ) -> Result<Arc<Event>> {
+        self.check_mem(mem)?;
+        let (b, h, rows) = Self::rect_rows(buffer_layout, host_layout, region)?;
+        mem.check_range(0, b.end(region)?)?;
+        if h.end(region)? > host.len() as u64 {
+            return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
+        }
+        if mem.flags().has(MemFlags::HOST_WRITE_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
+            return Err(Error::InvalidOperation("the buffer was created without host read access"));
+        }
+        if blocking {
+            refuse_blocking_in_callback()?;
+        }
+        let start = rows.iter().map(|r| r.0).min().unwrap_or(0);
+        let end = rows.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+        let targets: Vec<(usize, HostPtr)> = rows.iter().map(|&(bo, ho, len)| ((bo - start) as usize, host.offset(ho as usize, len as usize))).collect();
+        let work = Work::Read { src: mem.clone(), offset: start, size: end - start, dst: ReadTarget::Rows(Arc::new(targets)) };
+        let ev = self.enqueue(CommandType::ReadBufferRect, wait, work, false)?;
+        if blocking {
+            self.complete_blocking(&ev)?;
+        }
+        Ok(ev)
+    }
+
+    /// `clEnqueueWriteBufferRect` from application memory (read at submission, or before
+    /// returning when `blocking`); `host` covers the host side from its byte 0.
+    #[allow(clippy::too_many_arguments)]
+    pub fn enqueue_write_buffer_rect_host(
+        self: &Arc<Self>,
+        mem: &Arc<MemObject>,
+        blocking: bool,
+        buffer_layout: RectLayout,
+        host_layout: RectLayout,
+        region: [u64; 3],
+        host: HostPtr,
+        wait: &[Arc<Event>],
+    ) -> Result<Arc<Event>> {
+        self.check_mem(mem)?;
+        let (b, h, rows) = Self::rect_rows(buffer_layout, host_layout, region)?;
+        mem.check_range(0, b.end(region)?)?;
+        if h.end(region)? > host.len() as u64 {
+            return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
+        }
+        if mem.flags().has(MemFlags::HOST_READ_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
+            return Err(Error::InvalidOperation("the buffer was created without host write access"));
+        }
+        if blocking {
+            refuse_blocking_in_callback()?;
+        }
+        let rows = rows.iter().map(|&(bo, ho, len)| (bo, host.offset(ho as usize, len as usize))).collect();
+        let ev = self.enqueue(CommandType::WriteBufferRect, wait, Work::WriteRows { dst: mem.clone(), rows }, false)?;
+        if blocking {
+            self.complete_blocking(&ev)?;
+        }
+        Ok(ev)
+    }
+
+    /// `clEnqueueCopyBufferRect`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn enqueue_copy_buffer_rect(
+        self: &Arc<Self>,
+        src: &Arc<MemObject>,
+        dst: &Arc<MemObject>,
+        src_layout: RectLayout,
+        dst_layout: RectLayout,
+        region: [u64; 3],
+        wait: &[Arc<Event>],
+    ) -> Result<Arc<Event>> {
+        self.check_mem(src)?;
+        self.check_mem(dst)?;
+        let (s, d, rows) = Self::rect_rows(src_layout, dst_layout, region)?;
+        src.check_range(0, s.end(region)?)?;
+        dst.check_range(0, d.end(region)?)?;
+        let (sb, so) = src.wgpu_buffer();
+        let (db, do_) = dst.wgpu_buffer();
+        if sb == db {
+            let abs: Vec<(u64, u64, u64)> = rows.iter().map(|&(a, b, l)| (a + so, b + do_, l)).collect();
+            if crate::rect::rows_overlap(&abs) {
+                return Err(Error::MemCopyOverlap);
+            }
+        }
+        let work = Work::CopyRows { src: src.clone(), dst: dst.clone(), rows };
+        self.enqueue(CommandType::CopyBufferRect, wait, work, false)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn rect_rows(a: RectLayout, b: RectLayout, region: [u64; 3]) -> Result<(RectLayout, RectLayout, Vec<(u64, u64, u64)>)> {
+        if region.contains(&0) {
+            return Err(Error::InvalidValue("a region extent is 0"));
+        }
+        let (a, b) = (a.resolve(region)?, b.resolve(region)?);
+        let rows = crate::rect::rows(a, b, region)?;
+        Ok((a, b, rows))
+    }
+
+    /// `clEnqueueMigrateMemObjects`: one device, so nothing moves; the command orders like
+    /// any other (wait list, queue order) and reports `CL_COMMAND_MIGRATE_MEM_OBJECTS`.
+    pub fn enqueue_migrate_mem_objects(self: &Arc<Self>, mems: &[Arc<MemObject>], wait: &[Arc<Event>]) -> Result<Arc<Event>> {
+        if mems.is_empty() {
+            return Err(Error::InvalidValue("no memory objects to migrate"));
+        }
+        for m in mems {
+            self.check_mem(m)?;
+        }
+        self.enqueue(CommandType::MigrateMemObjects, wait, Work::Nothing, false)
     }
 
     /// `clEnqueueMarkerWithWaitList`: completes when its wait list (or, when empty, every
