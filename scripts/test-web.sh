@@ -18,7 +18,9 @@ fi
 if [ ! -f web-demo/node_modules/playwright-core/package.json ]; then
   (cd web-demo && timeout 300 npm install --no-audit --no-fund --loglevel=error)
 fi
-timeout 480 scripts/web.sh --build-only
+# Generous bound (a cold release build of wgpu+naga for wasm32 took 6.5 min on a loaded
+# 2-core machine); it only guards against a hang.
+timeout 600 scripts/web.sh --build-only
 
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 LOG="$(mktemp)"
