@@ -62,3 +62,29 @@ fn include_from_disk_through_dash_i() {
     assert!(e.log().contains("header `top.h` not found"), "{}", e.log());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// pyopencl-complex.h's `cfloat_t`: a union of two anonymous structs with the same layout.
+#[test]
+fn union_of_same_layout_members_aliases() {
+    let src = r#"
+typedef union {
+    struct { float x, y; } __attribute__ ((aligned (8)));
+    struct { float real, imag; } __attribute__ ((aligned (8)));
+} cfloat_t;
+cfloat_t cmul(cfloat_t a, cfloat_t b) { cfloat_t r; r.real = a.x * b.x - a.y * b.y; r.imag = a.real * b.imag + a.imag * b.real; return r; }
+__kernel void k(__global cfloat_t *z, __global const float *w) {
+    int i = get_global_id(0);
+    cfloat_t b; b.x = w[0]; b.y = w[1];
+    z[i] = cmul(z[i], b);
+}
+"#;
+    let p = build(src);
+    let z = [1.0f32, 2.0, 3.0, -1.0];
+    let out = run(&p, "k", &[Arg::Buf(f32s(&z)), Arg::Buf(f32s(&[0.5, 4.0]))], &[2], &[1]);
+    // (1+2i)(0.5+4i) = 0.5-8 + (4+1)i; (3-i)(0.5+4i) = 1.5+4 + (12-0.5)i
+    assert_eq!(to_f32s(&out[0]), vec![-7.5, 5.0, 5.5, 11.5]);
+    let e = build_with("union u { int a; float b; };\n__kernel void k(__global int *o) { union u v; v.a = 1; o[0] = v.a; }", &BuildOptions::default()).err();
+    assert!(e.is_some(), "a union of different layouts must still be refused");
+    let e = build_with("union u { struct { int a; }; float b; };\n__kernel void k(__global int *o) { o[0] = 0; }", &BuildOptions::default()).err().unwrap();
+    assert!(e.log().contains("same layout"), "{}", e.log());
+}

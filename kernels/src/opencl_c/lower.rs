@@ -621,9 +621,10 @@ impl<'u> Lower<'u> {
         match &p.ty {
             Ty::Struct(i) => {
                 let d = &self.structs()[*i];
-                let Some((_, fty)) = d.fields.iter().find(|(n, _)| n == name) else {
+                let Some((name, fty)) = d.field(name).map(|(n, t)| (n.to_string(), t.clone())) else {
                     return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
                 };
+                let fty = &fty;
                 if d.is_union {
                     return Err(self.err(pos, "unions are not supported"));
                 }
@@ -930,10 +931,10 @@ impl<'u> Lower<'u> {
             }
             Ty::Struct(i) => {
                 let d = &self.structs()[i];
-                let Some((_, fty)) = d.fields.iter().find(|(n, _)| n == name) else {
+                let Some((name, fty)) = d.field(name).map(|(n, t)| (n.to_string(), t.clone())) else {
                     return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
                 };
-                Ok(Val::new(format!("({}).f_{name}", v.code), fty.clone()))
+                Ok(Val::new(format!("({}).f_{name}", v.code), fty))
             }
             t => Err(self.err(pos, format!("member `{name}` of a non-struct type `{}`", t.c_name(self.structs())))),
         }

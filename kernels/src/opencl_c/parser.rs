@@ -309,6 +309,7 @@ impl<'a> Parser<'a> {
                     fields: Vec::new(),
                     is_union,
                     complete: false,
+                    aliases: Vec::new(),
                 });
                 let i = self.structs.len() - 1;
                 if let Some(t) = &tag {
@@ -319,22 +320,57 @@ impl<'a> Parser<'a> {
         };
         if self.eat("{") {
             let mut fields = Vec::new();
+            // Union members as field lists (an anonymous struct member is its fields).
+            let mut members: Vec<Vec<(String, Ty)>> = Vec::new();
+            let mut anon_pos = None;
             while !self.eat("}") {
                 let sp = self.specs()?;
                 loop {
                     let (name, ty, pos) = self.declarator(sp.ty.clone().unwrap())?;
-                    let name = name.ok_or_else(|| self.files.err(pos, "struct member needs a name"))?;
                     if self.at(":") {
                         return Err(self.err("bit-fields are not supported"));
                     }
-                    fields.push((name, ty));
+                    match (name, &ty) {
+                        (Some(name), _) => {
+                            members.push(vec![(name.clone(), ty.clone())]);
+                            fields.push((name, ty));
+                        }
+                        // C11 anonymous struct member: its fields belong to the enclosing type.
+                        (None, Ty::Struct(j)) if !self.structs[*j].is_union && self.structs[*j].complete => {
+                            let inner = self.structs[*j].fields.clone();
+                            anon_pos.get_or_insert(pos);
+                            members.push(inner.clone());
+                            fields.extend(inner);
+                        }
+                        (None, _) => return Err(self.files.err(pos, "struct member needs a name")),
+                    }
                     if !self.eat(",") {
                         break;
                     }
                 }
                 self.expect(";")?;
             }
+            let mut aliases = Vec::new();
+            let mut union_kept = is_union;
+            if is_union {
+                let same = |a: &Vec<(String, Ty)>| a.len() == members[0].len() && a.iter().zip(&members[0]).all(|(x, y)| x.1 == y.1);
+                if !members.is_empty() && members.iter().all(same) {
+                    for m in &members[1..] {
+                        aliases.extend(m.iter().zip(&members[0]).map(|(a, f)| (a.0.clone(), f.0.clone())));
+                    }
+                    fields = members[0].clone();
+                    union_kept = false;
+                } else if let Some(pos) = anon_pos {
+                    return Err(self.files.err(pos, "unions are supported only when every member has the same layout (then they alias one another)"));
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            if let Some((n, _)) = fields.iter().find(|(n, _)| !seen.insert(n.clone())) {
+                return Err(self.err(format!("duplicate member `{n}`")));
+            }
             self.structs[idx].fields = fields;
+            self.structs[idx].aliases = aliases;
+            self.structs[idx].is_union = union_kept;
             self.structs[idx].complete = true;
             while self.at("__attribute__") {
                 self.i += 1;

@@ -151,6 +151,18 @@ pub struct StructDef {
     pub is_union: bool,
     /// False for a forward declaration not yet completed.
     pub complete: bool,
+    /// Other names of fields: `(alias, field)`. A union whose members all have the same
+    /// layout (pyopencl's `cfloat_t`: `union { struct { float x, y; }; struct { float real,
+    /// imag; }; }`) becomes a struct of the first member's fields, the others aliasing them.
+    pub aliases: Vec<(String, String)>,
+}
+
+impl StructDef {
+    /// The field `name` refers to (itself or what it aliases).
+    pub fn field<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a Ty)> {
+        let canonical = self.aliases.iter().find(|(a, _)| a == name).map_or(name, |(_, f)| f.as_str());
+        self.fields.iter().find(|(n, _)| n == canonical).map(|(n, t)| (n.as_str(), t))
+    }
 }
 
 impl Ty {
@@ -338,6 +350,7 @@ mod tests {
             fields: vec![("a".into(), Ty::Scalar(Sc::Char)), ("v".into(), Ty::Vector(Sc::Float, 3)), ("n".into(), INT)],
             is_union: false,
             complete: true,
+            aliases: Vec::new(),
         }];
         assert_eq!(Ty::Struct(0).layout(&s), (48, 16));
         assert_eq!(Ty::field_offsets(0, &s), vec![0, 16, 32]);
