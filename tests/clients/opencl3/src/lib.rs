@@ -1,0 +1,1 @@
+//! Empty: the client test lives in tests/.
