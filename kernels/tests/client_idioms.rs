@@ -88,3 +88,12 @@ __kernel void k(__global cfloat_t *z, __global const float *w) {
     let e = build_with("union u { struct { int a; }; float b; };\n__kernel void k(__global int *o) { o[0] = 0; }", &BuildOptions::default()).err().unwrap();
     assert!(e.log().contains("same layout"), "{}", e.log());
 }
+
+/// Random123 (pyopencl.clrandom) declares prototypes, with attributes, before definitions.
+#[test]
+fn prototypes_before_definitions() {
+    let src = "inline int twice(int a) __attribute__((always_inline));\nint thrice(int a), once(int a);\n__kernel void k(__global int *o) { o[0] = twice(o[0]) + thrice(1); }\ninline int twice(int a) { return 2 * a; }\nint thrice(int a) { return 3 * a; }";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[20]))], &[1], &[1]);
+    assert_eq!(to_i32s(&out[0]), vec![43]);
+}

@@ -480,7 +480,7 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                     self.attribute(&mut sp)?;
                 }
-                let body = if self.eat(";") { None } else { Some(self.block_body()?) };
+                let body = if self.at(";") || self.at(",") { None } else { Some(self.block_body()?) };
                 let mut f = Function {
                     name,
                     ret: dty,
