@@ -360,7 +360,9 @@ def test_reduction_kernel(ctx, queue):
     assert abs(got - float(np.dot(x.astype(np.float64), y))) <= 1e-4 * x.size
 
     mx = ReductionKernel(ctx, np.int32, neutral="-2147483647", reduce_expr="max(a,b)",
-                         map_expr="abs(v[i] - 500)", arguments="__global const int *v")
+                         map_expr="(int)abs(v[i] - 500)", arguments="__global const int *v")
+    # (abs(int) is a uint: without the cast, max(int, uint) is ambiguous in OpenCL C, which
+    # PoCL's clang reports; wgcl converts to uint as C's usual conversions would.)
     v = rng.integers(0, 1000, size=9999, dtype=np.int32)
     assert int(mx(cla.to_device(queue, v)).get()) == int(np.abs(v - 500).max())
 
