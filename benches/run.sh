@@ -3,6 +3,10 @@
 #  * clbench.c, the same OpenCL workloads on every platform the ICD loader finds: wgcl
 #    (registered here through a private vendors dir), plus NVIDIA's OpenCL on a GPU machine
 #    or PoCL on a CPU one;
+#  * corpus_bench.c, kernels of the OpenCL C corpus (kernels/tests/corpus/*.cl: saxpy,
+#    reduction, histogram, tiled matmul, N-body, Mandelbrot, convolution, ...) built from the
+#    same .cl files on every platform, each checked against a C reference (a MISMATCH makes
+#    this script exit non-zero, after rustbench has run);
 #  * rustbench, wgcl's Rust API against raw wgpu, the floor it is built on.
 #   benches/run.sh           full sizes, release builds (for a GPU machine)
 #   benches/run.sh --quick   small sizes, debug builds (CI on lavapipe; no timing asserts)
@@ -12,10 +16,14 @@ profile=release; flag=--release
 if [ "${1:-}" = "--quick" ]; then profile=debug; flag=; fi
 mkdir -p target/bench/icd
 cc -O2 -std=gnu11 -Wall -o target/bench/clbench benches/clbench.c -lOpenCL -lpthread
+cc -O2 -std=gnu11 -Wall -o target/bench/corpus_bench benches/corpus_bench.c -lOpenCL -lm
 cargo build $flag -q -p wgcl-capi -p wgcl-benches
 echo "$PWD/target/$profile/libwgcl.so" > target/bench/icd/wgcl.icd
 # The system's vendors (NVIDIA, PoCL) and wgcl side by side.
 vendors=target/bench/icd
 for f in /etc/OpenCL/vendors/*.icd; do [ -e "$f" ] && cp "$f" "$vendors/"; done
 OCL_ICD_VENDORS="$PWD/$vendors" target/bench/clbench "$@"
+corpus_status=0
+OCL_ICD_VENDORS="$PWD/$vendors" target/bench/corpus_bench --corpus kernels/tests/corpus "$@" || corpus_status=$?
 "target/$profile/rustbench" "$@"
+exit "$corpus_status"
