@@ -10,7 +10,7 @@
 //! C tests), opened with `dlopen` and called through `dlsym` pointers: the capi rlib cannot be
 //! named from here (`wgcl` is both the runtime crate and this crate's lib), and this way the
 //! test goes through the exported C symbols a C program links against.
-#![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
+#![allow(non_camel_case_types, non_snake_case, clippy::too_many_arguments)]
 #[path = "../../kernels/tests/common/reference.rs"]
 mod reference;
 
