@@ -12,6 +12,8 @@ run() {
   echo "=== $name: $*"
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
+# `cargo test` does not produce the cdylib (libwgcl.so) that the C tests link: build first.
+run build cargo build --workspace
 run rust cargo test --workspace --no-fail-fast
 [ -x scripts/test-extra.sh ] && run model-checks scripts/test-extra.sh
 [ -x scripts/test-clients.sh ] && run clients scripts/test-clients.sh
