@@ -66,14 +66,12 @@ struct Bound {
 /// What a [`Bound`] was made from. Buffers are compared as `Weak`s: a cached `Weak` keeps
 /// the allocation's address from being reused, so equal pointers mean the same object.
 struct BoundKey {
-    pipeline: *const wgpu::ComputePipeline,
+    /// The pipeline's address, only compared (the cache entry's `Bound` keeps it alive).
+    pipeline: usize,
     buffers: Vec<Option<Weak<MemObject>>>,
     uniform_bytes: Vec<u8>,
     chunks: Vec<([u32; 3], [u32; 3])>,
 }
-
-// SAFETY: the raw pipeline pointer is only compared, never dereferenced.
-unsafe impl Send for BoundKey {}
 
 impl BoundKey {
     fn matches(&self, other: &BoundKey) -> bool {
@@ -432,7 +430,7 @@ impl Kernel {
             }
         }
         let key = BoundKey {
-            pipeline: Arc::as_ptr(&pipeline),
+            pipeline: Arc::as_ptr(&pipeline) as usize,
             buffers: buffers.iter().map(|b| b.as_ref().map(Arc::downgrade)).collect(),
             uniform_bytes: bytes,
             chunks: chunks.clone(),
