@@ -24,6 +24,7 @@ pub struct Preprocessor<'a> {
     include_dirs: Vec<String>,
     /// Headers read from the file system (absolute paths), whose directory is searched first
     /// for their own `#include`s.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // no file system in the browser
     disk_files: std::collections::HashSet<String>,
     pub files: Files,
     depth: usize,
