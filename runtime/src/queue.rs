@@ -190,6 +190,22 @@ impl CommandQueue {
         Ok(())
     }
 
+    /// `CL_INVALID_OPERATION` for a buffer made with `CL_MEM_HOST_WRITE_ONLY`/`NO_ACCESS`.
+    fn check_host_read(mem: &MemObject) -> Result<()> {
+        if mem.flags().has(MemFlags::HOST_WRITE_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
+            return Err(Error::InvalidOperation("the buffer was created without host read access"));
+        }
+        Ok(())
+    }
+
+    /// `CL_INVALID_OPERATION` for a buffer made with `CL_MEM_HOST_READ_ONLY`/`NO_ACCESS`.
+    fn check_host_write(mem: &MemObject) -> Result<()> {
+        if mem.flags().has(MemFlags::HOST_READ_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
+            return Err(Error::InvalidOperation("the buffer was created without host write access"));
+        }
+        Ok(())
+    }
+
     fn check_mem(&self, mem: &MemObject) -> Result<()> {
         if !Arc::ptr_eq(mem.context(), &self.context) {
             return Err(Error::InvalidContext);
@@ -215,9 +231,7 @@ impl CommandQueue {
             HostData::Host(p) => p.len(),
         } as u64;
         mem.check_range(offset, len)?;
-        if mem.flags().has(MemFlags::HOST_READ_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
-            return Err(Error::InvalidOperation("the buffer was created without host write access"));
-        }
+        Self::check_host_write(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
         }
@@ -270,9 +284,7 @@ impl CommandQueue {
     fn read_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, blocking: bool, offset: u64, size: u64, dst: ReadTarget, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
         mem.check_range(offset, size)?;
-        if mem.flags().has(MemFlags::HOST_WRITE_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
-            return Err(Error::InvalidOperation("the buffer was created without host read access"));
-        }
+        Self::check_host_read(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
         }
@@ -387,9 +399,7 @@ impl CommandQueue {
         if h.end(region)? > host.len() as u64 {
             return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
         }
-        if mem.flags().has(MemFlags::HOST_WRITE_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
-            return Err(Error::InvalidOperation("the buffer was created without host read access"));
-        }
+        Self::check_host_read(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
         }
@@ -423,9 +433,7 @@ impl CommandQueue {
         if h.end(region)? > host.len() as u64 {
             return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
         }
-        if mem.flags().has(MemFlags::HOST_READ_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
-            return Err(Error::InvalidOperation("the buffer was created without host write access"));
-        }
+        Self::check_host_write(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
         }
