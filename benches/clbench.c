@@ -6,9 +6,14 @@
  *   4. chain: each CL_COMPLETE callback enqueues the next kernel + clFlush
  *   5. bandwidth: STREAM copy/scale/add/triad
  *   6. destructor turnaround: release of a buffer used by an in-flight kernel -> its destructor
+ *   7. per-command cost with many live objects: enqueue + release of N kernels with no other
+ *      object alive, then with L user events and L buffers alive; the ratio should be ~1
+ *      (nothing on the per-command path may grow with the number of live objects)
  *
  * Output: one line per (platform, workload) with p50/p90/p99 (microseconds) or rates.
- * Usage: clbench [--quick] [--platform SUBSTRING]
+ * Usage: clbench [--quick] [--platform SUBSTRING] [--samples DIR]
+ *   --samples DIR: also write every latency sample, one file per (platform, workload), for
+ *   benches/src/bin/latplot.rs (the latency-distribution plot).
  */
 #define CL_TARGET_OPENCL_VERSION 300
 #include <CL/cl.h>
@@ -44,8 +49,23 @@ static void CL_CALLBACK on_complete(cl_event e, cl_int st, void *u) { (void)e; (
 static void CL_CALLBACK on_destroy(cl_mem m, void *u) { (void)m; sig_raise((signal_t *)u); }
 
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+static const char *samples_dir = NULL;
+/* DIR/<platform>__<workload>.txt, one sample (us) per line; the name keeps [A-Za-z0-9._-]. */
+static void write_samples(const char *plat, const char *what, const double *v, int n) {
+    if (!samples_dir) return;
+    char path[1024];
+    int at = snprintf(path, sizeof path, "%s/", samples_dir);
+    for (const char *c = plat; *c && at < 900; c++)
+        path[at++] = (strchr("._-", *c) || (*c >= '0' && *c <= '9') || ((*c | 32) >= 'a' && (*c | 32) <= 'z')) ? *c : '_';
+    snprintf(path + at, sizeof path - at, "__%s.txt", what);
+    FILE *f = fopen(path, "w");
+    if (!f) { fprintf(stderr, "cannot write %s\n", path); return; }
+    for (int i = 0; i < n; i++) fprintf(f, "%.3f\n", v[i]);
+    fclose(f);
+}
 static void report(const char *plat, const char *what, double *v, int n) {
     qsort(v, n, sizeof *v, cmp_d);
+    write_samples(plat, what, v, n);
     printf("%-24s %-28s n=%-6d p50=%9.1f us  p90=%9.1f us  p99=%9.1f us\n", plat, what, n,
            v[n / 2], v[(int)(n * 0.9)], v[(int)(n * 0.99)]);
     fflush(stdout);
@@ -188,6 +208,42 @@ static void run_platform(cl_platform_id p, int quick) {
     }
     report(label, "destructor_after_complete", v, n);
 
+    /* 7. per-command cost with many live objects (best of 3 rounds each, to skip warm-up) */
+    {
+        int live = quick ? 2000 : 100000, cmds = quick ? 1000 : 10000;
+        cl_event *ues = malloc(sizeof(cl_event) * live);
+        cl_mem *bufs = malloc(sizeof(cl_mem) * live);
+        double cost[2];
+        for (int phase = 0; phase < 2; phase++) {
+            if (phase == 1)
+                for (int i = 0; i < live; i++) {
+                    ues[i] = clCreateUserEvent(b.ctx, &err); CHECK(err);
+                    bufs[i] = clCreateBuffer(b.ctx, CL_MEM_READ_WRITE, 64, NULL, &err); CHECK(err);
+                }
+            cost[phase] = 1e30;
+            for (int round = 0; round < 3; round++) {
+                double t0 = now_us();
+                for (int i = 0; i < cmds; i++) {
+                    cl_event e;
+                    CHECK(clEnqueueNDRangeKernel(b.q, b.tick, 1, NULL, &g, NULL, 0, NULL, &e));
+                    CHECK(clReleaseEvent(e));
+                    if (i % 64 == 63) CHECK(clFlush(b.q));
+                }
+                CHECK(clFinish(b.q));
+                double per = (now_us() - t0) / cmds;
+                if (per < cost[phase]) cost[phase] = per;
+            }
+        }
+        for (int i = 0; i < live; i++) { clReleaseEvent(ues[i]); clReleaseMemObject(bufs[i]); }
+        free(ues); free(bufs);
+        char what[48];
+        snprintf(what, sizeof what, "per_command_live_%d", 0);
+        printf("%-24s %-28s n=%-6d %9.2f us/command\n", label, what, cmds, cost[0]);
+        snprintf(what, sizeof what, "per_command_live_%d", 2 * live);
+        printf("%-24s %-28s n=%-6d %9.2f us/command  (x%.2f of no live objects)\n", label, what, cmds, cost[1], cost[1] / cost[0]);
+        fflush(stdout);
+    }
+
     /* 5. bandwidth: R kernels back to back, then one clFinish (so the completion latency
      * of one sync is spread over R kernels, as in a real pipeline), at 2^26 and 2^28. */
     if (!is_wgsl) {
@@ -254,6 +310,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--platform") && i + 1 < argc) only = argv[++i];
+        else if (!strcmp(argv[i], "--samples") && i + 1 < argc) samples_dir = argv[++i];
     }
     cl_uint np = 0;
     cl_platform_id ps[16];

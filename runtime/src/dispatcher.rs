@@ -37,7 +37,16 @@ fn sender() -> &'static Mutex<Sender<Job>> {
             .name("wgcl-callbacks".into())
             .spawn(move || {
                 IN_CALLBACK.with(|c| c.set(true));
-                while let Ok(job) = rx.recv() {
+                loop {
+                    // Right after a callback the next one is likely close (a chain, a
+                    // burst): on GPUs, look for it briefly before blocking (see crate::spin).
+                    let job = match crate::spin::spin(crate::spin::process_window(), || rx.try_recv().ok()) {
+                        Some(job) => job,
+                        None => match rx.recv() {
+                            Ok(job) => job,
+                            Err(_) => break,
+                        },
+                    };
                     run_contained(job);
                 }
             })

@@ -18,8 +18,9 @@
 //! otherwise when the batch before it completes.
 //!
 //! # Completion
-//! Natively, a completion thread per device blocks in `device.poll(Wait)` for the oldest
-//! batch (no spinning, no sleeping), then retires every batch whose
+//! Natively, a completion thread per device waits for the oldest batch: on a GPU it first
+//! polls for a short window (see [`crate::spin`]; a blocked wait wakes tens of microseconds
+//! late), then blocks in `device.poll(Wait)` (no sleeping). Then it retires every batch whose
 //! `on_submitted_work_done` fired: read-backs are copied to host memory, then the events go
 //! COMPLETE. The wgpu callbacks only record facts; they may run inside `queue.submit` on an
 //! application thread. Retiring is kept separate from polling so that a promise-driven
@@ -27,7 +28,6 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
-#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
@@ -64,12 +64,16 @@ pub struct Engine {
     lost: Mutex<Option<String>>,
     /// Small helper pipelines (byte-granular copies), built on first use.
     pub(crate) helpers: Mutex<HashMap<&'static str, Arc<wgpu::ComputePipeline>>>,
+    /// How long the completion thread polls before it blocks (zero on CPU devices).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    spin: Duration,
     me: Weak<Engine>,
 }
 
 impl Engine {
     pub(crate) fn start(device: wgpu::Device, queue: wgpu::Queue) -> Arc<Engine> {
         let limits = device.limits();
+        let spin = crate::spin::window_for(device.adapter_info().device_type);
         let engine = Arc::new_cyclic(|me| Engine {
             device,
             queue,
@@ -81,6 +85,7 @@ impl Engine {
             inflight_changed: Condvar::new(),
             lost: Mutex::new(None),
             helpers: Mutex::new(HashMap::new()),
+            spin,
             me: me.clone(),
         });
         engine.device.on_uncaptured_error(Arc::new(|e| log::error!("wgpu error: {e}")));
@@ -311,6 +316,17 @@ impl Engine {
                 }
             };
             if let Some(index) = index {
+                let done = self.inflight.lock().batches.front().map(|b| b.done.clone());
+                let landed = done.and_then(|done| {
+                    crate::spin::spin(self.spin, || {
+                        let _ = self.device.poll(wgpu::PollType::Poll);
+                        done.load(Ordering::Acquire).then_some(())
+                    })
+                });
+                if landed.is_some() {
+                    self.retire_completed();
+                    continue;
+                }
                 // A bounded wait lets a lost device or a shutdown be noticed.
                 let r = self.device.poll(wgpu::PollType::Wait {
                     submission_index: Some(index),

@@ -46,6 +46,7 @@ mod platform;
 mod program;
 mod queue;
 mod rect;
+mod spin;
 mod trace;
 #[doc(hidden)]
 pub mod stats;

@@ -1,9 +1,11 @@
 //! Callback latency and throughput through wgcl's Rust API and through raw wgpu, in one run.
 //!
 //! raw wgpu: submit a trivial dispatch, `on_submitted_work_done` signals the main thread; a
-//! helper thread blocks in `device.poll(Wait)` (the same completion design wgcl uses).
+//! helper thread blocks in `device.poll(Wait)`, or (second floor) polls without blocking in a
+//! loop, which is what wgcl's completion thread does for a short window on GPUs.
 //! wgcl: enqueue the same kernel, a CL_COMPLETE callback signals, flush.
-//! Prints p50/p90/p99 and the wgcl/raw ratio. `--quick` for CI-sized runs.
+//! Prints p50/p90/p99 and the wgcl/raw ratio. `--quick` for CI-sized runs; `--samples DIR`
+//! writes every latency sample for benches/src/bin/latplot.rs.
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +18,7 @@ fn pct(v: &mut [f64]) -> (f64, f64, f64) {
     (v[n / 2], v[n * 9 / 10], v[(n * 99 / 100).min(n - 1)])
 }
 
-fn raw_wgpu(n: usize, m: usize) -> (Vec<f64>, f64) {
+fn raw_wgpu(n: usize, m: usize, spin: bool) -> (Vec<f64>, f64) {
     let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
         power_preference: wgpu::PowerPreference::HighPerformance,
@@ -45,7 +47,12 @@ fn raw_wgpu(n: usize, m: usize) -> (Vec<f64>, f64) {
         let (device, stop) = (device.clone(), stop.clone());
         std::thread::spawn(move || {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let _ = device.poll(wgpu::PollType::Wait { submission_index: None, timeout: Some(Duration::from_millis(50)) });
+                if spin {
+                    let _ = device.poll(wgpu::PollType::Poll);
+                    std::hint::spin_loop();
+                } else {
+                    let _ = device.poll(wgpu::PollType::Wait { submission_index: None, timeout: Some(Duration::from_millis(50)) });
+                }
             }
         })
     };
@@ -131,16 +138,35 @@ fn wgcl_api(n: usize, m: usize) -> wgcl::Result<(Vec<f64>, f64)> {
     Ok((lat, rate))
 }
 
+fn write_samples(dir: Option<&str>, name: &str, v: &[f64]) {
+    if let Some(dir) = dir {
+        let text: String = v.iter().map(|x| format!("{x:.3}\n")).collect();
+        std::fs::write(format!("{dir}/{name}__callback_latency.txt"), text).expect("write samples");
+    }
+}
+
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let samples = args.iter().position(|a| a == "--samples").and_then(|i| args.get(i + 1)).map(String::as_str);
     let (n, m) = if quick { (100, 1000) } else { (1000, 10000) };
-    let (mut raw, raw_rate) = raw_wgpu(n, m);
+    let (mut raw, raw_rate) = raw_wgpu(n, m, false);
+    let (mut spin, _) = raw_wgpu(n, 10, true);
     let (mut wg, wg_rate) = wgcl_api(n, m).expect("wgcl run");
     let (r50, r90, r99) = pct(&mut raw);
+    let (s50, s90, s99) = pct(&mut spin);
     let (w50, w90, w99) = pct(&mut wg);
-    println!("{:<24} {:<28} n={:<6} p50={:9.1} us  p90={:9.1} us  p99={:9.1} us", "raw wgpu", "callback_latency", n, r50, r90, r99);
-    println!("{:<24} {:<28} n={:<6} p50={:9.1} us  p90={:9.1} us  p99={:9.1} us", "wgcl (Rust API)", "callback_latency", n, w50, w90, w99);
-    println!("{:<24} {:<28} p50 x{:.2}  p99 x{:.2}  (target <= 1.2)", "ratio wgcl/raw", "callback_latency", w50 / r50, w99 / r99);
+    write_samples(samples, "raw_wgpu_blocking_poll", &raw);
+    write_samples(samples, "raw_wgpu_spinning_poll", &spin);
+    write_samples(samples, "wgcl_Rust_API", &wg);
+    let line = |who: &str, p: (f64, f64, f64)| {
+        println!("{:<24} {:<28} n={:<6} p50={:9.1} us  p90={:9.1} us  p99={:9.1} us", who, "callback_latency", n, p.0, p.1, p.2)
+    };
+    line("raw wgpu (block)", (r50, r90, r99));
+    line("raw wgpu (spin)", (s50, s90, s99));
+    line("wgcl (Rust API)", (w50, w90, w99));
+    println!("{:<24} {:<28} p50 x{:.2}  p99 x{:.2}  (target <= 1.2)", "ratio wgcl/raw(block)", "callback_latency", w50 / r50, w99 / r99);
+    println!("{:<24} {:<28} p50 x{:.2}  p99 x{:.2}", "ratio wgcl/raw(spin)", "callback_latency", w50 / s50, w99 / s99);
     println!("{:<24} {:<28} n={:<6} {:9.0} kernels/s", "raw wgpu", "throughput", m, raw_rate);
     println!("{:<24} {:<28} n={:<6} {:9.0} kernels/s  (with a callback each)", "wgcl (Rust API)", "throughput", m, wg_rate);
     println!("{:<24} {:<28} x{:.2}", "ratio wgcl/raw", "throughput", wg_rate / raw_rate);
