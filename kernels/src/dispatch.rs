@@ -1,6 +1,6 @@
 //! The per-dispatch uniform block the runtime fills for kernels that need more than WGSL's
-//! built-ins give: the global offset, the real global size (for non-uniform NDRanges), the
-//! work dimension and the group offset of split dispatches.
+//! built-ins give: the global offset, the real global size and local size (for non-uniform
+//! NDRanges), the work dimension and the group offset of split dispatches.
 
 /// Layout of the block, in u32 words; see [`DispatchInfo::WGSL`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -8,6 +8,9 @@ pub struct DispatchInfo {
     pub global_offset: [u32; 3],
     pub work_dim: u32,
     pub global_size: [u32; 3],
+    /// The real size of this dispatch's work-groups (OpenCL's `get_local_size`): the enqueued
+    /// size, except in the remainder groups of a non-uniform NDRange, which the runtime
+    /// dispatches apart. The enqueued size is the pipeline's workgroup size.
     pub local_size: [u32; 3],
     pub num_groups: [u32; 3],
     /// Added to `workgroup_id` when one NDRange is split into several dispatches.

@@ -1,8 +1,13 @@
-//! WGSL text with pipeline-overridable constants replaced by concrete values, for consumers
-//! that take WGSL text and should not (or cannot) specialise at pipeline creation, e.g. a
-//! browser runtime that compiles one shader module per specialisation.
+//! Specialisations of a program's WGSL text:
 //!
-//! Works on the WGSL text a program was parsed from ([`crate::ProgramModule::wgsl_source`]):
+//! * [`ProgramModule::to_wgsl_specialized`]: pipeline-overridable constants replaced by
+//!   concrete values, for consumers that take WGSL text and should not (or cannot)
+//!   specialise at pipeline creation, e.g. a browser runtime that compiles one shader module
+//!   per specialisation.
+//! * [`ProgramModule::to_storage_read_write`]: every storage buffer writable, for launches
+//!   that bind one buffer as a read-only input and a writable output.
+//!
+//! Both work on the WGSL text a program was parsed from ([`crate::ProgramModule::wgsl_source`]):
 //! every `override NAME[: T][ = DEFAULT];` declaration (with an optional `@id(n)` attribute)
 //! becomes `const NAME: T = VALUE;`. Everything else is left as written, so the result keeps
 //! the front end's names, bindings and entry points. The result is parsed and validated by
@@ -82,6 +87,105 @@ impl ProgramModule {
     }
 }
 
+impl ProgramModule {
+    /// The program with every storage buffer (and storage pointer type) `read_write`.
+    ///
+    /// OpenCL lets one buffer be a kernel's `const` input and its output at once (or two
+    /// sub-buffers of one buffer be); wgpu refuses a dispatch that uses one buffer both
+    /// read-only and writable. This variant binds every buffer writable, which wgpu accepts
+    /// for any aliasing; the runtime uses it only for launches that alias. The kernels'
+    /// reflection is kept, with every buffer argument marked writable.
+    pub fn to_storage_read_write(&self) -> Result<ProgramModule, BuildError> {
+        let src = self.wgsl_source()?;
+        let mut out = String::with_capacity(src.len() + 64);
+        let mut rest: &str = &src;
+        loop {
+            let var = find_keyword(rest, "var");
+            let ptr = find_keyword(rest, "ptr");
+            let (at, is_ptr) = match (var, ptr) {
+                (Some(v), Some(p)) if p < v => (p, true),
+                (Some(v), _) => (v, false),
+                (None, Some(p)) => (p, true),
+                (None, None) => break,
+            };
+            let kw_end = at + 3;
+            out.push_str(&rest[..kw_end]);
+            rest = &rest[kw_end..];
+            let open = rest.len() - rest.trim_start().len();
+            if !rest[open..].starts_with('<') {
+                continue;
+            }
+            let close = template_end(&rest[open..]).ok_or_else(|| BuildError::new("unterminated template list"))? + open;
+            let args = split_top_level(&rest[open + 1..close]);
+            if args.first().map(|a| a.trim()) == Some("storage") {
+                // var<storage[, access]>; ptr<storage, T[, access]>: the access mode is last.
+                let kept = if is_ptr { 2 } else { 1 };
+                if args.len() < kept {
+                    return Err(BuildError::new("a storage pointer type without a store type"));
+                }
+                let mut t: Vec<&str> = args[..kept].iter().map(|a| a.trim()).collect();
+                t.push("read_write");
+                out.push('<');
+                out.push_str(&t.join(", "));
+                out.push('>');
+                rest = &rest[close + 1..];
+            }
+        }
+        out.push_str(rest);
+        let module = naga::front::wgsl::parse_str(&out).map_err(|e| {
+            BuildError::new(format!("internal error: read-write WGSL does not parse: {}", e.emit_to_string(&out)))
+        })?;
+        let module_info = crate::validate(&module)
+            .map_err(|e| BuildError::new(format!("the read-write variant does not validate: {}", e.message)))?;
+        let mut kernels = self.kernels.clone();
+        for arg in kernels.iter_mut().flat_map(|k| k.args.iter_mut()) {
+            if let crate::ArgKind::Buffer { read_only, .. } = &mut arg.kind {
+                *read_only = false;
+            }
+        }
+        Ok(ProgramModule { language: self.language, module, module_info, kernels, log: self.log.clone(), wgsl_text: Some(out) })
+    }
+}
+
+/// The index of the `>` closing the template list that `s` starts with (`<`).
+fn template_end(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `s` split at the commas outside nested template lists and parentheses.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' | '(' => depth += 1,
+            '>' | ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !s[start..].trim().is_empty() {
+        parts.push(&s[start..]);
+    }
+    parts
+}
+
 /// The WGSL spelling of an override's scalar type.
 fn scalar_wgsl(s: naga::Scalar) -> Result<&'static str, BuildError> {
     use naga::ScalarKind::*;
@@ -159,4 +263,30 @@ fn strip_id_attribute(before: &str) -> &str {
         }
     }
     before
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{build, ArgKind, BuildOptions};
+
+    #[test]
+    fn read_write_variant_rewrites_every_storage_access_mode() {
+        let src = "@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage> b: array<vec4<f32>, 4>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+// var<storage, read> in a comment stays as written
+@compute @workgroup_size(1) fn k() { let p: ptr<storage, array<vec4<f32>, 4>> = &b; c[0] = a[0] + (*p)[0].x; }";
+        let p = build(src, &BuildOptions::default()).unwrap();
+        let rw = p.to_storage_read_write().unwrap();
+        let text = rw.wgsl_text.as_deref().unwrap();
+        assert!(text.contains("var<storage, read_write> a: array<f32>;"), "{text}");
+        assert!(text.contains("var<storage, read_write> b: array<vec4<f32>, 4>;"), "{text}");
+        assert!(text.contains("ptr<storage, array<vec4<f32>, 4>, read_write>"), "{text}");
+        assert!(text.contains("// var<storage, read> in a comment"), "{text}");
+        let access: Vec<_> = rw.module.global_variables.iter().map(|(_, g)| g.space).collect();
+        let rw_space = naga::AddressSpace::Storage { access: naga::StorageAccess::LOAD | naga::StorageAccess::STORE };
+        assert_eq!(access, [rw_space; 3]);
+        let kinds: Vec<_> = rw.kernels[0].args.iter().map(|a| a.kind.clone()).collect();
+        assert!(kinds.iter().all(|k| matches!(k, ArgKind::Buffer { read_only: false, .. })), "{kinds:?}");
+    }
 }

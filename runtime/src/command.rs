@@ -274,9 +274,17 @@ impl Engine {
     }
 }
 
+/// What recording a command produced besides its commands: the read-back to deliver and the
+/// temporary buffers to keep until the work is done.
+pub(crate) struct Recorded {
+    readback: Option<Readback>,
+    staging: Vec<wgpu::Buffer>,
+}
+
 impl Command {
-    /// Records this command's device work into `encoder`.
-    pub(crate) fn encode(self, engine: &Engine, encoder: &mut wgpu::CommandEncoder) -> Result<Encoded> {
+    /// Records this command's device work into `encoder`. Repeatable: a batch that wgpu
+    /// refuses is recorded again one command per encoder, to find the command at fault.
+    pub(crate) fn record(&self, engine: &Engine, encoder: &mut wgpu::CommandEncoder) -> Result<Recorded> {
         let mut staging = Vec::new();
         let mut readback = None;
         match &self.work {
@@ -403,7 +411,12 @@ impl Command {
                 }
             }
         }
-        Ok(Encoded { event: self.event, readback, _keep: self.work, _staging: staging })
+        Ok(Recorded { readback, staging })
+    }
+
+    /// The command as part of a submitted batch, holding what `recorded` made.
+    pub(crate) fn into_encoded(self, recorded: Recorded) -> Encoded {
+        Encoded { event: self.event, readback: recorded.readback, _keep: self.work, _staging: recorded.staging }
     }
 }
 

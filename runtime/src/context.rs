@@ -28,7 +28,7 @@ impl Context {
             return Err(Error::InvalidValue("a context needs at least one device"));
         }
         for d in devices {
-            d.engine()?;
+            d.engine()?.check_alive()?;
         }
         Ok(Arc::new(Self { devices: devices.to_vec(), destructors: Mutex::new(Vec::new()), _live: crate::stats::Live::new(crate::stats::Kind::Context) }))
     }

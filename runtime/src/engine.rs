@@ -6,7 +6,8 @@
 //! in its wait list is COMPLETE, or was already handed to this engine's wgpu queue (wgpu runs
 //! one queue's submissions in order, so work submitted later sees its results), or sits
 //! earlier in the batch being built. Ready commands are encoded into one command encoder and
-//! submitted together. A command whose wait list holds an event that ended with an error
+//! submitted together; if wgpu refuses that encoder, the batch is recorded again one command
+//! per encoder, and only the refused commands fail (see [`Engine::encode_batch`]). A command whose wait list holds an event that ended with an error
 //! ends with `CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST` without running; the implicit
 //! order of its queue (predecessor, barriers) only delays it. A command waiting on
 //! anything else (a user event, another device) stays, and the engine asks that event to pump
@@ -197,19 +198,11 @@ impl Engine {
             return;
         }
         // Encode and submit while holding `pending`, so device order is decision order.
-        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("wgcl batch") });
-        let mut encoded = Vec::with_capacity(ready.len());
-        for cmd in ready {
-            let event = cmd.event.clone();
-            match cmd.encode(self, &mut encoder) {
-                Ok(e) => encoded.push(e),
-                Err(err) => {
-                    log::error!("command failed to encode: {err}");
-                    event.transition(err.code().min(-1));
-                }
-            }
+        let (buffers, mut encoded) = self.encode_batch(ready);
+        if encoded.is_empty() {
+            return;
         }
-        let (index, error) = validation_scope(&self.device, || self.queue.submit([encoder.finish()]));
+        let (index, error) = validation_scope(&self.device, || self.queue.submit(buffers));
         let done = Arc::new(AtomicBool::new(false));
         {
             let done = done.clone();
@@ -225,7 +218,7 @@ impl Engine {
             });
         }
         if let Some(err) = error {
-            log::error!("wgpu refused a batch: {err}");
+            log::error!("wgpu refused a submission: {err}");
             for e in &encoded {
                 e.event.transition(Error::OutOfResources(String::new()).code());
             }
@@ -265,6 +258,59 @@ impl Engine {
                 ev.transition(RUNNING);
             }
         }
+    }
+
+    /// Records `ready` into command buffers for one submission. The whole batch goes into one
+    /// encoder; only when wgpu refuses it is each command recorded again into its own encoder
+    /// and validation scope, so that the refused ones fail alone (with -5, their dependents
+    /// in this batch with -14) and the rest still run, at no cost to batches that pass.
+    fn encode_batch(&self, ready: Vec<Command>) -> (Vec<wgpu::CommandBuffer>, Vec<Encoded>) {
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("wgcl batch") });
+        let ((buffer, recorded), refused) = validation_scope(&self.device, || {
+            let recorded: Result<Vec<_>> = ready.iter().map(|cmd| cmd.record(self, &mut encoder)).collect();
+            (encoder.finish(), recorded)
+        });
+        if let (None, Ok(recorded)) = (&refused, recorded) {
+            let encoded = ready.into_iter().zip(recorded).map(|(cmd, r)| cmd.into_encoded(r)).collect();
+            return (vec![buffer], encoded);
+        }
+        drop(buffer);
+        if let Some(err) = refused {
+            log::warn!("wgpu refused a batch of {} commands ({err}): recording them one by one", ready.len());
+        }
+        let mut failed: HashSet<*const Event> = HashSet::new();
+        let mut buffers = Vec::with_capacity(ready.len());
+        let mut encoded = Vec::with_capacity(ready.len());
+        for cmd in ready {
+            if cmd.deps.iter().any(|d| failed.contains(&Arc::as_ptr(d))) {
+                failed.insert(Arc::as_ptr(&cmd.event));
+                cmd.event.transition(ERROR_FOR_EVENTS_IN_WAIT_LIST);
+                continue;
+            }
+            let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("wgcl command") });
+            let ((buffer, recorded), refused) = validation_scope(&self.device, || {
+                let recorded = cmd.record(self, &mut encoder);
+                (encoder.finish(), recorded)
+            });
+            let code = match (refused, recorded) {
+                (None, Ok(r)) => {
+                    buffers.push(buffer);
+                    encoded.push(cmd.into_encoded(r));
+                    continue;
+                }
+                (Some(err), _) => {
+                    log::error!("wgpu refused a command: {err}");
+                    Error::OutOfResources(String::new()).code()
+                }
+                (None, Err(err)) => {
+                    log::error!("command failed to encode: {err}");
+                    err.code().min(-1)
+                }
+            };
+            failed.insert(Arc::as_ptr(&cmd.event));
+            cmd.event.transition(code);
+        }
+        (buffers, encoded)
     }
 
     /// Retires every finished batch at the front of the in-flight list. Returns how many.

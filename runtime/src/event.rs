@@ -414,9 +414,10 @@ pub fn wait_for_events(events: &[Arc<Event>]) -> Result<()> {
         return Err(Error::InvalidContext);
     }
     refuse_blocking_in_callback()?;
+    // A lost device is reported through the events, which it ends with errors.
     for e in events {
         if let Some(q) = e.queue() {
-            q.flush()?;
+            q.push_unflushed();
         }
     }
     let mut failed = false;

@@ -70,7 +70,56 @@ struct BoundKey {
     pipeline: usize,
     buffers: Vec<Option<Weak<MemObject>>>,
     uniform_bytes: Vec<u8>,
-    chunks: Vec<([u32; 3], [u32; 3])>,
+    chunks: Vec<Chunk>,
+}
+
+/// One dispatch of a launch: `count` work-groups from group `start`, whose real size is
+/// `local` (OpenCL's `get_local_size`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Chunk {
+    start: [u32; 3],
+    count: [u32; 3],
+    local: [u32; 3],
+}
+
+/// The dispatches of an NDRange of `global` work-items in groups of `local`. Per dimension
+/// the whole work-groups form one region and the remainder group of a non-uniform NDRange
+/// (OpenCL 2.0) another, so up to 2^3 regions, each dispatched with its real local size in
+/// its dispatch block; regions past the device's per-dimension group limit `max` are split.
+fn chunks(global: [usize; 3], local: [u32; 3], max: u32) -> Vec<Chunk> {
+    let spans: [Vec<(u32, u32, u32)>; 3] = std::array::from_fn(|d| {
+        let (whole, rest) = ((global[d] / local[d] as usize) as u32, (global[d] % local[d] as usize) as u32);
+        let mut v = Vec::with_capacity(2);
+        if whole > 0 {
+            v.push((0, whole, local[d]));
+        }
+        if rest > 0 {
+            v.push((whole, 1, rest));
+        }
+        v
+    });
+    let mut chunks = Vec::new();
+    for z in &spans[2] {
+        for y in &spans[1] {
+            for x in &spans[0] {
+                let region = [x, y, z];
+                let count: [u32; 3] = region.map(|r| r.1);
+                for gz in (0..count[2]).step_by(max as usize) {
+                    for gy in (0..count[1]).step_by(max as usize) {
+                        for gx in (0..count[0]).step_by(max as usize) {
+                            let at = [gx, gy, gz];
+                            chunks.push(Chunk {
+                                start: std::array::from_fn(|d| region[d].0 + at[d]),
+                                count: std::array::from_fn(|d| (count[d] - at[d]).min(max)),
+                                local: region.map(|r| r.2),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    chunks
 }
 
 impl BoundKey {
@@ -204,9 +253,13 @@ impl Kernel {
         self.info.static_local_mem_size + args
     }
 
-    fn layout(&self) -> Arc<(wgpu::BindGroupLayout, wgpu::PipelineLayout)> {
-        let device = &self.built.engine.device;
-        self.built
+    /// The layouts of this kernel in `built` (the program or its read-write variant, whose
+    /// reflection says which buffers are read-only).
+    fn layout(&self, built: &Built) -> Arc<(wgpu::BindGroupLayout, wgpu::PipelineLayout)> {
+        let device = &built.engine.device;
+        // The variant reflects the same kernels as the program.
+        let info = built.module.kernel(&self.info.name).unwrap_or(&self.info);
+        built
             .layouts
             .lock()
             .entry(self.info.entry_point.clone())
@@ -218,7 +271,7 @@ impl Kernel {
                     ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Uniform, has_dynamic_offset: false, min_binding_size: None },
                     count: None,
                 };
-                for a in &self.info.args {
+                for a in &info.args {
                     match a.kind {
                         ArgKind::Buffer { binding, read_only } => entries.push(wgpu::BindGroupLayoutEntry {
                             binding,
@@ -244,14 +297,14 @@ impl Kernel {
             .clone()
     }
 
-    fn pipeline(&self, local: [u32; 3], local_lens: &[(String, u32)]) -> Result<Arc<wgpu::ComputePipeline>> {
+    fn pipeline(&self, built: &Built, local: [u32; 3], local_lens: &[(String, u32)]) -> Result<Arc<wgpu::ComputePipeline>> {
         let mut key_vals = local.to_vec();
         key_vals.extend(local_lens.iter().map(|(_, n)| *n));
         let key = (self.info.entry_point.clone(), key_vals);
-        if let Some(p) = self.built.pipelines.lock().get(&key) {
+        if let Some(p) = built.pipelines.lock().get(&key) {
             return Ok(p.clone());
         }
-        let layout = self.layout();
+        let layout = self.layout(built);
         let mut constants: Vec<(String, f64)> = local_lens.iter().map(|(n, v)| (n.clone(), *v as f64)).collect();
         if let WorkgroupSize::Overridable(names) = &self.info.workgroup_size {
             for (n, v) in names.iter().zip(local) {
@@ -259,11 +312,11 @@ impl Kernel {
             }
         }
         let constants: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-        let device = &self.built.engine.device;
+        let device = &built.engine.device;
         let (pipeline, error) = validation_scope(device, || device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(&self.info.name),
             layout: Some(&layout.1),
-            module: &self.built.shader,
+            module: &built.shader,
             entry_point: Some(&self.info.entry_point),
             compilation_options: wgpu::PipelineCompilationOptions {
                 constants: &constants,
@@ -276,7 +329,7 @@ impl Kernel {
             return Err(Error::OutOfResources(format!("pipeline creation failed: {err}")));
         }
         let p = Arc::new(pipeline);
-        self.built.pipelines.lock().insert(key, p.clone());
+        built.pipelines.lock().insert(key, p.clone());
         Ok(p)
     }
 
@@ -378,25 +431,20 @@ impl Kernel {
         if local_total > l.max_compute_workgroup_storage_size as u64 {
             return Err(Error::OutOfResources("__local memory exceeds the device's".into()));
         }
-        let pipeline = self.pipeline(local, &local_lens)?;
+        let variant;
+        let built: &Built = if self.binds_one_buffer_both_ways(&buffers) {
+            variant = self.built.storage_read_write()?;
+            &variant
+        } else {
+            &self.built
+        };
+        let pipeline = self.pipeline(built, local, &local_lens)?;
 
-        // Split dispatches past the device's per-dimension group limit.
         let max = l.max_compute_workgroups_per_dimension.max(1);
-        let mut chunks = Vec::new();
         if groups.iter().any(|g| *g > max) && self.info.dispatch_binding.is_none() {
             return Err(Error::InvalidGlobalWorkSize);
         }
-        if groups.iter().all(|g| *g > 0) {
-            for gz in (0..groups[2]).step_by(max as usize) {
-                for gy in (0..groups[1]).step_by(max as usize) {
-                    for gx in (0..groups[0]).step_by(max as usize) {
-                        let start = [gx, gy, gz];
-                        let count: [u32; 3] = std::array::from_fn(|d| (groups[d] - start[d]).min(max));
-                        chunks.push((start, count));
-                    }
-                }
-            }
-        }
+        let chunks = chunks(global, local, max);
 
         // One uniform buffer for by-value arguments and the dispatch blocks.
         let ua = l.min_uniform_buffer_offset_alignment as u64;
@@ -413,16 +461,15 @@ impl Kernel {
         }
         let mut dispatch_at = Vec::new();
         if self.info.dispatch_binding.is_some() {
-            for (start, count) in &chunks {
+            for c in &chunks {
                 let info = DispatchInfo {
                     global_offset: offset.map(|o| o as u32),
                     work_dim: dims as u32,
                     global_size: global.map(|g| g as u32),
-                    local_size: local,
+                    local_size: c.local,
                     num_groups: groups,
-                    group_offset: *start,
+                    group_offset: c.start,
                 };
-                let _ = count;
                 let at = align(bytes.len() as u64, ua);
                 bytes.resize(at as usize, 0);
                 bytes.extend_from_slice(bytemuck::cast_slice(&info.to_words()));
@@ -439,12 +486,27 @@ impl Kernel {
         let bound = match cached {
             Some(b) => b,
             None => {
-                let b = Arc::new(self.bind(engine, pipeline, &buffers, &key.uniform_bytes, &chunks, &scalar_at, &dispatch_at));
+                let b = Arc::new(self.bind(engine, built, pipeline, &buffers, &key.uniform_bytes, &chunks, &scalar_at, &dispatch_at));
                 *self.last_bound.lock() = Some((key, b.clone()));
                 b
             }
         };
         Ok(KernelLaunch { _kernel: self.clone(), _buffers: buffers.into_iter().flatten().collect(), bound })
+    }
+
+    /// True when one wgpu buffer would be bound both read-only and writable by a launch with
+    /// `buffers`: the same buffer twice, two sub-buffers of one (overlapping or not: wgpu
+    /// tracks usage per buffer), or NULLs (they share one placeholder). OpenCL allows it;
+    /// wgpu refuses the dispatch, so such a launch uses the program's read-write variant.
+    fn binds_one_buffer_both_ways(&self, buffers: &[Option<Arc<MemObject>>]) -> bool {
+        let bound = || {
+            let access = self.info.args.iter().filter_map(|a| match a.kind {
+                ArgKind::Buffer { read_only, .. } => Some(read_only),
+                _ => None,
+            });
+            access.zip(buffers).map(|(read_only, m)| (read_only, m.as_ref().map(|m| m.wgpu_buffer().0)))
+        };
+        bound().any(|(read_only, b)| read_only && bound().any(|(ro, other)| !ro && other == b))
     }
 
     /// Creates the uniform buffer and one bind group per dispatch. Arguments were checked
@@ -454,10 +516,11 @@ impl Kernel {
     fn bind(
         &self,
         engine: &Arc<Engine>,
+        built: &Built,
         pipeline: Arc<wgpu::ComputePipeline>,
         buffers: &[Option<Arc<MemObject>>],
         bytes: &[u8],
-        chunks: &[([u32; 3], [u32; 3])],
+        chunks: &[Chunk],
         scalar_at: &[(u64, u64)],
         dispatch_at: &[u64],
     ) -> Bound {
@@ -469,7 +532,7 @@ impl Kernel {
                 usage: wgpu::BufferUsages::UNIFORM,
             })
         });
-        let layout = self.layout();
+        let layout = self.layout(built);
         let dummy;
         let null_buffer = if buffers.iter().any(Option::is_none) {
             dummy = engine.device.create_buffer(&wgpu::BufferDescriptor {
@@ -483,7 +546,7 @@ impl Kernel {
             None
         };
         let mut dispatches = Vec::with_capacity(chunks.len());
-        for (ci, (_, count)) in chunks.iter().enumerate() {
+        for (ci, chunk) in chunks.iter().enumerate() {
             let mut entries = Vec::new();
             let mut bi = 0;
             let mut si = 0;
@@ -527,7 +590,7 @@ impl Kernel {
                 });
             }
             let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
-            dispatches.push((bg, *count));
+            dispatches.push((bg, chunk.count));
         }
         Bound { pipeline, dispatches, _uniforms: uniforms }
     }

@@ -202,10 +202,11 @@ impl MemObject {
         if origin.checked_add(size).is_none_or(|end| end > parent.size) {
             return Err(Error::InvalidValue("sub-buffer region out of the parent's range"));
         }
-        let align = parent.context.devices()[0].info().mem_base_addr_align as u64;
-        if origin % align != 0 {
+        let device = &parent.context.devices()[0];
+        if origin % device.info().mem_base_addr_align as u64 != 0 {
             return Err(Error::MisalignedSubBufferOffset);
         }
+        device.engine()?.check_alive()?;
         let mut f = flags.0;
         if access == 0 {
             f |= pf.0 & MemFlags::ACCESS;

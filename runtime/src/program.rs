@@ -7,7 +7,7 @@
 //! registration on the callback thread, and it is freed.
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
 use wgcl_kernels::{BuildOptions, DeviceCaps, ProgramModule};
@@ -47,6 +47,50 @@ pub(crate) struct Built {
     /// `__local` argument sizes), so re-enqueueing never recompiles.
     pub layouts: Mutex<HashMap<String, Arc<(wgpu::BindGroupLayout, wgpu::PipelineLayout)>>>,
     pub pipelines: Mutex<HashMap<(String, Vec<u32>), Arc<wgpu::ComputePipeline>>>,
+    /// The variant with every storage buffer writable, for launches that alias a read-only
+    /// buffer argument with another one (see [`Built::storage_read_write`]).
+    read_write: OnceLock<std::result::Result<Arc<Built>, String>>,
+}
+
+impl Built {
+    fn new(module: ProgramModule, shader: wgpu::ShaderModule, engine: Arc<Engine>) -> Self {
+        Built {
+            module,
+            shader,
+            engine,
+            layouts: Mutex::new(HashMap::new()),
+            pipelines: Mutex::new(HashMap::new()),
+            read_write: OnceLock::new(),
+        }
+    }
+
+    /// The program with every storage buffer `read_write`, built on first use: wgpu refuses
+    /// a dispatch that binds one buffer read-only and writable, which OpenCL allows.
+    pub(crate) fn storage_read_write(&self) -> Result<Arc<Built>> {
+        self.read_write
+            .get_or_init(|| {
+                let module = self.module.to_storage_read_write().map_err(|e| e.log())?;
+                #[cfg(not(target_arch = "wasm32"))]
+                let source = wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone()));
+                #[cfg(target_arch = "wasm32")]
+                let source = wgpu::ShaderSource::Wgsl(module.to_wgsl().map_err(|e| e.log())?.into());
+                let shader = create_shader(&self.engine, source)?;
+                Ok(Arc::new(Built::new(module, shader, self.engine.clone())))
+            })
+            .clone()
+            .map_err(|log| Error::OutOfResources(format!("aliased buffer arguments: {log}")))
+    }
+}
+
+/// A wgpu shader module, or the device's refusal as build-log text.
+fn create_shader(engine: &Engine, source: wgpu::ShaderSource<'_>) -> std::result::Result<wgpu::ShaderModule, String> {
+    let (shader, error) = validation_scope(&engine.device, || {
+        engine.device.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some("wgcl program"), source })
+    });
+    match error {
+        Some(err) => Err(format!("error: the device refused the program: {err}")),
+        None => Ok(shader),
+    }
 }
 
 struct BuildState {
@@ -241,19 +285,8 @@ impl Program {
             wgcl_kernels::SourceLanguage::Wgsl => self.source.clone().into(),
             wgcl_kernels::SourceLanguage::OpenClC => module.to_wgsl().map_err(|e| e.log())?.into(),
         });
-        let (shader, error) = validation_scope(&engine.device, || {
-            engine.device.create_shader_module(wgpu::ShaderModuleDescriptor { label: Some("wgcl program"), source })
-        });
-        if let Some(err) = error {
-            return Err(format!("error: the device refused the program: {err}"));
-        }
-        Ok(Built {
-            module,
-            shader,
-            engine,
-            layouts: Mutex::new(HashMap::new()),
-            pipelines: Mutex::new(HashMap::new()),
-        })
+        let shader = create_shader(&engine, source)?;
+        Ok(Built::new(module, shader, engine))
     }
 
     /// `clLinkProgram` (and `clCompileProgram` + link): a new program from the sources of

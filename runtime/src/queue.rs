@@ -91,6 +91,7 @@ impl CommandQueue {
             return Err(Error::InvalidDevice);
         }
         let engine = device.engine()?;
+        engine.check_alive()?;
         Ok(Arc::new(Self {
             context: context.clone(),
             device: device.clone(),
@@ -114,28 +115,36 @@ impl CommandQueue {
     }
 
     /// `clFlush`: hands every enqueued command to the device engine, which submits those
-    /// whose wait lists allow it now and the others as soon as they do.
+    /// whose wait lists allow it now and the others as soon as they do. On a lost device
+    /// the commands are handed over all the same (the engine ends them with an error) and
+    /// the loss is reported.
     pub fn flush(&self) -> Result<()> {
+        self.push_unflushed();
+        self.engine.check_alive()
+    }
+
+    /// Hands every enqueued command to the device engine.
+    pub(crate) fn push_unflushed(&self) {
         let mut st = self.state.lock();
         if st.unflushed.is_empty() {
-            return Ok(());
+            return;
         }
         // Pushed while holding the queue lock so two flushes keep the queue's order.
         let cmds = std::mem::take(&mut st.unflushed);
         self.engine.push(cmds);
-        Ok(())
     }
 
-    /// `clFinish`: flushes and waits until every command enqueued so far has ended.
+    /// `clFinish`: flushes and waits until every command enqueued so far has ended. On a
+    /// lost device the commands still end (with errors) and the loss is reported.
     pub fn finish(self: &Arc<Self>) -> Result<()> {
         refuse_blocking_in_callback()?;
         let last = if self.properties.out_of_order {
-            Some(self.enqueue(CommandType::Barrier, &[], Work::Nothing, true)?)
+            self.enqueue(CommandType::Barrier, &[], Work::Nothing, true).map(Some)
         } else {
-            self.state.lock().last.clone()
+            Ok(self.state.lock().last.clone())
         };
         self.flush()?;
-        if let Some(ev) = last {
+        if let Some(ev) = last? {
             ev.wait()?;
         }
         Ok(())

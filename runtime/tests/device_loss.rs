@@ -2,7 +2,8 @@
 //! `mark_lost`) while commands are unflushed, gated, in flight, waited on by a blocked
 //! thread and being enqueued and flushed by other threads: every event ends (COMPLETE if it
 //! finished before the loss, else negative), every callback fires exactly once, nothing
-//! hangs, and later calls return CL_OUT_OF_RESOURCES (-5).
+//! hangs, and later calls return CL_OUT_OF_RESOURCES (-5): enqueues, flush and finish, and
+//! creating buffers, sub-buffers, queues and contexts on the lost device.
 //!
 //! One test in its own binary: the loss is permanent for the process-wide device.
 mod common;
@@ -81,6 +82,9 @@ fn device_loss_ends_everything_and_later_calls_fail() {
     oq.flush().unwrap();
     // Unflushed in a queue (not in `events`: it ends once something flushes it).
     let unflushed = q.enqueue_marker(&[]).unwrap();
+    // Unflushed too, on a queue that is flushed explicitly after the loss.
+    let flushed_late_q = env.queue();
+    let flushed_late = flushed_late_q.enqueue_write_buffer(&buf, 0, vec![7; 4], &[]).unwrap();
     // A thread blocked in wait on a gated command.
     let blocked = {
         let e = gated_read.clone();
@@ -166,22 +170,30 @@ fn device_loss_ends_everything_and_later_calls_fail() {
     let mut dst = [0u8; 16];
     assert_eq!(code(q.read_buffer_into(&buf, 0, &mut dst, &[])), -5);
     assert_eq!(code(oq.enqueue_write_buffer(&buf, 0, vec![0; 4], &[])), -5);
-    // finish and flush do not hang (they may report the loss).
+    let sub = MemObject::new_sub_buffer(&buf, MemFlags(MemFlags::READ_WRITE), 0, 64);
+    assert_eq!(code(sub), -5, "sub-buffer");
+    assert_eq!(code(CommandQueue::new(&env.ctx, &env.device, QueueProperties::default())), -5, "queue");
+    assert_eq!(code(Context::new(&[env.device.clone()])), -5, "context");
+    // flush hands a command enqueued before the loss over, which then fails, and reports
+    // the loss.
+    assert_eq!(code(flushed_late_q.flush()), -5, "flush with a command");
+    assert!(final_status(&flushed_late) < 0);
+    // finish and flush report the loss, without hanging, on both kinds of queue.
     let (tx, rx) = oneshot();
     let (q2, oq2) = (q.clone(), oq.clone());
     std::thread::spawn(move || {
-        let r = (q2.flush(), oq2.flush(), q2.finish(), oq2.finish());
-        tx.send(format!("{r:?}")).unwrap();
+        let r = [q2.flush(), oq2.flush(), q2.finish(), oq2.finish()].map(|r| r.map_err(|e| e.code()));
+        tx.send(r).unwrap();
     });
     let finished = recv(&rx);
-    assert!(!finished.contains("Err") || finished.contains("-5") || finished.contains("OutOfResources"), "{finished}");
+    assert_eq!(finished, [Err(-5); 4], "flush, flush, finish, finish");
     // A user event gating nothing still works: it is no device object.
     let u = env.user_event();
     u.set_user_status(COMPLETE).unwrap();
     assert_eq!(final_status(&u), COMPLETE);
     gate.set_user_status(COMPLETE).unwrap();
     eprintln!(
-        "device_loss: {} tracked events ({:?}), {} hammer events, {} callbacks exactly once; later calls: {finished}",
+        "device_loss: {} tracked events ({:?}), {} hammer events, {} callbacks exactly once; later calls: {finished:?}",
         events.len(),
         finals,
         hammered.len(),

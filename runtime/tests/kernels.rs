@@ -1,5 +1,7 @@
 //! WGSL kernels: NDRange geometry in 1-3 dimensions with global offsets and explicit or
 //! NULL local sizes, `__local` arguments, by-value arguments, and the launch errors.
+//! OpenCL C kernels: `get_local_size` in the remainder work-groups of non-uniform NDRanges,
+//! and one buffer (or sub-buffers of one) bound as a `const` input and an output at once.
 mod common;
 use common::*;
 use std::sync::Arc;
@@ -18,7 +20,9 @@ override wgcl_local_size_z: u32 = 1;
 @group(0) @binding(3) var<uniform> wgcl_dispatch: WgclDispatch;
 @compute @workgroup_size(wgcl_local_size_x, wgcl_local_size_y, wgcl_local_size_z)
 fn geo(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {{
-    let g0 = (wg + wgcl_dispatch.group_offset) * wgcl_dispatch.local_size + lid;
+    // The enqueued local size (the workgroup size); wgcl_dispatch.local_size is the real one.
+    let ls = vec3<u32>(wgcl_local_size_x, wgcl_local_size_y, wgcl_local_size_z);
+    let g0 = (wg + wgcl_dispatch.group_offset) * ls + lid;
     if (any(g0 >= wgcl_dispatch.global_size)) {{ return; }}
     let g = g0 + wgcl_dispatch.global_offset;
     let idx = g.x + g.y * dims.x + g.z * dims.x * dims.y;
@@ -278,4 +282,173 @@ fn kernel_creation_errors_and_names() {
     assert_eq!(code(p.build("", None)), -59, "kernels attached");
     drop(all);
     p.build("", None).unwrap();
+}
+
+/// Each work-item writes get_local_size(0/1) and get_enqueued_local_size(0/1) at its
+/// position relative to the global offset.
+const SIZES: &str = "
+__kernel void sizes(__global uint* out, uint w) {
+    size_t x = get_global_id(0) - get_global_offset(0), y = get_global_id(1) - get_global_offset(1);
+    size_t i = (y * w + x) * 4;
+    out[i] = get_local_size(0);
+    out[i + 1] = get_local_size(1);
+    out[i + 2] = get_enqueued_local_size(0);
+    out[i + 3] = get_enqueued_local_size(1);
+}";
+
+/// OpenCL 2.0: in a non-uniform NDRange, get_local_size is the remainder in the last
+/// work-group of a dimension and the enqueued size elsewhere; get_enqueued_local_size is
+/// the enqueued size everywhere.
+#[test]
+fn get_local_size_in_remainder_work_groups() {
+    let env = env();
+    let q = env.queue();
+    let p = env.program(SIZES);
+    let k = Kernel::new(&p, "sizes").unwrap();
+    let cases: [(&[usize], &[usize], &[usize]); 5] = [
+        (&[0], &[100], &[32]),
+        (&[0], &[5], &[8]), // a remainder group only
+        (&[0, 0], &[37, 10], &[8, 4]),
+        (&[3, 1], &[37, 10], &[8, 4]),
+        (&[0, 0], &[16, 7], &[4, 3]), // uniform in x, not in y
+    ];
+    for (offset, global, local) in cases {
+        let (w, h) = (global[0], global.get(1).copied().unwrap_or(1));
+        let out = env.buffer((w * h * 16) as u64);
+        k.set_arg(0, KernelArg::Mem(Some(&out))).unwrap();
+        k.set_arg(1, KernelArg::Bytes(&(w as u32).to_ne_bytes())).unwrap();
+        let range = NdRange { offset: offset.to_vec(), global: global.to_vec(), local: Some(local.to_vec()) };
+        q.enqueue_nd_range(&k, &range, &[]).unwrap();
+        let got: Vec<u32> = bytemuck::cast_slice(&read_all(&q, &out)).to_vec();
+        let (lx, ly) = (local[0], local.get(1).copied().unwrap_or(1));
+        // The spec's value: the enqueued size, or what is left in the last group.
+        let size = |id: usize, g: usize, l: usize| if id / l == g / l { g % l } else { l };
+        let mut want = Vec::with_capacity(w * h * 4);
+        for y in 0..h {
+            for x in 0..w {
+                want.extend([size(x, w, lx), size(y, h, ly), lx, ly].map(|v| v as u32));
+            }
+        }
+        assert_eq!(got, want, "offset {offset:?} global {global:?} local {local:?}");
+    }
+}
+
+/// get_local_size bounding a loop after a barrier in the remainder group (the shape of
+/// nbody.cl's tile loop): group sums against a CPU reference.
+#[test]
+fn get_local_size_bounds_a_barrier_loop_in_the_remainder_group() {
+    let env = env();
+    let q = env.queue();
+    let p = env.program(
+        "__kernel void group_sums(__global const uint* in, __global uint* out, __local uint* tile) {
+    size_t l = get_local_id(0);
+    tile[l] = in[get_global_id(0)];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l == 0) {
+        uint s = 0;
+        for (size_t j = 0; j < get_local_size(0); j++) s += tile[j];
+        out[get_group_id(0)] = s;
+    }
+}",
+    );
+    let k = Kernel::new(&p, "group_sums").unwrap();
+    let (n, ls) = (1000usize, 64usize);
+    let input: Vec<u32> = (0..n as u32).map(|i| i * 3 + 1).collect();
+    let inp = env.buffer_with(bytemuck::cast_slice(&input));
+    let groups = n.div_ceil(ls);
+    let out = env.buffer((groups * 4) as u64);
+    k.set_arg(0, KernelArg::Mem(Some(&inp))).unwrap();
+    k.set_arg(1, KernelArg::Mem(Some(&out))).unwrap();
+    k.set_arg(2, KernelArg::Local((ls * 4) as u64)).unwrap();
+    q.enqueue_nd_range(&k, &NdRange { offset: vec![0], global: vec![n], local: Some(vec![ls]) }, &[]).unwrap();
+    let got: Vec<u32> = bytemuck::cast_slice(&read_all(&q, &out)).to_vec();
+    let want: Vec<u32> = input.chunks(ls).map(|c| c.iter().sum()).collect();
+    assert_eq!(got, want);
+}
+
+/// `b[i] = a[i + shift] * 2 + 1` with `a` a `const` input: exact in f32 for these values.
+const SCALE: &str = "
+__kernel void scale(const __global float* a, __global float* b, int shift) {
+    size_t i = get_global_id(0);
+    b[i] = a[i + shift] * 2.0f + 1.0f;
+}";
+
+/// OpenCL allows one buffer to be a kernel's `const __global` input and its output, and
+/// two sub-buffers of one buffer (overlapping or not) to be; wgpu refuses a dispatch that
+/// binds one buffer read-only and writable, so these launches use a read-write variant of
+/// the program. Results against a CPU reference (exact: small integers and halves).
+#[test]
+fn const_input_aliasing_an_output_buffer() {
+    let env = env();
+    let q = env.queue();
+    let p = env.program(SCALE);
+    let k = Kernel::new(&p, "scale").unwrap();
+    let n = 256usize;
+    let align = env.device.info().mem_base_addr_align as usize;
+    let parent_len = (2 * align).max(8 * n) / 4 + 2 * n;
+    let init: Vec<f32> = (0..parent_len).map(|i| (i % 97) as f32 * 0.5).collect();
+    let run = |a: &Arc<MemObject>, b: &Arc<MemObject>, shift: i32| {
+        k.set_arg(0, KernelArg::Mem(Some(a))).unwrap();
+        k.set_arg(1, KernelArg::Mem(Some(b))).unwrap();
+        k.set_arg(2, KernelArg::Bytes(&shift.to_ne_bytes())).unwrap();
+        let ev = q.enqueue_nd_range(&k, &NdRange::d1(n), &[]).unwrap();
+        q.finish().unwrap();
+        assert_eq!(ev.status(), COMPLETE);
+    };
+    let floats = |m: &Arc<MemObject>| -> Vec<f32> { bytemuck::cast_slice(&read_all(&q, m)).to_vec() };
+    let f = |x: f32| x * 2.0 + 1.0;
+
+    // One buffer as both arguments.
+    let buf = env.buffer_with(bytemuck::cast_slice(&init[..n]));
+    run(&buf, &buf, 0);
+    assert_eq!(floats(&buf), init[..n].iter().map(|x| f(*x)).collect::<Vec<_>>(), "same buffer");
+
+    // Overlapping sub-buffers: b starts `align` bytes into a; a[i + shift] is b[i]'s element.
+    let parent = env.buffer_with(bytemuck::cast_slice(&init));
+    let rw = MemFlags(MemFlags::READ_WRITE);
+    let shift = align / 4;
+    let a = MemObject::new_sub_buffer(&parent, rw, 0, ((shift + n) * 4) as u64).unwrap();
+    let b = MemObject::new_sub_buffer(&parent, rw, align as u64, (n * 4) as u64).unwrap();
+    run(&a, &b, shift as i32);
+    let mut want = init.clone();
+    for x in &mut want[shift..shift + n] {
+        *x = f(*x);
+    }
+    assert_eq!(floats(&parent), want, "overlapping sub-buffers");
+
+    // Disjoint sub-buffers of one buffer (wgpu tracks usage per buffer, not per range).
+    let parent = env.buffer_with(bytemuck::cast_slice(&init));
+    let b_at = (n * 4).div_ceil(align) * align;
+    let a = MemObject::new_sub_buffer(&parent, rw, 0, (n * 4) as u64).unwrap();
+    let b = MemObject::new_sub_buffer(&parent, rw, b_at as u64, (n * 4) as u64).unwrap();
+    run(&a, &b, 0);
+    let mut want = init.clone();
+    for i in 0..n {
+        want[b_at / 4 + i] = f(init[i]);
+    }
+    assert_eq!(floats(&parent), want, "disjoint sub-buffers");
+
+    // The same kernel object without aliasing again: the plain pipeline, right results.
+    let (src, dst) = (env.buffer_with(bytemuck::cast_slice(&init[..n])), env.buffer((n * 4) as u64));
+    run(&src, &dst, 0);
+    assert_eq!(floats(&dst), init[..n].iter().map(|x| f(*x)).collect::<Vec<_>>(), "no alias");
+    assert_eq!(floats(&src), init[..n].to_vec(), "the input is untouched");
+
+    // A WGSL program's `var<storage, read>` is aliased the same way.
+    let p = env.program(
+        "@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
+@compute @workgroup_size(64)
+fn inc(@builtin(global_invocation_id) g: vec3<u32>) {
+    if (g.x < arrayLength(&dst)) { dst[g.x] = src[g.x] + 1u; }
+}",
+    );
+    let k = Kernel::new(&p, "inc").unwrap();
+    let buf = env.buffer_with(bytemuck::cast_slice(&[41u32; 64]));
+    k.set_arg(0, KernelArg::Mem(Some(&buf))).unwrap();
+    k.set_arg(1, KernelArg::Mem(Some(&buf))).unwrap();
+    let ev = q.enqueue_nd_range(&k, &NdRange::d1(64), &[]).unwrap();
+    q.finish().unwrap();
+    assert_eq!(ev.status(), COMPLETE);
+    assert_eq!(read_all(&q, &buf), bytemuck::cast_slice::<u32, u8>(&[42u32; 64]).to_vec());
 }

@@ -89,11 +89,11 @@ impl Lower<'_> {
             "get_global_id" => (format!("(wgcl_grp * {ls} + wgcl_lid + {d}.global_offset)"), "0u"),
             "get_local_id" => ("wgcl_lid".to_string(), "0u"),
             "get_group_id" => ("wgcl_grp".to_string(), "0u"),
-            // Known gap: in the remainder work-group of a non-uniform NDRange OpenCL 2.0's
-            // get_local_size is the remainder, here it is the enqueued size. The exact form,
-            // min(ls, global_size - group_id * ls), makes lavapipe (Mesa 22.3) crash
-            // (SIGSEGV in a worker thread) on nbody.cl, whose barrier loop bounds use it.
-            "get_local_size" | "get_enqueued_local_size" => (ls.clone(), "1u"),
+            // The runtime dispatches the remainder work-groups of a non-uniform NDRange apart,
+            // each dispatch block holding its real local size (computing
+            // min(ls, global_size - group_id * ls) here crashes lavapipe on nbody.cl).
+            "get_local_size" => (format!("{d}.local_size"), "1u"),
+            "get_enqueued_local_size" => (ls.clone(), "1u"),
             "get_num_groups" => (format!("{d}.num_groups"), "1u"),
             "get_global_size" => (format!("{d}.global_size"), "1u"),
             _ => (format!("{d}.global_offset"), "0u"),
@@ -103,7 +103,7 @@ impl Lower<'_> {
                 let c = ['x', 'y', 'z'][i as usize];
                 match name {
                     "get_global_id" => format!("(wgcl_grp.{c} * {} + wgcl_lid.{c} + {d}.global_offset.{c})", k.local_size[i as usize]),
-                    "get_local_size" | "get_enqueued_local_size" => k.local_size[i as usize].clone(),
+                    "get_enqueued_local_size" => k.local_size[i as usize].clone(),
                     _ => format!("{vec}.{c}"),
                 }
             }
