@@ -5,7 +5,8 @@
 //! loop, which is what wgcl's completion thread does for a short window on GPUs.
 //! wgcl: enqueue the same kernel, a CL_COMPLETE callback signals, flush.
 //! Prints p50/p90/p99 and the wgcl/raw ratio. `--quick` for CI-sized runs; `--samples DIR`
-//! writes every latency sample for benches/src/bin/latplot.rs.
+//! writes every latency sample for benches/src/bin/latplot.rs; `--live N` sets how many
+//! objects are alive in the per-command-cost run (default 100,000; 2,000 with --quick).
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -138,6 +139,93 @@ fn wgcl_api(n: usize, m: usize) -> wgcl::Result<(Vec<f64>, f64)> {
     Ok((lat, rate))
 }
 
+/// Per-command cost (us) of `m` trivial dispatches with `live` extra buffers alive: raw wgpu
+/// (an encoder and submit per dispatch, as wgcl's flush-per-64 would do at most) and wgcl's Rust
+/// API (enqueue + release the event, flush every 64), with `live` buffers and `live` user events.
+/// Best of 3 rounds each, to skip warm-up.
+fn live_objects(m: usize, live: usize) -> wgcl::Result<[f64; 4]> {
+    use wgcl::*;
+    let best = |f: &mut dyn FnMut()| {
+        (0..3)
+            .map(|_| {
+                let t0 = Instant::now();
+                f();
+                t0.elapsed().as_secs_f64() * 1e6 / m as f64
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    // raw wgpu
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    }))
+    .expect("adapter");
+    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).expect("device");
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor { label: None, source: wgpu::ShaderSource::Wgsl(WGSL.into()) });
+    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: None,
+        layout: None,
+        module: &module,
+        entry_point: Some("tick"),
+        compilation_options: Default::default(),
+        cache: None,
+    });
+    let small = |usage| device.create_buffer(&wgpu::BufferDescriptor { label: None, size: 256, usage, mapped_at_creation: false });
+    let buf = small(wgpu::BufferUsages::STORAGE);
+    let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: None,
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &[wgpu::BindGroupEntry { binding: 0, resource: buf.as_entire_binding() }],
+    });
+    let mut raw_round = || {
+        for i in 0..m {
+            let mut enc = device.create_command_encoder(&Default::default());
+            {
+                let mut pass = enc.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipeline);
+                pass.set_bind_group(0, &bg, &[]);
+                pass.dispatch_workgroups(1, 1, 1);
+            }
+            queue.submit([enc.finish()]);
+            if i % 64 == 63 {
+                let _ = device.poll(wgpu::PollType::Poll);
+            }
+        }
+        device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
+    };
+    let raw0 = best(&mut raw_round);
+    let extra: Vec<wgpu::Buffer> = (0..live).map(|_| small(wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST)).collect();
+    let raw_live = best(&mut raw_round);
+    drop(extra);
+
+    // wgcl
+    let device = Platform::get().default_device()?;
+    let ctx = Context::new(&[device.clone()])?;
+    let q = CommandQueue::new(&ctx, &device, QueueProperties::default())?;
+    let p = Program::with_source(&ctx, WGSL)?;
+    p.build("", None)?;
+    let k = Kernel::new(&p, "tick")?;
+    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 256, HostInit::None)?;
+    k.set_arg(0, KernelArg::Mem(Some(&buf)))?;
+    let range = NdRange::d1(64);
+    let mut wgcl_round = || {
+        for i in 0..m {
+            drop(q.enqueue_nd_range(&k, &range, &[]).expect("enqueue"));
+            if i % 64 == 63 {
+                q.flush().expect("flush");
+            }
+        }
+        q.finish().expect("finish");
+    };
+    let wgcl0 = best(&mut wgcl_round);
+    let bufs: Vec<_> = (0..live).map(|_| MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 64, HostInit::None)).collect::<Result<_>>()?;
+    let events: Vec<_> = (0..live).map(|_| Event::new_user(&ctx)).collect();
+    let wgcl_live = best(&mut wgcl_round);
+    drop((bufs, events));
+    Ok([raw0, raw_live, wgcl0, wgcl_live])
+}
+
 fn write_samples(dir: Option<&str>, name: &str, v: &[f64]) {
     if let Some(dir) = dir {
         let text: String = v.iter().map(|x| format!("{x:.3}\n")).collect();
@@ -170,4 +258,13 @@ fn main() {
     println!("{:<24} {:<28} n={:<6} {:9.0} kernels/s", "raw wgpu", "throughput", m, raw_rate);
     println!("{:<24} {:<28} n={:<6} {:9.0} kernels/s  (with a callback each)", "wgcl (Rust API)", "throughput", m, wg_rate);
     println!("{:<24} {:<28} x{:.2}", "ratio wgcl/raw", "throughput", wg_rate / raw_rate);
+    let live = args.iter().position(|a| a == "--live").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(if quick { 2000 } else { 100_000 });
+    let [raw0, raw_live, wgcl0, wgcl_live] = live_objects(m.min(2000), live).expect("wgcl run");
+    let row = |who: &str, n: usize, us: f64, base: f64| {
+        println!("{:<24} {:<28} {:9.2} us/command  (x{:.2} of none alive)", who, format!("per_command_live_{n}"), us, us / base)
+    };
+    row("raw wgpu", 0, raw0, raw0);
+    row("raw wgpu", live, raw_live, raw0);
+    row("wgcl (Rust API)", 0, wgcl0, wgcl0);
+    row("wgcl (Rust API)", 2 * live, wgcl_live, wgcl0);
 }
