@@ -11,9 +11,11 @@
  *      (nothing on the per-command path may grow with the number of live objects)
  *
  * Output: one line per (platform, workload) with p50/p90/p99 (microseconds) or rates.
- * Usage: clbench [--quick] [--platform SUBSTRING] [--samples DIR]
+ * Usage: clbench [--quick] [--platform SUBSTRING] [--samples DIR] [--live N]
  *   --samples DIR: also write every latency sample, one file per (platform, workload), for
  *   benches/src/bin/latplot.rs (the latency-distribution plot).
+ *   --live N: objects alive in workload 7 (N/2 user events + N/2 buffers; default 100,000,
+ *   4,000 with --quick).
  */
 #define CL_TARGET_OPENCL_VERSION 300
 #include <CL/cl.h>
@@ -50,6 +52,7 @@ static void CL_CALLBACK on_destroy(cl_mem m, void *u) { (void)m; sig_raise((sign
 
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 static const char *samples_dir = NULL;
+static int live_objects = 0; /* --live N; 0: the default for the mode */
 /* DIR/<platform>__<workload>.txt, one sample (us) per line; the name keeps [A-Za-z0-9._-]. */
 static void write_samples(const char *plat, const char *what, const double *v, int n) {
     if (!samples_dir) return;
@@ -252,7 +255,7 @@ static void run_platform(cl_platform_id p, int quick) {
      * Last: wgpu-core sizes its per-encoder trackers by the most buffers ever alive, so
      * every later command on a wgpu platform would pay for these objects too. */
     {
-        int live = quick ? 2000 : 100000, cmds = quick ? 1000 : 10000;
+        int live = live_objects > 0 ? live_objects / 2 : quick ? 2000 : 50000, cmds = quick ? 1000 : 10000;
         cl_event *ues = malloc(sizeof(cl_event) * live);
         cl_mem *bufs = malloc(sizeof(cl_mem) * live);
         double cost[2];
@@ -313,6 +316,7 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--platform") && i + 1 < argc) only = argv[++i];
         else if (!strcmp(argv[i], "--samples") && i + 1 < argc) samples_dir = argv[++i];
+        else if (!strcmp(argv[i], "--live") && i + 1 < argc) live_objects = atoi(argv[++i]);
     }
     cl_uint np = 0;
     cl_platform_id ps[16];
