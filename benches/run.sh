@@ -8,6 +8,7 @@
 #    same .cl files on every platform, each checked against a C reference (a MISMATCH makes
 #    this script exit non-zero, after rustbench has run);
 #  * rustbench, wgcl's Rust API against raw wgpu, the floor it is built on;
+#  * streambench, STREAM through raw wgpu in several launch shapes (the bandwidth floor);
 #  * latplot: the latency distributions of both (CDF per workload) -> target/bench/latency.svg.
 #   benches/run.sh           full sizes, release builds (for a GPU machine)
 #   benches/run.sh --quick   small sizes, debug builds (CI on lavapipe; no timing asserts)
@@ -29,5 +30,6 @@ OCL_ICD_VENDORS="$PWD/$vendors" target/bench/clbench --samples "$samples" "$@"
 corpus_status=0
 OCL_ICD_VENDORS="$PWD/$vendors" target/bench/corpus_bench --corpus kernels/tests/corpus "$@" || corpus_status=$?
 "target/$profile/rustbench" --samples "$samples" "$@"
+"target/$profile/streambench" "$@"
 "target/$profile/latplot" "$samples" target/bench/latency.svg
 exit "$corpus_status"
