@@ -12,6 +12,8 @@
 //!   their pointer arguments (private bases travel as `ptr<function, T>`).
 //! * **Sub-word buffers** (`char`/`short` in `__global`) are packed in `u32` words; stores use
 //!   `atomicAnd`/`atomicOr` so neighbouring work-items writing adjacent bytes don't race.
+//! * **Unions** whose members have different layouts are `array<u32, N>` words; members are
+//!   read and written by (de)composing words ([`super::words`]), so type punning is C's.
 //! * **Atomics**: a buffer or `__local` array used with an atomic built-in becomes
 //!   `array<atomic<T>>`; lowering restarts once per such discovery ([`Lower::retry`]).
 //! * **Non-uniform NDRange guard**: work-items past the real global size execute nothing
@@ -23,6 +25,7 @@ use super::ast::*;
 use super::lexer::{Files, Pos};
 use super::parser::{const_eval, Unit};
 use super::types::*;
+use super::words::{self, Off, Src};
 use crate::{BuildError, DeviceCaps};
 
 pub type R<T> = Result<T, BuildError>;
@@ -99,6 +102,8 @@ pub enum PK {
     Packed { arr: String, idx: String, atomic: bool },
     /// A pointer variable (its offset variable) and its base.
     PtrVar(String, Option<Base>),
+    /// A member (or part of one) of a union: bytes at `off` of the word array `arr`.
+    Words { arr: String, off: Off },
 }
 
 /// An lvalue.
@@ -318,6 +323,9 @@ impl<'u> Lower<'u> {
                     return Err(self.err(p, format!("`{}` is an incomplete type", self.structs()[*i].name)));
                 }
                 if self.structs_used.insert(*i) {
+                    if self.structs()[*i].is_union {
+                        words::check_union(self, *i, p)?;
+                    }
                     for (_, f) in self.structs()[*i].fields.clone() {
                         if f.is_pointer() {
                             return Err(self.err(p, format!("pointer members (in `{}`) are not supported", self.structs()[*i].name)));
@@ -340,6 +348,7 @@ impl<'u> Lower<'u> {
         match t {
             Ty::Scalar(s) | Ty::Vector(s, _) => s.size() >= 4,
             Ty::Array(e, _) => self.host_compatible(e),
+            Ty::Struct(i) if self.structs()[*i].is_union => t.layout(self.structs()).0 % 4 == 0,
             Ty::Struct(i) => self.structs()[*i].fields.iter().all(|(_, f)| self.host_compatible(f)),
             _ => false,
         }
@@ -351,6 +360,8 @@ impl<'u> Lower<'u> {
         for &i in &self.structs_used {
             let d = &self.structs()[i];
             if d.is_union {
+                let n = words::union_words(self, i);
+                s.push_str(&format!("struct {} {{\n    w: array<u32, {n}>,\n}}\n", struct_wgsl_name(i, self.structs())));
                 continue;
             }
             let compat = self.host_compatible(&Ty::Struct(i));
@@ -444,6 +455,9 @@ impl<'u> Lower<'u> {
                     return Err(self.err(p, format!("cannot convert `{}` to `{}`: different sizes", from.c_name(self.structs()), to.c_name(self.structs()))));
                 }
                 let mut code = v.code.clone();
+                if let Some(folded) = self.fold_wide_literal(&code, fs, ts) {
+                    code = folded;
+                }
                 if fs.wgsl() != ts.wgsl() || (from.is_vector() != to.is_vector()) {
                     code = if from.is_vector() || !to.is_vector() {
                         format!("{}({code})", self.wt(to))
@@ -454,6 +468,22 @@ impl<'u> Lower<'u> {
                 Ok(self.narrow(code, to, fs))
             }
         }
+    }
+
+    /// A 64-bit literal converted to `f32` (or an integer one to `f64`) in Rust: naga's
+    /// constant evaluator refuses those conversions (`(float)1e-10` with doubles enabled).
+    fn fold_wide_literal(&self, code: &str, from: Sc, to: Sc) -> Option<String> {
+        let wide = matches!((from, to), (Sc::Double | Sc::Long | Sc::ULong, Sc::Float) | (Sc::Long | Sc::ULong, Sc::Double));
+        if !wide {
+            return None;
+        }
+        let t = code.strip_prefix('(').and_then(|c| c.strip_suffix(')')).unwrap_or(code);
+        let v: f64 = match from {
+            Sc::Double => t.strip_suffix("lf")?.parse().ok()?,
+            Sc::Long => t.strip_suffix("li")?.parse::<i64>().ok()? as f64,
+            _ => t.strip_suffix("lu")?.parse::<u64>().ok()? as f64,
+        };
+        Some(self.float_lit(v, to))
     }
 
     /// Wraps a 32-bit value to a `char`/`short` type's range (C's modular conversion).
@@ -546,6 +576,20 @@ impl<'u> Lower<'u> {
                 let lvalue = matches!(a.kind, ExprKind::Ident(_) | ExprKind::Index(..) | ExprKind::Member(..));
                 if lvalue {
                     let p = self.place(a)?;
+                    if let PK::Words { arr, off } = &p.kind {
+                        let el = match &p.ty {
+                            Ty::Array(el, _) => (**el).clone(),
+                            Ty::Vector(s, _) => Ty::Scalar(*s),
+                            t => return Err(self.err(e.pos, format!("subscripted value of type `{}` is not an array or vector", t.c_name(self.structs())))),
+                        };
+                        let ic = self.conv(&idx, &INT, i.pos)?;
+                        let stride = el.layout(self.structs()).0;
+                        let off = match const_eval(i, self.structs()) {
+                            Some(k) if k >= 0 => off.plus(k as u32 * stride),
+                            _ => off.indexed(&ic, stride),
+                        };
+                        return Ok(Place { kind: PK::Words { arr: arr.clone(), off }, ty: el, guard: p.guard, root: None });
+                    }
                     match (&p.ty, &p.kind) {
                         (Ty::Array(el, _), PK::Ref(code)) => {
                             let ic = self.conv(&idx, &INT, i.pos)?;
@@ -625,8 +669,14 @@ impl<'u> Lower<'u> {
                     return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
                 };
                 let fty = &fty;
-                if d.is_union {
-                    return Err(self.err(pos, "unions are not supported"));
+                let field_off = if d.is_union { 0 } else { Ty::field_offsets(*i, self.structs())[d.fields.iter().position(|(n, _)| *n == name).unwrap()] };
+                match &p.kind {
+                    PK::Words { arr, off } => return Ok(Place { kind: PK::Words { arr: arr.clone(), off: off.plus(field_off) }, ty: fty.clone(), guard: p.guard, root: None }),
+                    PK::Ref(code) if d.is_union => {
+                        return Ok(Place { kind: PK::Words { arr: format!("{code}.w"), off: Off::at(0) }, ty: fty.clone(), guard: p.guard, root: None })
+                    }
+                    _ if d.is_union => return Err(self.err(pos, "member access on this union is not supported")),
+                    _ => {}
                 }
                 let PK::Ref(code) = &p.kind else {
                     return Err(self.err(pos, "member access on this value is not supported"));
@@ -637,6 +687,13 @@ impl<'u> Lower<'u> {
             }
             Ty::Vector(s, n) => {
                 let comps = self.swizzle(name, *n, pos)?;
+                if let PK::Words { arr, off } = &p.kind {
+                    if comps.len() != 1 {
+                        return Err(self.err(pos, "multi-component swizzles of a union member are not supported as lvalues; copy the vector first"));
+                    }
+                    let kind = PK::Words { arr: arr.clone(), off: off.plus(comps[0] as u32 * s.size()) };
+                    return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
+                }
                 let PK::Ref(code) = &p.kind else {
                     return Err(self.err(pos, "swizzle of this value is not supported"));
                 };
@@ -699,6 +756,7 @@ impl<'u> Lower<'u> {
             }
             PK::Swz(code, comps) => Val::new(format!("{code}.{}", comps.iter().map(|&c| swz_letter(c)).collect::<String>()), p.ty.clone()),
             PK::Atomic(code) => Val::new(format!("atomicLoad(&{code})"), p.ty.clone()),
+            PK::Words { arr, off } => Val::new(words::decode(self, &Src::Array(arr.clone()), &p.ty, off, pos)?, p.ty.clone()),
             PK::PtrVar(var, base) => {
                 let Some(b) = base else {
                     return Err(self.err(pos, "pointer is used before it is assigned"));
@@ -747,6 +805,10 @@ impl<'u> Lower<'u> {
                 }
             }
             PK::Atomic(r) => self.emit(format!("atomicStore(&{r}, {code});")),
+            PK::Words { arr, off } => {
+                let v = self.to_let(Val::new(code, p.ty.clone()));
+                words::encode(self, &Src::Array(arr.clone()), &p.ty, &v.code, off, pos)?;
+            }
             PK::PtrVar(..) => unreachable!("pointer stores are handled by assign"),
             PK::Packed { arr, idx, atomic } => {
                 let s = p.ty.scalar().unwrap();
@@ -934,6 +996,10 @@ impl<'u> Lower<'u> {
                 let Some((name, fty)) = d.field(name).map(|(n, t)| (n.to_string(), t.clone())) else {
                     return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
                 };
+                if d.is_union {
+                    let v = self.to_let(v);
+                    return Ok(Val::new(words::decode(self, &Src::Array(format!("{}.w", v.code)), &fty, &Off::at(0), pos)?, fty));
+                }
                 Ok(Val::new(format!("({}).f_{name}", v.code), fty))
             }
             t => Err(self.err(pos, format!("member `{name}` of a non-struct type `{}`", t.c_name(self.structs())))),
@@ -1005,6 +1071,7 @@ impl<'u> Lower<'u> {
                 let r = self.root_of(&p, arr).ok_or_else(|| self.err(pos, "cannot take this address"))?;
                 Ok(Val { code: idx.clone(), ty: Ty::Pointer(Box::new(p.ty.clone()), r.space), is_b: false, base: Some(r) })
             }
+            PK::Words { .. } => Err(self.err(pos, "cannot take the address of a union member (unions are stored as 32-bit words)")),
             _ => Err(self.err(pos, "cannot take the address of this expression")),
         }
     }
@@ -1528,6 +1595,21 @@ impl<'u> Lower<'u> {
                     parts.push(format!("{}()", self.wt(el)));
                 }
                 Ok(format!("{}({})", self.wt(t), parts.join(", ")))
+            }
+            (ExprKind::InitList(items), Ty::Struct(i)) if self.structs()[*i].is_union => {
+                // C initializes a union's first member.
+                let (_, ft) = self.structs()[*i].fields[0].clone();
+                if items.len() > 1 {
+                    return Err(self.err(init.pos, "too many initializers for the union (only its first member is initialized)"));
+                }
+                let u = self.fresh("u");
+                self.emit(format!("var {u}: {};", self.wt(t)));
+                if let Some(it) = items.first() {
+                    let c = self.init_value(it, &ft)?;
+                    let v = self.to_let(Val::new(c, ft.clone()));
+                    words::encode(self, &Src::Array(format!("{u}.w")), &ft, &v.code, &Off::at(0), init.pos)?;
+                }
+                Ok(u)
             }
             (ExprKind::InitList(items), Ty::Struct(i)) => {
                 let fields = self.structs()[*i].fields.clone();

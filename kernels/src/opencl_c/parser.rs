@@ -361,7 +361,7 @@ impl<'a> Parser<'a> {
                     fields = members[0].clone();
                     union_kept = false;
                 } else if let Some(pos) = anon_pos {
-                    return Err(self.files.err(pos, "unions are supported only when every member has the same layout (then they alias one another)"));
+                    return Err(self.files.err(pos, "anonymous struct members of a union are supported only when every member has the same layout (then they alias one another); name the members"));
                 }
             }
             let mut seen = std::collections::HashSet::new();
