@@ -184,6 +184,9 @@ impl Lower<'_> {
     }
 
     pub fn builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        if vals.iter().any(|v| v.ty.is_wide()) && !name.starts_with("vload") && !name.starts_with("vstore") {
+            return self.wide_builtin(name, vals, args, pos);
+        }
         let base_name = name.strip_prefix("native_").or_else(|| name.strip_prefix("half_")).unwrap_or(name);
         let base_name = if name == "native_recip" || name == "half_recip" { "recip" } else { base_name };
         if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
@@ -637,6 +640,50 @@ impl Lower<'_> {
         Err(self.err(pos, msg))
     }
 
+    /// A built-in with an 8/16-wide vector argument: component-wise ones run on each 4-wide
+    /// part ([`Lower::split_wide`]), `any`/`all` combine the parts' answers.
+    fn wide_builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        let n = vals.iter().map(|v| v.ty.width()).max().unwrap_or(1);
+        // `convert_float16_sat` on a part is `convert_float4_sat`; `as_T16` likewise when the
+        // component size is kept.
+        let per_part = |prefix: &str| -> Option<String> {
+            let rest = name.strip_prefix(prefix)?;
+            let (tname, suffix) = rest.split_once('_').map_or((rest, ""), |(a, b)| (a, b));
+            let t = super::parser::vector_type(tname)?;
+            let base = tname.trim_end_matches(|c: char| c.is_ascii_digit());
+            let sep = if suffix.is_empty() { "" } else { "_" };
+            (t.width() == n).then(|| format!("{prefix}{base}4{sep}{suffix}"))
+        };
+        let part_name = match name {
+            "any" | "all" => {
+                self.arity(name, &vals, 1, pos)?;
+                let v = self.to_let(vals[0].clone());
+                let join = if name == "any" { " || " } else { " && " };
+                let mut parts = Vec::new();
+                for k in 0..n / 4 {
+                    let pv = Val::new(format!("{}[{k}]", v.code), Ty::Vector(v.ty.scalar().unwrap(), 4));
+                    parts.push(self.builtin(name, vec![pv], args, pos)?.code);
+                }
+                return Ok(Val::boolean(format!("({})", parts.join(join)), INT));
+            }
+            n if n.starts_with("convert_") => per_part("convert_").ok_or_else(|| self.err(pos, format!("`{n}`: the number of components must match")))?,
+            n if n.starts_with("as_") => {
+                let same = vals[0].ty.scalar().map(|s| s.size()) == super::parser::vector_type(&n[3..]).and_then(|t| t.scalar()).map(|s| s.size());
+                per_part("as_").filter(|_| same).ok_or_else(|| {
+                    self.err(pos, format!("`{n}` of a `{}` is not supported (8/16-component reinterpretations must keep the component size)", vals[0].ty.c_name(self.structs())))
+                })?
+            }
+            "dot" | "distance" | "length" | "normalize" | "fast_length" | "fast_distance" | "fast_normalize" | "cross" => {
+                return Err(self.err(pos, format!("`{name}` takes vectors of 2, 3 or 4 components")));
+            }
+            n if vals.iter().any(|v| v.ty.is_pointer()) => {
+                return Err(self.err(pos, format!("`{n}` with an output pointer is not supported for 8/16-component vectors")));
+            }
+            n => n.to_string(),
+        };
+        self.split_wide(vals, pos, |s, pv| s.builtin(&part_name, pv, args, pos))
+    }
+
     fn convert(&mut self, rest: &str, v: &Val, pos: Pos) -> R<Val> {
         let mut parts = rest.split('_');
         let tname = parts.next().unwrap_or_default();
@@ -730,8 +777,8 @@ impl Lower<'_> {
     }
 
     fn vload(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
-        if !matches!(n, 2..=4) {
-            return Err(self.err(pos, format!("vload{n} is not supported (vectors of 2-4 components only)")));
+        if !matches!(n, 2..=4 | 8 | 16) {
+            return Err(self.err(pos, format!("vload{n}: OpenCL vectors have 2, 3, 4, 8 or 16 components")));
         }
         let p = &vals[1];
         let b = p.base.clone().ok_or_else(|| self.err(pos, "vload needs a pointer"))?;
@@ -744,12 +791,12 @@ impl Lower<'_> {
         }
         let s = b.elem.scalar().ok_or_else(|| self.err(pos, "vload needs a pointer to scalars"))?;
         let t = Ty::Vector(s, n);
-        Ok(Val::new(format!("{}({})", self.wt(&t), parts.join(", ")), t))
+        Ok(Val::new(self.vec_code(&t, &parts), t))
     }
 
     fn vstore(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
-        if !matches!(n, 2..=4) {
-            return Err(self.err(pos, format!("vstore{n} is not supported (vectors of 2-4 components only)")));
+        if !matches!(n, 2..=4 | 8 | 16) {
+            return Err(self.err(pos, format!("vstore{n}: OpenCL vectors have 2, 3, 4, 8 or 16 components")));
         }
         let p = &vals[2];
         let b = p.base.clone().ok_or_else(|| self.err(pos, "vstore needs a pointer"))?;
@@ -760,7 +807,7 @@ impl Lower<'_> {
         let start = self.to_let(Val::new(format!("({} + {off} * {n}i)", p.code), INT)).code;
         for i in 0..n {
             let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
-            self.write(&pl, &format!("{d}.{}", ['x', 'y', 'z', 'w'][i as usize]), pos)?;
+            self.write(&pl, &comp(&d, n, i), pos)?;
         }
         Ok(Val::new("", Ty::Void))
     }

@@ -1057,7 +1057,7 @@ fn fix_unsized_array(ty: Ty, init: Option<&Expr>) -> Ty {
     }
 }
 
-/// `float4`, `uchar16` ... (sizes 2, 3, 4, 8, 16 are OpenCL's; 8 and 16 are refused later).
+/// `float4`, `uchar16` ... (sizes 2, 3, 4, 8, 16 are OpenCL's).
 pub fn vector_type(s: &str) -> Option<Ty> {
     let split = s.find(|c: char| c.is_ascii_digit())?;
     let (b, n) = s.split_at(split);

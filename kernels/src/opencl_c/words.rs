@@ -8,7 +8,7 @@
 //! 64-bit values take two words (low word first, as on every OpenCL device); `char`/`short`/
 //! `half` values are bit ranges of a word.
 use super::lexer::Pos;
-use super::lower::{Lower, R};
+use super::lower::{comp, Lower, R};
 use super::types::*;
 use crate::BuildError;
 
@@ -102,7 +102,7 @@ pub fn decode(lw: &Lower, src: &Src, t: &Ty, off: &Off, pos: Pos) -> R<String> {
         }
         Ty::Vector(s, n) => {
             let parts: R<Vec<_>> = (0..*n as u32).map(|k| decode(lw, src, &Ty::Scalar(*s), &off.plus(k * s.size()), pos)).collect();
-            format!("{}({})", lw.wt(t), parts?.join(", "))
+            lw.vec_code(t, &parts?)
         }
         Ty::Array(e, n) => {
             let stride = e.layout(lw.structs()).0;
@@ -155,7 +155,7 @@ pub fn encode(lw: &mut Lower, src: &Src, t: &Ty, code: &str, off: &Off, pos: Pos
         }
         Ty::Vector(s, n) => {
             for k in 0..*n as u32 {
-                encode(lw, src, &Ty::Scalar(*s), &format!("{code}[{k}]"), &off.plus(k * s.size()), pos)?;
+                encode(lw, src, &Ty::Scalar(*s), &comp(code, *n, k as u8), &off.plus(k * s.size()), pos)?;
             }
         }
         Ty::Array(e, n) => {
