@@ -320,7 +320,8 @@ impl<'u> Lower<'u> {
             }
             Ty::Array(e, _) => self.check_ty(e, p),
             Ty::Pointer(e, _) => {
-                if **e == Ty::Void {
+                // `half` is a storage format without cl_khr_fp16 (vload_half/vstore_half).
+                if **e == Ty::Void || (**e == Ty::Scalar(Sc::Half) && !self.caps.f16) {
                     return Ok(());
                 }
                 self.check_ty(e, p)
@@ -729,6 +730,9 @@ impl<'u> Lower<'u> {
         };
         if b.elem == Ty::Void {
             return Err(self.err(p, "cannot dereference a `void*`"));
+        }
+        if b.elem == Ty::Scalar(Sc::Half) && !self.caps.f16 {
+            return Err(self.err(p, "`half` data needs cl_khr_fp16, which this device lacks, to be read or written directly; use vload_half/vstore_half"));
         }
         if b.bytes {
             return Err(self.err(p, format!(
