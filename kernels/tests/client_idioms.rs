@@ -39,8 +39,7 @@ fn byte_offset_views_run() {
 #[test]
 fn byte_view_cannot_be_dereferenced() {
     let e = build_with("__kernel void k(__global float *p) { __global char *c = (__global char *)p; c[1] = 0; }", &BuildOptions::default())
-        .err()
-        .expect("dereferencing a char view of float memory must be refused");
+        .expect_err("dereferencing a char view of float memory must be refused");
     assert!(e.log().contains("`char*` view of `float` memory"), "{}", e.log());
 }
 

@@ -143,8 +143,7 @@ impl Lower<'_> {
             if !v.ty.is_arith() {
                 return Err(self.err(pos, format!("invalid argument of type `{}`", v.ty.c_name(self.structs()))));
             }
-            let vt = if v.ty.is_vector() || !t.is_vector() { t.clone() } else { t.clone() };
-            out.push(self.conv(v, &vt, pos)?);
+            out.push(self.conv(v, &t, pos)?);
         }
         Ok((t, out))
     }
@@ -306,7 +305,7 @@ impl Lower<'_> {
                         if s.size() < 4 {
                             let (lo, hi) = int_range(s);
                             let op = if name == "add_sat" { "+" } else { "-" };
-                            let tt = t.with_scalar(if s.is_signed() { Sc::Int } else { Sc::Int });
+                            let tt = t.with_scalar(Sc::Int);
                             let ci: Vec<String> = c.iter().map(|x| format!("{}({x})", self.wt(&tt))).collect();
                             format!("{}(clamp({} {op} {}, {}, {}))", self.wt(&t), ci[0], ci[1], self.lit(&tt, lo), self.lit(&tt, hi))
                         } else if !s.is_signed() {
@@ -1121,7 +1120,9 @@ impl Lower<'_> {
                 }
             }
             self.block(f.body.as_ref().unwrap())?;
-            if f.ret != Ty::Void && !self.f().body.trim_end().ends_with(';') || f.ret != Ty::Void && !self.f().body.trim_end().rsplit('\n').next().unwrap_or("").trim_start().starts_with("return") {
+            let body = self.f().body.trim_end();
+            let ends_in_return = body.ends_with(';') && body.rsplit('\n').next().unwrap_or("").trim_start().starts_with("return");
+            if f.ret != Ty::Void && !ends_in_return {
                 let z = format!("{}()", self.wt(&f.ret));
                 self.emit(format!("return {z};"));
             }

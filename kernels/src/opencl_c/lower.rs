@@ -356,7 +356,7 @@ impl<'u> Lower<'u> {
         match t {
             Ty::Scalar(s) | Ty::Vector(s, _) => s.size() >= 4,
             Ty::Array(e, _) => self.host_compatible(e),
-            Ty::Struct(i) if self.structs()[*i].is_union => t.layout(self.structs()).0 % 4 == 0,
+            Ty::Struct(i) if self.structs()[*i].is_union => t.layout(self.structs()).0.is_multiple_of(4),
             Ty::Struct(i) => self.structs()[*i].fields.iter().all(|(_, f)| self.host_compatible(f)),
             _ => false,
         }
@@ -487,7 +487,7 @@ impl<'u> Lower<'u> {
             return Err(self.err(p, format!("cannot convert `{}` to `{}`", v.ty.c_name(self.structs()), to.c_name(self.structs()))));
         }
         if let Ty::Bool = to {
-            return Ok(self.cond(v, p)?);
+            return self.cond(v, p);
         }
         if v.ty == Ty::Bool && !v.is_b {
             // A `bool` object is a WGSL `bool`; as an arithmetic value it is C's 0 or 1.
@@ -1275,7 +1275,7 @@ impl<'u> Lower<'u> {
             let lc = self.conv(&l, &t, pos)?;
             let s = t.scalar().unwrap();
             let bits = s.size().max(1) * 8;
-            let ut = t.with_scalar(if s.size() == 8 { Sc::UInt } else { Sc::UInt });
+            let ut = t.with_scalar(Sc::UInt);
             let rc = self.conv(&r, &if r.ty.is_vector() { ut.clone() } else { UINT }, pos)?;
             let rc = if t.is_vector() && !r.ty.is_vector() { format!("{}({rc})", self.wt(&ut)) } else { rc };
             let mask = self.lit(&ut, (bits - 1) as i64);
@@ -1688,7 +1688,7 @@ impl<'u> Lower<'u> {
             let mut off = "0i".to_string();
             if let Some(init) = &d.init {
                 let v = self.expr(init)?;
-                if v.base.is_none() && !(v.code == "0i") {
+                if v.base.is_none() && v.code != "0i" {
                     return Err(self.err(init.pos, "initializing a pointer with a non-pointer"));
                 }
                 base = v.base.clone();

@@ -48,7 +48,7 @@ impl Off {
     /// Is the offset a multiple of 4 whatever the dynamic part is? (The dynamic part is always
     /// a multiple of its element stride; callers check strides.)
     fn aligned(&self) -> bool {
-        self.stat % 4 == 0
+        self.stat.is_multiple_of(4)
     }
 }
 
