@@ -290,3 +290,20 @@ fn specialised_wgsl_text_runs() {
     );
     check_nbody(&pos, &vel, &to_f32s(&out[1]), &to_f32s(&out[2]), 0.01, 0.01);
 }
+
+#[test]
+fn unions_pun_members_of_different_layouts() {
+    let p = build(&corpus("union_pun.cl"));
+    let n = 16usize;
+    let x: Vec<f32> = rand_f32s(n, 50).iter().map(|v| v * 100.0).collect();
+    let k = 0x1122_3344u32;
+    let words: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(0x0101_0101) ^ 0x8000_0000).collect();
+    let out = run(&p, "pun", &[Arg::Buf(f32s(&x)), Arg::Val(u32s(&[k])), Arg::Buf(u32s(&vec![0; n * 12])), Arg::Buf(u32s(&words))], &[n as u32], &[8]);
+    let got = to_u32s(&out[2]);
+    // Bit-exact: every word is a reinterpretation, as on a little-endian OpenCL device.
+    assert_eq!(got, union_pun(&x, k, &words));
+    let got_words = to_u32s(&out[3]);
+    for i in 0..n {
+        assert_eq!(got_words[i], ((words[i] + 1) & !0xff) | i as u32, "words[{i}]");
+    }
+}

@@ -332,6 +332,71 @@ fn convolution_constant_filter_and_jacobi_stencil() {
     assert_close(&read_f32(&q, &bj), &jacobi5(&img, w, h), 1e-6);
 }
 
+#[test]
+fn unions_pun_members_of_different_layouts() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "union_pun.cl"), "pun").unwrap();
+    let n = 16usize;
+    let x: Vec<f32> = rand_f32s(n, 50).iter().map(|v| v * 100.0).collect();
+    let words: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(0x0101_0101) ^ 0x8000_0000).collect();
+    let (bx, bo, bw) = (f32_buf(&env, &x), env.buffer_with(&u32s(&vec![0; n * 12])), env.buffer_with(&u32s(&words)));
+    launch(&q, &k, &[A::Mem(&bx), A::Bytes(u32s(&[0x1122_3344])), A::Mem(&bo), A::Mem(&bw)], &[n], Some(&[8]));
+    // Reinterpretations: bit-exact.
+    assert_eq!(to_u32s(&read_all(&q, &bo)), union_pun(&x, 0x1122_3344, &words));
+}
+
+/// 64-bit members of a union (Random123's philox2x64 counters are `ulong`s) are two words,
+/// low word first, as on every little-endian OpenCL device.
+#[test]
+fn unions_with_64_bit_members() {
+    let env = env();
+    if !env.device.info().i64 {
+        eprintln!("skipped: this device has no 64-bit integers");
+        return;
+    }
+    let src = r#"
+typedef union { ulong l; uint u[2]; long s; uchar b[8]; } w64;
+typedef struct { ulong v[2]; } ctr2x64;
+__kernel void pun64(__global const ulong *x, __global ulong *o)
+{
+    int i = get_global_id(0);
+    w64 w;
+    w.l = x[i];
+    o[i * 5 + 0] = w.u[0];
+    o[i * 5 + 1] = w.u[1];
+    w.u[1] = 0x80000000u;
+    o[i * 5 + 2] = w.l;
+    w.b[i % 8] = 0xff;
+    o[i * 5 + 3] = (ulong)w.s;
+    union { ctr2x64 c; uint4 v; } u;
+    u.c.v[0] = x[i];
+    u.c.v[1] = ~x[i];
+    o[i * 5 + 4] = ((ulong)u.v.w << 32) | u.v.x;
+}
+"#;
+    let p = Program::with_source(&env.ctx, src).unwrap();
+    if let Err(e) = p.build("", None) {
+        panic!("build failed ({e}):\n{}", p.build_log());
+    }
+    let k = Kernel::new(&p, "pun64").unwrap();
+    let q = env.queue();
+    let n = 16usize;
+    let x: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x0123_4567_89ab_cdef).collect();
+    let bytes = |v: &[u64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let (bx, bo) = (env.buffer_with(&bytes(&x)), env.buffer(n as u64 * 40));
+    launch(&q, &k, &[A::Mem(&bx), A::Mem(&bo)], &[n], Some(&[8]));
+    let got: Vec<u64> = read_all(&q, &bo).chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect();
+    let mut want = Vec::new();
+    for (i, &v) in x.iter().enumerate() {
+        let hi_set = (v & 0xffff_ffff) | 0x8000_0000_0000_0000;
+        let mut b = hi_set.to_le_bytes();
+        b[i % 8] = 0xff;
+        want.extend([v & 0xffff_ffff, v >> 32, hi_set, u64::from_le_bytes(b), ((!v >> 32) << 32) | (v & 0xffff_ffff)]);
+    }
+    assert_eq!(got, want);
+}
+
 /// Every corpus program builds through the runtime and lists the kernels the test above use.
 #[test]
 fn every_corpus_program_builds_through_the_runtime() {
@@ -350,10 +415,10 @@ fn every_corpus_program_builds_through_the_runtime() {
         kernels,
         [
             "add_offsets", "apply", "bitonic_step", "convolve2d", "dot_reduce", "fill_index", "helpers", "histogram", "jacobi5", "mandelbrot",
-            "matmul", "nbody_step", "saxpy", "scan_groups", "swz", "transpose", "vector_add"
+            "matmul", "nbody_step", "pun", "saxpy", "scan_groups", "swz", "transpose", "vector_add"
         ]
     );
-    assert_eq!(names.len(), 15, "corpus programs: {names:?}");
+    assert_eq!(names.len(), 16, "corpus programs: {names:?}");
 }
 
 /// `Program::compile` with headers (`clCompileProgram`'s input headers): `#include` finds

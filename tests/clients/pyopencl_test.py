@@ -367,11 +367,6 @@ def test_reduction_kernel(ctx, queue):
     assert int(mx(cla.to_device(queue, v)).get()) == int(np.abs(v - 500).max())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pyopencl.clrandom's generator kernel type-puns through a union "
-    "(union { philox4x32_ctr_t ctr_el; uint4 vec_el; } u; u.ctr_el = ...; return u.vec_el;): "
-    "wgcl's OpenCL C front end supports only unions whose members share one layout "
-    "(aliased names), not reinterpreting one member's bytes as another's type"))
 def test_clrandom(ctx, queue):
     import pyopencl.clrandom as clr
     gen = clr.PhiloxGenerator(ctx, seed=12345)

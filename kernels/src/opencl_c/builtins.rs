@@ -1,6 +1,10 @@
 //! Calls: OpenCL C built-in functions (work-item, synchronisation, math, integer, common,
 //! geometric, relational, conversions, vector load/store, atomics) and user helper functions,
 //! which are specialised per kernel and per pointer-argument base (see `lower`).
+//!
+//! Longer helpers are WGSL files next to this one (erf, gamma, half conversions, mad_sat, the
+//! exact remainder step), added to a module only when used. `half` buffers need no
+//! cl_khr_fp16: they are packed `u32` words that vload_half/vstore_half convert exactly.
 use super::ast::*;
 use super::lexer::Pos;
 use super::lower::*;
@@ -139,8 +143,7 @@ impl Lower<'_> {
             if !v.ty.is_arith() {
                 return Err(self.err(pos, format!("invalid argument of type `{}`", v.ty.c_name(self.structs()))));
             }
-            let vt = if v.ty.is_vector() || !t.is_vector() { t.clone() } else { t.clone() };
-            out.push(self.conv(v, &vt, pos)?);
+            out.push(self.conv(v, &t, pos)?);
         }
         Ok((t, out))
     }
@@ -184,6 +187,9 @@ impl Lower<'_> {
     }
 
     pub fn builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        if vals.iter().any(|v| v.ty.is_wide()) && !name.starts_with("vload") && !name.starts_with("vstore") {
+            return self.wide_builtin(name, vals, args, pos);
+        }
         let base_name = name.strip_prefix("native_").or_else(|| name.strip_prefix("half_")).unwrap_or(name);
         let base_name = if name == "native_recip" || name == "half_recip" { "recip" } else { base_name };
         if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
@@ -299,7 +305,7 @@ impl Lower<'_> {
                         if s.size() < 4 {
                             let (lo, hi) = int_range(s);
                             let op = if name == "add_sat" { "+" } else { "-" };
-                            let tt = t.with_scalar(if s.is_signed() { Sc::Int } else { Sc::Int });
+                            let tt = t.with_scalar(Sc::Int);
                             let ci: Vec<String> = c.iter().map(|x| format!("{}({x})", self.wt(&tt))).collect();
                             format!("{}(clamp({} {op} {}, {}, {}))", self.wt(&t), ci[0], ci[1], self.lit(&tt, lo), self.lit(&tt, hi))
                         } else if !s.is_signed() {
@@ -495,9 +501,9 @@ impl Lower<'_> {
             "remainder" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
-                // x - n*y with n = x/y rounded to nearest even; the fma makes the step exact
-                // whenever n is (|x/y| < 2^24, not within an ulp of a half-integer).
-                let code = self.fill("fma(-round({0} / {1}), {1}, {0})", &t, c);
+                // x - n*y with n = x/y rounded to nearest even; exact whenever n is (|x/y| <
+                // 2^24, not within an ulp of a half-integer).
+                let code = self.rem_step(&t, &c[0], &c[1]).0;
                 return Ok(Val::new(code, t));
             }
             "nextafter" => {
@@ -514,18 +520,44 @@ impl Lower<'_> {
                 let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, ({x} != {x}) | ({y} != {y}))");
                 return Ok(Val::new(code, t));
             }
+            "erf" | "erfc" | "lgamma" | "tgamma" => {
+                self.arity(name, &vals, 1, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                self.special_fn(name, &t, pos)?;
+                return Ok(Val::new(self.per_comp(&format!("wgcl_{name}"), &t, &c), t));
+            }
+            "mad_sat" => {
+                self.arity(name, &vals, 3, pos)?;
+                let (t, c) = self.gen_args(&vals, pos)?;
+                let s = t.scalar().unwrap();
+                if !t.is_int() || s.size() == 8 {
+                    return Err(self.err(pos, format!("`mad_sat` is supported for 8-, 16- and 32-bit integers, not `{}`", t.c_name(self.structs()))));
+                }
+                if s.size() == 4 {
+                    self.helpers.insert("mul_hi");
+                    self.helpers.insert("mad_sat");
+                    let f = if s.is_signed() { "wgcl_mad_sat_i32" } else { "wgcl_mad_sat_u32" };
+                    return Ok(Val::new(self.per_comp(f, &t, &c), t));
+                }
+                // char/short: the exact result fits a 32-bit integer.
+                let (lo, hi) = int_range(s);
+                let code = if s.is_signed() {
+                    format!("clamp({} * {} + {}, {}, {})", c[0], c[1], c[2], self.lit(&t, lo), self.lit(&t, hi))
+                } else {
+                    format!("min({} * {} + {}, {})", c[0], c[1], c[2], self.lit(&t, hi))
+                };
+                return Ok(Val::new(code, t));
+            }
             "frexp" | "modf" | "sincos" | "fract" | "lgamma_r" | "remquo" => {
                 // Built-ins with an output pointer (`fract` with one argument is handled above).
-                if matches!(name, "lgamma_r" | "remquo") {
-                    return Err(self.err(pos, format!("`{name}` is not supported")));
-                }
-                self.arity(name, &vals, 2, pos)?;
-                let (t, c) = self.float_args(&vals[..1], pos)?;
+                let nin = if name == "remquo" { 2 } else { 1 };
+                self.arity(name, &vals, nin + 1, pos)?;
+                let (t, c) = self.float_args(&vals[..nin], pos)?;
                 let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
-                let out_ty = if name == "frexp" { t.with_scalar(Sc::Int) } else { t.clone() };
-                let pv = &vals[1];
+                let out_ty = if matches!(name, "frexp" | "lgamma_r" | "remquo") { t.with_scalar(Sc::Int) } else { t.clone() };
+                let pv = &vals[nin];
                 if pv.base.as_ref().is_none_or(|b| b.elem != out_ty) {
-                    return Err(self.err(args[1].pos, format!(
+                    return Err(self.err(args[nin].pos, format!(
                         "the second argument of `{name}` must be a pointer to `{}`",
                         out_ty.c_name(self.structs())
                     )));
@@ -541,12 +573,25 @@ impl Lower<'_> {
                         (format!("{r}.fract"), format!("{r}.whole"))
                     }
                     "sincos" => (format!("sin({x})"), format!("cos({x})")),
+                    "lgamma_r" => {
+                        self.special_fn("lgamma", &t, pos)?;
+                        let xs = [x.clone()];
+                        (self.per_comp("wgcl_lgamma", &t, &xs), self.per_comp("wgcl_gamma_sign", &t, &xs))
+                    }
+                    "remquo" => {
+                        // n = x/y rounded to even, as `remainder`; the quotient's sign and its
+                        // low 7 bits (OpenCL asks for at least 3), taken exactly in float.
+                        let (r, n) = self.rem_step(&t, &x, &c[1]);
+                        let iw = self.wt(&out_ty);
+                        let low = format!("{iw}(abs({n}) - {w}(128) * floor(abs({n}) / {w}(128)))");
+                        (r, format!("select({low}, -{low}, {n} < {w}(0))"))
+                    }
                     // The largest float below 1 bounds the fraction, as OpenCL requires.
                     _ => (format!("min({x} - floor({x}), {w}(0.99999994f))"), format!("floor({x})")),
                 };
-                let place = self.ptr_elem(pv, None, args[1].pos)?;
+                let place = self.ptr_elem(pv, None, args[nin].pos)?;
                 let out = self.to_let(Val::new(out, out_ty)).code;
-                self.write(&place, &out, args[1].pos)?;
+                self.write(&place, &out, args[nin].pos)?;
                 return Ok(Val::new(ret, t));
             }
             "upsample" => {
@@ -605,6 +650,24 @@ impl Lower<'_> {
             self.arity(name, &vals, 1, pos)?;
             return self.as_type(rest, &vals[0], pos);
         }
+        if let Some((rest, aligned)) = name.strip_prefix("vload_half").map(|r| (r, false)).or_else(|| name.strip_prefix("vloada_half").map(|r| (r, true))) {
+            self.arity(name, &vals, 2, pos)?;
+            let n = half_width(rest).ok_or_else(|| self.err(pos, format!("unknown built-in `{name}`")))?;
+            return self.vload_half(n, aligned, &vals, pos);
+        }
+        if let Some((rest, aligned)) = name.strip_prefix("vstore_half").map(|r| (r, false)).or_else(|| name.strip_prefix("vstorea_half").map(|r| (r, true))) {
+            self.arity(name, &vals, 3, pos)?;
+            let (width, mode) = rest.split_once('_').map_or((rest, ""), |(a, b)| (a, b));
+            let mode = match mode {
+                "" | "rte" => 0,
+                "rtz" => 1,
+                "rtp" => 2,
+                "rtn" => 3,
+                _ => return Err(self.err(pos, format!("unknown built-in `{name}`"))),
+            };
+            let n = half_width(width).ok_or_else(|| self.err(pos, format!("unknown built-in `{name}`")))?;
+            return self.vstore_half(n, aligned, mode, &vals, pos);
+        }
         if let Some(n) = name.strip_prefix("vload").and_then(|n| n.parse::<u8>().ok()) {
             self.arity(name, &vals, 2, pos)?;
             return self.vload(n, &vals, pos);
@@ -618,10 +681,6 @@ impl Lower<'_> {
         }
         let msg = match name {
             "printf" => "printf is not supported".to_string(),
-            "erf" | "erfc" | "lgamma" | "tgamma" | "mad_sat" => format!("`{name}` is not supported yet"),
-            n if n.starts_with("vload_half") || n.starts_with("vstore_half") || n.starts_with("vloada_half") || n.starts_with("vstorea_half") => {
-                format!("`{n}` is not supported (half data in buffers)")
-            }
             n if n.starts_with("read_image") || n.starts_with("write_image") || n.starts_with("get_image") => {
                 "images are not supported".to_string()
             }
@@ -635,6 +694,139 @@ impl Lower<'_> {
             n => format!("call to undeclared function `{n}`"),
         };
         Err(self.err(pos, msg))
+    }
+
+    /// `x - n*y` with `n = x/y` rounded to nearest even, exactly for `float` (rem_step.wgsl),
+    /// by a fused multiply-add otherwise; also returns `n`.
+    fn rem_step(&mut self, t: &Ty, x: &str, y: &str) -> (String, String) {
+        let x = self.to_let(Val::new(x, t.clone())).code;
+        let y = self.to_let(Val::new(y, t.clone())).code;
+        let n = self.to_let(Val::new(format!("round({x} / {y})"), t.clone())).code;
+        if t.scalar() == Some(Sc::Float) {
+            self.helpers.insert("rem_step");
+            return (self.per_comp("wgcl_rem_step", t, &[x, n.clone(), y]), n);
+        }
+        (format!("fma(-{n}, {y}, {x})"), n)
+    }
+
+    /// Registers the WGSL helpers of `erf`/`erfc`/`lgamma`/`tgamma`, which exist for `float`.
+    fn special_fn(&mut self, name: &str, t: &Ty, pos: Pos) -> R<()> {
+        if t.scalar() != Some(Sc::Float) {
+            return Err(self.err(pos, format!("`{name}` is supported for `float` arguments, not `{}`", t.c_name(self.structs()))));
+        }
+        if name.starts_with("erf") {
+            self.helpers.insert("erf");
+        } else {
+            self.helpers.extend(["gamma", "inf", "nan"]);
+        }
+        Ok(())
+    }
+
+    /// `f` (a WGSL function of scalars) applied to each component of the arguments `c` of
+    /// vector type `t` (or to the scalars).
+    fn per_comp(&mut self, f: &str, t: &Ty, c: &[String]) -> String {
+        if !t.is_vector() {
+            return format!("{f}({})", c.join(", "));
+        }
+        let lets: Vec<String> = c.iter().map(|x| self.to_let(Val::new(x.clone(), t.clone())).code).collect();
+        let comps: Vec<String> = (0..t.width()).map(|k| format!("{f}({})", lets.iter().map(|l| comp(l, t.width(), k)).collect::<Vec<_>>().join(", "))).collect();
+        self.vec_code(t, &comps)
+    }
+
+    /// The packed-`half` buffer a `vload_half`/`vstore_half` pointer points into.
+    fn half_base(&self, p: &Val, name: &str, pos: Pos) -> R<Base> {
+        match &p.base {
+            Some(b) if b.elem == Ty::Scalar(Sc::Half) && matches!(b.kind, BK::Storage { packed: true, .. }) && !b.bytes => Ok(b.clone()),
+            _ => Err(self.err(pos, format!("`{name}` needs a pointer into a `__global` or `__constant` `half` buffer"))),
+        }
+    }
+
+    /// `vload_half[n]`/`vloada_half[n]`: halves in a buffer (packed two per `u32` word),
+    /// converted exactly to float.
+    fn vload_half(&mut self, n: u8, aligned: bool, vals: &[Val], pos: Pos) -> R<Val> {
+        let b = self.half_base(&vals[1], "vload_half", pos)?;
+        self.helpers.insert("half");
+        let stride = if aligned && n == 3 { 4 } else { n };
+        let off = self.conv(&vals[0], &INT, pos)?;
+        let start = self.to_let(Val::new(format!("({} + {off} * {stride}i)", vals[1].code), INT)).code;
+        let mut comps = Vec::new();
+        for i in 0..n {
+            let PK::Packed { arr, idx, atomic } = self.elem_place(&b, &format!("({start} + {i}i)")).kind else {
+                unreachable!("half buffers are packed")
+            };
+            let word = format!("{arr}[u32({idx}) / 2u]");
+            let word = if atomic { format!("atomicLoad(&{word})") } else { word };
+            comps.push(format!("wgcl_half_to_float(({word} >> ((u32({idx}) % 2u) * 16u)) & 0xffffu)"));
+        }
+        let t = Ty::vec(Sc::Float, n);
+        Ok(Val::new(if n == 1 { comps.remove(0) } else { self.vec_code(&t, &comps) }, t))
+    }
+
+    /// `vstore_half[n][_rte|_rtz|_rtp|_rtn]` (and `vstorea_`): float to half with the given
+    /// rounding `mode` (see half.wgsl), stored with word-level atomics since neighbouring
+    /// work-items may share a word.
+    fn vstore_half(&mut self, n: u8, aligned: bool, mode: u32, vals: &[Val], pos: Pos) -> R<Val> {
+        let b = self.half_base(&vals[2], "vstore_half", pos)?;
+        self.helpers.insert("half");
+        let t = Ty::vec(Sc::Float, n);
+        if vals[0].ty.width() != n {
+            return Err(self.err(pos, format!("`vstore_half{}` stores a `{}`, not a `{}`", if n == 1 { String::new() } else { n.to_string() }, t.c_name(self.structs()), vals[0].ty.c_name(self.structs()))));
+        }
+        let data = self.conv(&vals[0], &t, pos)?;
+        let d = self.to_let(Val::new(data, t.clone())).code;
+        let stride = if aligned && n == 3 { 4 } else { n };
+        let off = self.conv(&vals[1], &INT, pos)?;
+        let start = self.to_let(Val::new(format!("({} + {off} * {stride}i)", vals[2].code), INT)).code;
+        for i in 0..n {
+            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
+            let x = if n == 1 { d.clone() } else { comp(&d, n, i) };
+            self.write(&pl, &format!("wgcl_float_to_half({x}, {mode}u)"), pos)?;
+        }
+        Ok(Val::new("", Ty::Void))
+    }
+
+    /// A built-in with an 8/16-wide vector argument: component-wise ones run on each 4-wide
+    /// part ([`Lower::split_wide`]), `any`/`all` combine the parts' answers.
+    fn wide_builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        let n = vals.iter().map(|v| v.ty.width()).max().unwrap_or(1);
+        // `convert_float16_sat` on a part is `convert_float4_sat`; `as_T16` likewise when the
+        // component size is kept.
+        let per_part = |prefix: &str| -> Option<String> {
+            let rest = name.strip_prefix(prefix)?;
+            let (tname, suffix) = rest.split_once('_').map_or((rest, ""), |(a, b)| (a, b));
+            let t = super::parser::vector_type(tname)?;
+            let base = tname.trim_end_matches(|c: char| c.is_ascii_digit());
+            let sep = if suffix.is_empty() { "" } else { "_" };
+            (t.width() == n).then(|| format!("{prefix}{base}4{sep}{suffix}"))
+        };
+        let part_name = match name {
+            "any" | "all" => {
+                self.arity(name, &vals, 1, pos)?;
+                let v = self.to_let(vals[0].clone());
+                let join = if name == "any" { " || " } else { " && " };
+                let mut parts = Vec::new();
+                for k in 0..n / 4 {
+                    let pv = Val::new(format!("{}[{k}]", v.code), Ty::Vector(v.ty.scalar().unwrap(), 4));
+                    parts.push(self.builtin(name, vec![pv], args, pos)?.code);
+                }
+                return Ok(Val::boolean(format!("({})", parts.join(join)), INT));
+            }
+            n if n.starts_with("convert_") => per_part("convert_").ok_or_else(|| self.err(pos, format!("`{n}`: the number of components must match")))?,
+            n if n.starts_with("as_") => {
+                let same = vals[0].ty.scalar().map(|s| s.size()) == super::parser::vector_type(&n[3..]).and_then(|t| t.scalar()).map(|s| s.size());
+                per_part("as_").filter(|_| same).ok_or_else(|| {
+                    self.err(pos, format!("`{n}` of a `{}` is not supported (8/16-component reinterpretations must keep the component size)", vals[0].ty.c_name(self.structs())))
+                })?
+            }
+            "dot" | "distance" | "length" | "normalize" | "fast_length" | "fast_distance" | "fast_normalize" | "cross" => {
+                return Err(self.err(pos, format!("`{name}` takes vectors of 2, 3 or 4 components")));
+            }
+            n if vals.iter().any(|v| v.ty.is_pointer()) => {
+                return Err(self.err(pos, format!("`{n}` with an output pointer is not supported for 8/16-component vectors")));
+            }
+            n => n.to_string(),
+        };
+        self.split_wide(vals, pos, |s, pv| s.builtin(&part_name, pv, args, pos))
     }
 
     fn convert(&mut self, rest: &str, v: &Val, pos: Pos) -> R<Val> {
@@ -730,8 +922,8 @@ impl Lower<'_> {
     }
 
     fn vload(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
-        if !matches!(n, 2..=4) {
-            return Err(self.err(pos, format!("vload{n} is not supported (vectors of 2-4 components only)")));
+        if !matches!(n, 2..=4 | 8 | 16) {
+            return Err(self.err(pos, format!("vload{n}: OpenCL vectors have 2, 3, 4, 8 or 16 components")));
         }
         let p = &vals[1];
         let b = p.base.clone().ok_or_else(|| self.err(pos, "vload needs a pointer"))?;
@@ -744,12 +936,12 @@ impl Lower<'_> {
         }
         let s = b.elem.scalar().ok_or_else(|| self.err(pos, "vload needs a pointer to scalars"))?;
         let t = Ty::Vector(s, n);
-        Ok(Val::new(format!("{}({})", self.wt(&t), parts.join(", ")), t))
+        Ok(Val::new(self.vec_code(&t, &parts), t))
     }
 
     fn vstore(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
-        if !matches!(n, 2..=4) {
-            return Err(self.err(pos, format!("vstore{n} is not supported (vectors of 2-4 components only)")));
+        if !matches!(n, 2..=4 | 8 | 16) {
+            return Err(self.err(pos, format!("vstore{n}: OpenCL vectors have 2, 3, 4, 8 or 16 components")));
         }
         let p = &vals[2];
         let b = p.base.clone().ok_or_else(|| self.err(pos, "vstore needs a pointer"))?;
@@ -760,7 +952,7 @@ impl Lower<'_> {
         let start = self.to_let(Val::new(format!("({} + {off} * {n}i)", p.code), INT)).code;
         for i in 0..n {
             let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
-            self.write(&pl, &format!("{d}.{}", ['x', 'y', 'z', 'w'][i as usize]), pos)?;
+            self.write(&pl, &comp(&d, n, i), pos)?;
         }
         Ok(Val::new("", Ty::Void))
     }
@@ -928,7 +1120,9 @@ impl Lower<'_> {
                 }
             }
             self.block(f.body.as_ref().unwrap())?;
-            if f.ret != Ty::Void && !self.f().body.trim_end().ends_with(';') || f.ret != Ty::Void && !self.f().body.trim_end().rsplit('\n').next().unwrap_or("").trim_start().starts_with("return") {
+            let body = self.f().body.trim_end();
+            let ends_in_return = body.ends_with(';') && body.rsplit('\n').next().unwrap_or("").trim_start().starts_with("return");
+            if f.ret != Ty::Void && !ends_in_return {
                 let z = format!("{}()", self.wt(&f.ret));
                 self.emit(format!("return {z};"));
             }
@@ -956,9 +1150,22 @@ pub fn int_range(s: Sc) -> (i64, i64) {
     }
 }
 
+/// The width in a `vload_half`/`vstore_half` name: none is 1.
+fn half_width(s: &str) -> Option<u8> {
+    match s {
+        "" => Some(1),
+        _ => s.parse().ok().filter(|n| matches!(n, 2 | 3 | 4 | 8 | 16)),
+    }
+}
+
 /// WGSL source of helper functions the lowering may call.
 pub fn helper_source(name: &str) -> &'static str {
     match name {
+        "erf" => include_str!("erf.wgsl"),
+        "gamma" => include_str!("gamma.wgsl"),
+        "half" => include_str!("half.wgsl"),
+        "mad_sat" => include_str!("mad_sat.wgsl"),
+        "rem_step" => include_str!("rem_step.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",

@@ -12,6 +12,10 @@
 //!   their pointer arguments (private bases travel as `ptr<function, T>`).
 //! * **Sub-word buffers** (`char`/`short` in `__global`) are packed in `u32` words; stores use
 //!   `atomicAnd`/`atomicOr` so neighbouring work-items writing adjacent bytes don't race.
+//! * **8- and 16-wide vectors** are `array<vec4<T>, n/4>`; operators and component-wise
+//!   built-ins run on each 4-wide part ([`Lower::split_wide`]).
+//! * **Unions** whose members have different layouts are `array<u32, N>` words; members are
+//!   read and written by (de)composing words ([`super::words`]), so type punning is C's.
 //! * **Atomics**: a buffer or `__local` array used with an atomic built-in becomes
 //!   `array<atomic<T>>`; lowering restarts once per such discovery ([`Lower::retry`]).
 //! * **Non-uniform NDRange guard**: work-items past the real global size execute nothing
@@ -23,6 +27,7 @@ use super::ast::*;
 use super::lexer::{Files, Pos};
 use super::parser::{const_eval, Unit};
 use super::types::*;
+use super::words::{self, Off, Src};
 use crate::{BuildError, DeviceCaps};
 
 pub type R<T> = Result<T, BuildError>;
@@ -93,12 +98,15 @@ impl Val {
 #[derive(Clone, Debug)]
 pub enum PK {
     Ref(String),
-    Swz(String, Vec<u8>),
+    /// Components of the vector `code` (of the given width).
+    Swz(String, Vec<u8>, u8),
     Atomic(String),
     /// A `char`/`short` element of a packed buffer: array, element index, atomic words.
     Packed { arr: String, idx: String, atomic: bool },
     /// A pointer variable (its offset variable) and its base.
     PtrVar(String, Option<Base>),
+    /// A member (or part of one) of a union: bytes at `off` of the word array `arr`.
+    Words { arr: String, off: Off },
 }
 
 /// An lvalue.
@@ -202,6 +210,15 @@ fn swz_letter(i: u8) -> char {
     ['x', 'y', 'z', 'w'][i as usize]
 }
 
+/// Component `k` of the vector `code` of width `n` (wide vectors are arrays of 4-vectors).
+pub fn comp(code: &str, n: u8, k: u8) -> String {
+    if n > 4 {
+        format!("{code}[{}].{}", k / 4, swz_letter(k % 4))
+    } else {
+        format!("{code}.{}", swz_letter(k))
+    }
+}
+
 impl<'u> Lower<'u> {
     pub fn new(unit: &'u Unit, files: &'u Files, caps: DeviceCaps) -> Self {
         Lower {
@@ -290,11 +307,6 @@ impl<'u> Lower<'u> {
     pub fn check_ty(&mut self, t: &Ty, p: Pos) -> R<()> {
         match t {
             Ty::Scalar(s) | Ty::Vector(s, _) => {
-                if let Ty::Vector(_, n) = t {
-                    if *n > 4 {
-                        return Err(self.err(p, format!("{}-component vectors (`{}`) are not supported; use 2, 3 or 4 components", n, t.c_name(self.structs()))));
-                    }
-                }
                 match s {
                     Sc::Long | Sc::ULong if !self.caps.i64 => Err(self.err(p, format!("`{}` needs 64-bit integer support, which this device lacks", s.c_name()))),
                     Sc::Double if !self.caps.f64 => Err(self.err(p, "`double` needs cl_khr_fp64, which this device lacks")),
@@ -308,7 +320,8 @@ impl<'u> Lower<'u> {
             }
             Ty::Array(e, _) => self.check_ty(e, p),
             Ty::Pointer(e, _) => {
-                if **e == Ty::Void {
+                // `half` is a storage format without cl_khr_fp16 (vload_half/vstore_half).
+                if **e == Ty::Void || (**e == Ty::Scalar(Sc::Half) && !self.caps.f16) {
                     return Ok(());
                 }
                 self.check_ty(e, p)
@@ -318,6 +331,9 @@ impl<'u> Lower<'u> {
                     return Err(self.err(p, format!("`{}` is an incomplete type", self.structs()[*i].name)));
                 }
                 if self.structs_used.insert(*i) {
+                    if self.structs()[*i].is_union {
+                        words::check_union(self, *i, p)?;
+                    }
                     for (_, f) in self.structs()[*i].fields.clone() {
                         if f.is_pointer() {
                             return Err(self.err(p, format!("pointer members (in `{}`) are not supported", self.structs()[*i].name)));
@@ -340,6 +356,7 @@ impl<'u> Lower<'u> {
         match t {
             Ty::Scalar(s) | Ty::Vector(s, _) => s.size() >= 4,
             Ty::Array(e, _) => self.host_compatible(e),
+            Ty::Struct(i) if self.structs()[*i].is_union => t.layout(self.structs()).0.is_multiple_of(4),
             Ty::Struct(i) => self.structs()[*i].fields.iter().all(|(_, f)| self.host_compatible(f)),
             _ => false,
         }
@@ -351,6 +368,8 @@ impl<'u> Lower<'u> {
         for &i in &self.structs_used {
             let d = &self.structs()[i];
             if d.is_union {
+                let n = words::union_words(self, i);
+                s.push_str(&format!("struct {} {{\n    w: array<u32, {n}>,\n}}\n", struct_wgsl_name(i, self.structs())));
                 continue;
             }
             let compat = self.host_compatible(&Ty::Struct(i));
@@ -380,11 +399,67 @@ impl<'u> Lower<'u> {
             Sc::Double => format!("{v}.0lf"),
         };
         let s = if v < 0 { format!("({s})") } else { s };
+        if t.is_wide() {
+            return self.splat(t, &s);
+        }
         if let Ty::Vector(..) = t {
             format!("{}({})", self.wt(t), s)
         } else {
             s
         }
+    }
+
+    /// The vector `t` with every component `scalar` (a WGSL expression of its scalar type).
+    pub fn splat(&self, t: &Ty, scalar: &str) -> String {
+        match t {
+            Ty::Vector(s, n) if *n > 4 => {
+                let part = format!("vec4<{}>({scalar})", s.wgsl());
+                format!("{}({})", self.wt(t), vec![part; *n as usize / 4].join(", "))
+            }
+            _ => format!("{}({scalar})", self.wt(t)),
+        }
+    }
+
+    /// The vector `t` made of the scalar expressions `comps`.
+    pub fn vec_code(&self, t: &Ty, comps: &[String]) -> String {
+        match t {
+            Ty::Vector(s, n) if *n > 4 => {
+                let parts: Vec<String> = comps.chunks(4).map(|c| format!("vec4<{}>({})", s.wgsl(), c.join(", "))).collect();
+                format!("{}({})", self.wt(t), parts.join(", "))
+            }
+            _ => format!("{}({})", self.wt(t), comps.join(", ")),
+        }
+    }
+
+    /// Applies `f` to each 4-wide part of the 8/16-wide operands (narrower ones are passed
+    /// whole) and joins the results: WGSL has no operators or built-ins on arrays.
+    pub fn split_wide(&mut self, vals: Vec<Val>, pos: Pos, f: impl Fn(&mut Self, Vec<Val>) -> R<Val>) -> R<Val> {
+        let n = vals.iter().map(|v| v.ty.width()).max().unwrap_or(1);
+        if let Some(v) = vals.iter().find(|v| v.ty.is_vector() && v.ty.width() != n) {
+            return Err(self.err(pos, format!("a `{}` and a {n}-component vector cannot be combined", v.ty.c_name(self.structs()))));
+        }
+        let vals: Vec<Val> = vals.into_iter().map(|v| self.to_let(v)).collect();
+        let mut parts = Vec::new();
+        let mut part_ty = None;
+        for k in 0..n / 4 {
+            let pv = vals
+                .iter()
+                .map(|v| match &v.ty {
+                    Ty::Vector(s, w) if *w > 4 => Val::new(format!("{}[{k}]", v.code), Ty::Vector(*s, 4)),
+                    _ => v.clone(),
+                })
+                .collect();
+            let r = f(self, pv)?;
+            let r = if r.is_b { Val::new(self.conv(&r, &r.ty.clone(), pos)?, r.ty) } else { r };
+            match &r.ty {
+                Ty::Vector(_, 4) => {}
+                t => return Err(self.err(pos, format!("this operation gives a `{}` per 4 components, which an 8/16-component vector cannot be made of", t.c_name(self.structs())))),
+            }
+            part_ty = r.ty.scalar();
+            parts.push(r.code);
+        }
+        let t = Ty::Vector(part_ty.unwrap_or(Sc::Int), n);
+        Ok(Val::new(format!("{}({})", self.wt(&t), parts.join(", ")), t))
     }
 
     pub fn float_lit(&self, v: f64, s: Sc) -> String {
@@ -412,7 +487,7 @@ impl<'u> Lower<'u> {
             return Err(self.err(p, format!("cannot convert `{}` to `{}`", v.ty.c_name(self.structs()), to.c_name(self.structs()))));
         }
         if let Ty::Bool = to {
-            return Ok(self.cond(v, p)?);
+            return self.cond(v, p);
         }
         if v.ty == Ty::Bool && !v.is_b {
             // A `bool` object is a WGSL `bool`; as an arithmetic value it is C's 0 or 1.
@@ -443,7 +518,23 @@ impl<'u> Lower<'u> {
                 if from.is_vector() && to.is_vector() && from.width() != to.width() {
                     return Err(self.err(p, format!("cannot convert `{}` to `{}`: different sizes", from.c_name(self.structs()), to.c_name(self.structs()))));
                 }
+                if to.is_wide() && !from.is_vector() {
+                    let c = self.conv(v, &Ty::Scalar(ts), p)?;
+                    let c = self.to_let(Val::new(c, Ty::Scalar(ts)));
+                    return Ok(self.splat(to, &c.code));
+                }
+                if from.is_wide() {
+                    if !to.is_vector() {
+                        return Err(self.err(p, format!("cannot convert `{}` to `{}`", from.c_name(self.structs()), to.c_name(self.structs()))));
+                    }
+                    let t4 = Ty::Vector(ts, 4);
+                    let r = self.split_wide(vec![v.clone()], p, |s, pv| Ok(Val::new(s.conv(&pv[0], &t4, p)?, t4.clone())))?;
+                    return Ok(r.code);
+                }
                 let mut code = v.code.clone();
+                if let Some(folded) = self.fold_wide_literal(&code, fs, ts) {
+                    code = folded;
+                }
                 if fs.wgsl() != ts.wgsl() || (from.is_vector() != to.is_vector()) {
                     code = if from.is_vector() || !to.is_vector() {
                         format!("{}({code})", self.wt(to))
@@ -454,6 +545,22 @@ impl<'u> Lower<'u> {
                 Ok(self.narrow(code, to, fs))
             }
         }
+    }
+
+    /// A 64-bit literal converted to `f32` (or an integer one to `f64`) in Rust: naga's
+    /// constant evaluator refuses those conversions (`(float)1e-10` with doubles enabled).
+    fn fold_wide_literal(&self, code: &str, from: Sc, to: Sc) -> Option<String> {
+        let wide = matches!((from, to), (Sc::Double | Sc::Long | Sc::ULong, Sc::Float) | (Sc::Long | Sc::ULong, Sc::Double));
+        if !wide {
+            return None;
+        }
+        let t = code.strip_prefix('(').and_then(|c| c.strip_suffix(')')).unwrap_or(code);
+        let v: f64 = match from {
+            Sc::Double => t.strip_suffix("lf")?.parse().ok()?,
+            Sc::Long => t.strip_suffix("li")?.parse::<i64>().ok()? as f64,
+            _ => t.strip_suffix("lu")?.parse::<u64>().ok()? as f64,
+        };
+        Some(self.float_lit(v, to))
     }
 
     /// Wraps a 32-bit value to a `char`/`short` type's range (C's modular conversion).
@@ -499,7 +606,10 @@ impl<'u> Lower<'u> {
             return v;
         }
         let n = self.fresh("t");
-        self.emit(format!("let {n} = {};", v.code));
+        // Aggregates (wide vectors are arrays) go in a `var`: wgpu's override pass rejects
+        // indexing a `let` array whose value is a constant expression.
+        let kw = if v.ty.is_wide() || matches!(v.ty, Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" };
+        self.emit(format!("{kw} {n} = {};", v.code));
         Val { code: n, ..v }
     }
 
@@ -546,6 +656,20 @@ impl<'u> Lower<'u> {
                 let lvalue = matches!(a.kind, ExprKind::Ident(_) | ExprKind::Index(..) | ExprKind::Member(..));
                 if lvalue {
                     let p = self.place(a)?;
+                    if let PK::Words { arr, off } = &p.kind {
+                        let el = match &p.ty {
+                            Ty::Array(el, _) => (**el).clone(),
+                            Ty::Vector(s, _) => Ty::Scalar(*s),
+                            t => return Err(self.err(e.pos, format!("subscripted value of type `{}` is not an array or vector", t.c_name(self.structs())))),
+                        };
+                        let ic = self.conv(&idx, &INT, i.pos)?;
+                        let stride = el.layout(self.structs()).0;
+                        let off = match const_eval(i, self.structs()) {
+                            Some(k) if k >= 0 => off.plus(k as u32 * stride),
+                            _ => off.indexed(&ic, stride),
+                        };
+                        return Ok(Place { kind: PK::Words { arr: arr.clone(), off }, ty: el, guard: p.guard, root: None });
+                    }
                     match (&p.ty, &p.kind) {
                         (Ty::Array(el, _), PK::Ref(code)) => {
                             let ic = self.conv(&idx, &INT, i.pos)?;
@@ -561,9 +685,15 @@ impl<'u> Lower<'u> {
                             };
                             return Ok(Place { kind, ty: (**el).clone(), guard, root });
                         }
-                        (Ty::Vector(s, _), PK::Ref(code)) => {
+                        (Ty::Vector(s, n), PK::Ref(code)) => {
                             let ic = self.conv(&idx, &UINT, i.pos)?;
-                            return Ok(Place { kind: PK::Ref(format!("{code}[{ic}]")), ty: Ty::Scalar(*s), guard: p.guard, root: None });
+                            let code = if *n > 4 {
+                                let iv = self.to_let(Val::new(ic, UINT)).code;
+                                format!("{code}[{iv} / 4u][{iv} % 4u]")
+                            } else {
+                                format!("{code}[{ic}]")
+                            };
+                            return Ok(Place { kind: PK::Ref(code), ty: Ty::Scalar(*s), guard: p.guard, root: None });
                         }
                         (Ty::Pointer(..), _) => {
                             let pv = self.read(&p, a.pos)?;
@@ -601,6 +731,9 @@ impl<'u> Lower<'u> {
         if b.elem == Ty::Void {
             return Err(self.err(p, "cannot dereference a `void*`"));
         }
+        if b.elem == Ty::Scalar(Sc::Half) && !self.caps.f16 {
+            return Err(self.err(p, "`half` data needs cl_khr_fp16, which this device lacks, to be read or written directly; use vload_half/vstore_half"));
+        }
         if b.bytes {
             return Err(self.err(p, format!(
                 "dereferencing a `char*` view of `{}` memory is not supported (only offsetting it and casting it back)",
@@ -625,8 +758,14 @@ impl<'u> Lower<'u> {
                     return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
                 };
                 let fty = &fty;
-                if d.is_union {
-                    return Err(self.err(pos, "unions are not supported"));
+                let field_off = if d.is_union { 0 } else { Ty::field_offsets(*i, self.structs())[d.fields.iter().position(|(n, _)| *n == name).unwrap()] };
+                match &p.kind {
+                    PK::Words { arr, off } => return Ok(Place { kind: PK::Words { arr: arr.clone(), off: off.plus(field_off) }, ty: fty.clone(), guard: p.guard, root: None }),
+                    PK::Ref(code) if d.is_union => {
+                        return Ok(Place { kind: PK::Words { arr: format!("{code}.w"), off: Off::at(0) }, ty: fty.clone(), guard: p.guard, root: None })
+                    }
+                    _ if d.is_union => return Err(self.err(pos, "member access on this union is not supported")),
+                    _ => {}
                 }
                 let PK::Ref(code) = &p.kind else {
                     return Err(self.err(pos, "member access on this value is not supported"));
@@ -637,14 +776,24 @@ impl<'u> Lower<'u> {
             }
             Ty::Vector(s, n) => {
                 let comps = self.swizzle(name, *n, pos)?;
-                let PK::Ref(code) = &p.kind else {
-                    return Err(self.err(pos, "swizzle of this value is not supported"));
+                if let PK::Words { arr, off } = &p.kind {
+                    if comps.len() != 1 {
+                        return Err(self.err(pos, "multi-component swizzles of a union member are not supported as lvalues; copy the vector first"));
+                    }
+                    let kind = PK::Words { arr: arr.clone(), off: off.plus(comps[0] as u32 * s.size()) };
+                    return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
+                }
+                // A swizzle of a swizzle picks from the first one's components.
+                let (code, comps, n) = match &p.kind {
+                    PK::Ref(code) => (code, comps, *n),
+                    PK::Swz(code, first, n0) => (code, comps.iter().map(|&c| first[c as usize]).collect(), *n0),
+                    _ => return Err(self.err(pos, "swizzle of this value is not supported")),
                 };
                 let ty = Ty::vec(*s, comps.len() as u8);
                 if comps.len() == 1 {
-                    return Ok(Place { kind: PK::Ref(format!("{code}.{}", swz_letter(comps[0]))), ty, guard: p.guard, root: None });
+                    return Ok(Place { kind: PK::Ref(comp(code, n, comps[0])), ty, guard: p.guard, root: None });
                 }
-                Ok(Place { kind: PK::Swz(code.clone(), comps), ty, guard: p.guard, root: None })
+                Ok(Place { kind: PK::Swz(code.clone(), comps, n), ty, guard: p.guard, root: None })
             }
             Ty::Pointer(..) => Err(self.err(pos, format!("member reference type is a pointer; use `->` to access `{name}`"))),
             t => Err(self.err(pos, format!("member `{name}` of a non-struct type `{}`", t.c_name(self.structs())))),
@@ -675,9 +824,21 @@ impl<'u> Lower<'u> {
                 .collect(),
         };
         match comps {
-            Some(c) if !c.is_empty() && c.len() <= 4 && c.iter().all(|&i| i < n) => Ok(c),
+            Some(c) if matches!(c.len(), 1..=4 | 8 | 16) && c.iter().all(|&i| i < n) => Ok(c),
             _ => Err(self.err(pos, format!("invalid vector component or swizzle `.{name}` for a {n}-component vector"))),
         }
+    }
+
+    /// Components `comps` of the vector `code` (width `n`) as a value of type `t`.
+    fn swizzled(&self, code: &str, n: u8, comps: &[u8], t: &Ty) -> String {
+        if n <= 4 && comps.len() <= 4 {
+            return format!("{code}.{}", comps.iter().map(|&c| swz_letter(c)).collect::<String>());
+        }
+        let cs: Vec<String> = comps.iter().map(|&c| comp(code, n, c)).collect();
+        if comps.len() == 1 {
+            return cs[0].clone();
+        }
+        self.vec_code(t, &cs)
     }
 
     pub fn read(&mut self, p: &Place, pos: Pos) -> R<Val> {
@@ -697,8 +858,9 @@ impl<'u> Lower<'u> {
                 }
                 Val::new(code.clone(), p.ty.clone())
             }
-            PK::Swz(code, comps) => Val::new(format!("{code}.{}", comps.iter().map(|&c| swz_letter(c)).collect::<String>()), p.ty.clone()),
+            PK::Swz(code, comps, n) => Val::new(self.swizzled(code, *n, comps, &p.ty), p.ty.clone()),
             PK::Atomic(code) => Val::new(format!("atomicLoad(&{code})"), p.ty.clone()),
+            PK::Words { arr, off } => Val::new(words::decode(self, &Src::Array(arr.clone()), &p.ty, off, pos)?, p.ty.clone()),
             PK::PtrVar(var, base) => {
                 let Some(b) = base else {
                     return Err(self.err(pos, "pointer is used before it is assigned"));
@@ -739,14 +901,18 @@ impl<'u> Lower<'u> {
                 }
                 self.emit(format!("{r} = {code};"));
             }
-            PK::Swz(r, comps) => {
+            PK::Swz(r, comps, n) => {
                 let t = self.fresh("s");
                 self.emit(format!("let {t} = {code};"));
                 for (k, c) in comps.iter().enumerate() {
-                    self.emit(format!("{r}.{} = {t}.{};", swz_letter(*c), swz_letter(k as u8)));
+                    self.emit(format!("{} = {};", comp(r, *n, *c), comp(&t, comps.len() as u8, k as u8)));
                 }
             }
             PK::Atomic(r) => self.emit(format!("atomicStore(&{r}, {code});")),
+            PK::Words { arr, off } => {
+                let v = self.to_let(Val::new(code, p.ty.clone()));
+                words::encode(self, &Src::Array(arr.clone()), &p.ty, &v.code, off, pos)?;
+            }
             PK::PtrVar(..) => unreachable!("pointer stores are handled by assign"),
             PK::Packed { arr, idx, atomic } => {
                 let s = p.ty.scalar().unwrap();
@@ -837,9 +1003,9 @@ impl<'u> Lower<'u> {
                     if !p.ty.is_arith() {
                         return Err(self.err(pos, format!("cannot increment a `{}`", p.ty.c_name(self.structs()))));
                     }
-                    let one = self.lit(&p.ty, 1);
-                    let code = format!("({} {} {one})", old.code, if *op == "++" { "+" } else { "-" });
-                    let code = self.narrow(code, &p.ty, Sc::Int);
+                    let one = Val::new(self.lit(&p.ty, 1), p.ty.clone());
+                    let new = self.binop(if *op == "++" { "+" } else { "-" }, old.clone(), one, pos)?;
+                    let code = self.conv(&new, &p.ty, pos)?;
                     let t = self.fresh("t");
                     self.emit(format!("let {t} = {code};"));
                     self.write(&p, &t, pos)?;
@@ -896,16 +1062,32 @@ impl<'u> Lower<'u> {
                 self.check_ty(t, pos)?;
                 let s = t.scalar().unwrap();
                 let mut codes = Vec::new();
+                let mut comps = Vec::new();
                 let mut n = 0u8;
                 for part in parts {
                     let v = self.expr(part)?;
                     let w = v.ty.width();
-                    n += w;
+                    n = n.saturating_add(w);
                     let target = Ty::vec(s, w);
-                    codes.push(self.conv(&v, &target, part.pos)?);
+                    let c = self.conv(&v, &target, part.pos)?;
+                    if !t.is_wide() {
+                        codes.push(c);
+                    } else if w == 1 {
+                        comps.push(c);
+                    } else {
+                        let c = self.to_let(Val::new(c, target)).code;
+                        comps.extend((0..w).map(|k| comp(&c, w, k)));
+                    }
                 }
                 if !(n == t.width() || (parts.len() == 1 && n == 1)) {
                     return Err(self.err(pos, format!("vector literal for `{}` has {n} components", t.c_name(self.structs()))));
+                }
+                if t.is_wide() {
+                    if n == 1 {
+                        let c = self.to_let(Val::new(comps[0].clone(), Ty::Scalar(s))).code;
+                        return Ok(Val::new(self.splat(t, &c), t.clone()));
+                    }
+                    return Ok(Val::new(self.vec_code(t, &comps), t.clone()));
                 }
                 Ok(Val::new(format!("{}({})", self.wt(t), codes.join(", ")), t.clone()))
             }
@@ -927,24 +1109,40 @@ impl<'u> Lower<'u> {
             Ty::Vector(s, n) => {
                 let comps = self.swizzle(name, n, pos)?;
                 let v = if v.is_b { Val::new(self.conv(&v, &v.ty.clone(), pos)?, v.ty.clone()) } else { v };
-                Ok(Val::new(format!("({}).{}", v.code, comps.iter().map(|&c| swz_letter(c)).collect::<String>()), Ty::vec(s, comps.len() as u8)))
+                let t = Ty::vec(s, comps.len() as u8);
+                if n > 4 || comps.len() > 4 {
+                    let v = self.to_let(v);
+                    return Ok(Val::new(self.swizzled(&v.code, n, &comps, &t), t));
+                }
+                Ok(Val::new(format!("({}).{}", v.code, comps.iter().map(|&c| swz_letter(c)).collect::<String>()), t))
             }
             Ty::Struct(i) => {
                 let d = &self.structs()[i];
                 let Some((name, fty)) = d.field(name).map(|(n, t)| (n.to_string(), t.clone())) else {
                     return Err(self.err(pos, format!("`{}` has no member named `{name}`", d.name)));
                 };
+                if d.is_union {
+                    let v = self.to_let(v);
+                    return Ok(Val::new(words::decode(self, &Src::Array(format!("{}.w", v.code)), &fty, &Off::at(0), pos)?, fty));
+                }
                 Ok(Val::new(format!("({}).f_{name}", v.code), fty))
             }
             t => Err(self.err(pos, format!("member `{name}` of a non-struct type `{}`", t.c_name(self.structs())))),
         }
     }
 
-    fn unary(&mut self, op: &str, a: &Expr, pos: Pos) -> R<Val> {
+    fn unary(&mut self, op: &'static str, a: &Expr, pos: Pos) -> R<Val> {
         if op == "&" {
             return self.addr_of(a, pos);
         }
         let v = self.expr(a)?;
+        self.unary_val(op, v, pos)
+    }
+
+    fn unary_val(&mut self, op: &'static str, v: Val, pos: Pos) -> R<Val> {
+        if v.ty.is_wide() {
+            return self.split_wide(vec![v], pos, |s, pv| s.unary_val(op, pv[0].clone(), pos));
+        }
         match op {
             "!" => {
                 if v.ty.is_vector() {
@@ -1005,6 +1203,7 @@ impl<'u> Lower<'u> {
                 let r = self.root_of(&p, arr).ok_or_else(|| self.err(pos, "cannot take this address"))?;
                 Ok(Val { code: idx.clone(), ty: Ty::Pointer(Box::new(p.ty.clone()), r.space), is_b: false, base: Some(r) })
             }
+            PK::Words { .. } => Err(self.err(pos, "cannot take the address of a union member (unions are stored as 32-bit words)")),
             _ => Err(self.err(pos, "cannot take the address of this expression")),
         }
     }
@@ -1065,6 +1264,9 @@ impl<'u> Lower<'u> {
         if !l.ty.is_arith() || !r.ty.is_arith() {
             return Err(bad(self));
         }
+        if l.ty.is_wide() || r.ty.is_wide() {
+            return self.split_wide(vec![l, r], pos, |s, pv| s.binop(op, pv[0].clone(), pv[1].clone(), pos));
+        }
         if op == "<<" || op == ">>" {
             if !l.ty.is_int() || !r.ty.is_int() {
                 return Err(bad(self));
@@ -1073,7 +1275,7 @@ impl<'u> Lower<'u> {
             let lc = self.conv(&l, &t, pos)?;
             let s = t.scalar().unwrap();
             let bits = s.size().max(1) * 8;
-            let ut = t.with_scalar(if s.size() == 8 { Sc::UInt } else { Sc::UInt });
+            let ut = t.with_scalar(Sc::UInt);
             let rc = self.conv(&r, &if r.ty.is_vector() { ut.clone() } else { UINT }, pos)?;
             let rc = if t.is_vector() && !r.ty.is_vector() { format!("{}({rc})", self.wt(&ut)) } else { rc };
             let mask = self.lit(&ut, (bits - 1) as i64);
@@ -1207,7 +1409,7 @@ impl<'u> Lower<'u> {
         }
         let ac = self.conv(&av, &t, pos)?;
         let bc = self.conv(&bv, &t, pos)?;
-        if sa.is_empty() && sb.is_empty() && (t.is_arith()) {
+        if sa.is_empty() && sb.is_empty() && t.is_arith() && !t.is_wide() {
             return Ok(Val::new(format!("select({bc}, {ac}, {cc})"), t));
         }
         let v = self.fresh("c");
@@ -1486,7 +1688,7 @@ impl<'u> Lower<'u> {
             let mut off = "0i".to_string();
             if let Some(init) = &d.init {
                 let v = self.expr(init)?;
-                if v.base.is_none() && !(v.code == "0i") {
+                if v.base.is_none() && v.code != "0i" {
                     return Err(self.err(init.pos, "initializing a pointer with a non-pointer"));
                 }
                 base = v.base.clone();
@@ -1528,6 +1730,21 @@ impl<'u> Lower<'u> {
                     parts.push(format!("{}()", self.wt(el)));
                 }
                 Ok(format!("{}({})", self.wt(t), parts.join(", ")))
+            }
+            (ExprKind::InitList(items), Ty::Struct(i)) if self.structs()[*i].is_union => {
+                // C initializes a union's first member.
+                let (_, ft) = self.structs()[*i].fields[0].clone();
+                if items.len() > 1 {
+                    return Err(self.err(init.pos, "too many initializers for the union (only its first member is initialized)"));
+                }
+                let u = self.fresh("u");
+                self.emit(format!("var {u}: {};", self.wt(t)));
+                if let Some(it) = items.first() {
+                    let c = self.init_value(it, &ft)?;
+                    let v = self.to_let(Val::new(c, ft.clone()));
+                    words::encode(self, &Src::Array(format!("{u}.w")), &ft, &v.code, &Off::at(0), init.pos)?;
+                }
+                Ok(u)
             }
             (ExprKind::InitList(items), Ty::Struct(i)) => {
                 let fields = self.structs()[*i].fields.clone();

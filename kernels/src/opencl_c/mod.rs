@@ -5,6 +5,7 @@
 //! * [`preprocess`]: `#define`/`#if`/`#include`/`-D`/`-I`, predefined macros;
 //! * [`parser`] / [`ast`]: recursive descent to a typed syntax tree;
 //! * [`types`]: C types, layouts, conversion rules;
+//! * [`words`]: values of any C layout as 32-bit words (unions, by-value arguments);
 //! * [`lower`] / [`builtins`]: type checking and lowering to WGSL text (see `lower` for how
 //!   pointers, sub-word buffers, atomics and non-uniform NDRanges are represented);
 //! * this module: kernels' entry points, argument bindings (the contract in the crate docs)
@@ -19,6 +20,7 @@ pub mod lower;
 pub mod parser;
 pub mod preprocess;
 pub mod types;
+pub mod words;
 
 use std::collections::BTreeSet;
 
@@ -315,50 +317,6 @@ fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
-/// Decodes a by-value argument of C type `ty` at byte `off` of the uniform word struct `u`.
-fn decode(lw: &Lower, u: &str, ty: &Ty, off: u32, pos: lexer::Pos) -> Result<String, BuildError> {
-    let word = |o: u32| format!("{u}.w{}", o / 4);
-    Ok(match ty {
-        Ty::Scalar(s) => match s {
-            Sc::Int => format!("bitcast<i32>({})", word(off)),
-            Sc::UInt => word(off),
-            Sc::Float => format!("bitcast<f32>({})", word(off)),
-            Sc::Char | Sc::Short => format!("extractBits(bitcast<i32>({}), {}u, {}u)", word(off), (off % 4) * 8, s.size() * 8),
-            Sc::UChar | Sc::UShort => format!("extractBits({}, {}u, {}u)", word(off), (off % 4) * 8, s.size() * 8),
-            Sc::Half => format!("f16(unpack2x16float({})[{}])", word(off), (off % 4) / 2),
-            Sc::ULong | Sc::Long | Sc::Double => {
-                let v = format!("(u64({}) | (u64({}) << 32u))", word(off), word(off + 4));
-                match s {
-                    Sc::ULong => v,
-                    Sc::Long => format!("bitcast<i64>({v})"),
-                    _ => format!("bitcast<f64>({v})"),
-                }
-            }
-        },
-        Ty::Vector(s, n) => {
-            let parts: Result<Vec<_>, _> = (0..*n as u32).map(|k| decode(lw, u, &Ty::Scalar(*s), off + k * s.size(), pos)).collect();
-            format!("{}({})", lw.wt(ty), parts?.join(", "))
-        }
-        Ty::Array(e, n) => {
-            let stride = e.layout(lw.structs()).0;
-            let parts: Result<Vec<_>, _> = (0..*n).map(|k| decode(lw, u, e, off + k * stride, pos)).collect();
-            format!("{}({})", lw.wt(ty), parts?.join(", "))
-        }
-        Ty::Struct(i) => {
-            if lw.structs()[*i].is_union {
-                return Err(lw.err(pos, "unions are not supported as kernel arguments"));
-            }
-            let offs = Ty::field_offsets(*i, lw.structs());
-            let mut parts = Vec::new();
-            for ((_, ft), o) in lw.structs()[*i].fields.iter().zip(offs) {
-                parts.push(decode(lw, u, ft, off + o, pos)?);
-            }
-            format!("{}({})", lw.wt(ty), parts.join(", "))
-        }
-        t => return Err(lw.err(pos, format!("a kernel argument of type `{}` is not allowed", t.c_name(lw.structs())))),
-    })
-}
-
 fn gen_kernel(
     lw: &mut Lower,
     f: &Function,
@@ -475,7 +433,7 @@ fn gen_kernel(
                 word_structs.insert(words);
                 let uname = format!("{gname}_u");
                 lw.kout.decls.push(format!("@group(0) @binding({i}) var<uniform> {uname}: WgclWords{words};"));
-                let code = decode(lw, &uname, t, 0, p.pos)?;
+                let code = words::decode(lw, &words::Src::Fields(uname), t, &words::Off::at(0), p.pos)?;
                 let w = lw.wt(t);
                 lw.emit(format!("var {local}: {w} = {code};"));
                 lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Var { code: local, ty: t.clone(), root: None, guard: false });

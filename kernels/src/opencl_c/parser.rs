@@ -361,7 +361,7 @@ impl<'a> Parser<'a> {
                     fields = members[0].clone();
                     union_kept = false;
                 } else if let Some(pos) = anon_pos {
-                    return Err(self.files.err(pos, "unions are supported only when every member has the same layout (then they alias one another)"));
+                    return Err(self.files.err(pos, "anonymous struct members of a union are supported only when every member has the same layout (then they alias one another); name the members"));
                 }
             }
             let mut seen = std::collections::HashSet::new();
@@ -1057,7 +1057,7 @@ fn fix_unsized_array(ty: Ty, init: Option<&Expr>) -> Ty {
     }
 }
 
-/// `float4`, `uchar16` ... (sizes 2, 3, 4, 8, 16 are OpenCL's; 8 and 16 are refused later).
+/// `float4`, `uchar16` ... (sizes 2, 3, 4, 8, 16 are OpenCL's).
 pub fn vector_type(s: &str) -> Option<Ty> {
     let split = s.find(|c: char| c.is_ascii_digit())?;
     let (b, n) = s.split_at(split);

@@ -191,6 +191,10 @@ impl Ty {
     pub fn is_vector(&self) -> bool {
         matches!(self, Ty::Vector(..))
     }
+    /// An 8- or 16-component vector (an array of 4-vectors in WGSL).
+    pub fn is_wide(&self) -> bool {
+        matches!(self, Ty::Vector(_, n) if *n > 4)
+    }
     pub fn is_pointer(&self) -> bool {
         matches!(self, Ty::Pointer(..))
     }
@@ -274,6 +278,8 @@ impl Ty {
             Ty::Void => "void".into(),
             Ty::Bool => "bool".into(),
             Ty::Scalar(s) => s.wgsl().into(),
+            // WGSL vectors stop at 4: 8- and 16-wide ones are arrays of 4-vectors.
+            Ty::Vector(s, n) if *n > 4 => format!("array<vec4<{}>, {}>", s.wgsl(), n / 4),
             Ty::Vector(s, n) => format!("vec{}<{}>", n, s.wgsl()),
             Ty::Struct(i) => struct_wgsl_name(*i, structs),
             Ty::Array(t, n) => format!("array<{}, {}>", t.wgsl(structs), n),

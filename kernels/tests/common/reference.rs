@@ -305,3 +305,35 @@ pub fn jacobi5(a: &[f32], w: usize, h: usize) -> Vec<f32> {
     }
     out
 }
+
+/// `union_pun.cl`: 12 words per work-item.
+pub fn union_pun(x: &[f32], k: u32, words: &[u32]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, &xi) in x.iter().enumerate() {
+        let iu = i as u32;
+        let j = i % 4;
+        let bits = xi.to_bits();
+        let bytes = bits.to_le_bytes();
+        let shorts = [bits as u16 as i16, (bits >> 16) as u16 as i16];
+        let mut w = bytes;
+        w[j] = 0xab;
+        let w = u32::from_le_bytes(w);
+        let neg = (-xi).to_bits();
+        let neg_s = (neg & 0xffff) | ((-2i16 as u16 as u32) << 16);
+        out.extend([
+            iu ^ (iu * 3) ^ (iu + 7) ^ 0xdead_beef,
+            bits,
+            bytes[j] as u32,
+            shorts[i % 2] as i32 as u32,
+            w,
+            neg,
+            neg_s,
+            k + (k >> 24),
+            ((words[i] + 1) & !0xff) | iu,
+            1.0f32.to_bits() | 1,
+            (-0.0f32).to_bits(),
+            iu,
+        ]);
+    }
+    out
+}
