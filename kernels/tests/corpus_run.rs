@@ -293,7 +293,13 @@ fn specialised_wgsl_text_runs() {
 
 #[test]
 fn unions_pun_members_of_different_layouts() {
-    let p = build(&corpus("union_pun.cl"));
+    // In kernels/tests/programs, not the shared corpus that other crates' tests enumerate.
+    let src = std::fs::read_to_string(format!("{}/tests/programs/union_pun.cl", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let p = build(&src);
+    // Its WGSL text parses and validates again.
+    let wgsl = p.to_wgsl().unwrap();
+    let m = naga::front::wgsl::parse_str(&wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&wgsl)));
+    wgcl_kernels::validate(&m).unwrap_or_else(|e| panic!("{}", e.message));
     let n = 16usize;
     let x: Vec<f32> = rand_f32s(n, 50).iter().map(|v| v * 100.0).collect();
     let k = 0x1122_3344u32;
