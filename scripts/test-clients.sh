@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PROFILE=${WGCL_CLIENTS_PROFILE:-debug}
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+TARGET=$(realpath -m "${CARGO_TARGET_DIR:-$ROOT/target}")   # absolute: the tests run from other dirs
 PY=${PYTHON:-python3}
 
 step() { printf '\n== %s\n' "$*"; }
