@@ -10,6 +10,7 @@ use super::lexer::Pos;
 use super::lower::*;
 use super::parser::const_eval;
 use super::types::*;
+use super::words::{self, Off, Src};
 
 /// WGSL built-ins with the same meaning as the OpenCL function (float, component-wise).
 const FLOAT1: &[(&str, &str)] = &[
@@ -187,6 +188,9 @@ impl Lower<'_> {
     }
 
     pub fn builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        if name == "shuffle" || name == "shuffle2" {
+            return self.shuffle(name, vals, args, pos);
+        }
         if vals.iter().any(|v| v.ty.is_wide()) && !name.starts_with("vload") && !name.starts_with("vstore") {
             return self.wide_builtin(name, vals, args, pos);
         }
@@ -813,10 +817,11 @@ impl Lower<'_> {
             }
             n if n.starts_with("convert_") => per_part("convert_").ok_or_else(|| self.err(pos, format!("`{n}`: the number of components must match")))?,
             n if n.starts_with("as_") => {
-                let same = vals[0].ty.scalar().map(|s| s.size()) == super::parser::vector_type(&n[3..]).and_then(|t| t.scalar()).map(|s| s.size());
-                per_part("as_").filter(|_| same).ok_or_else(|| {
-                    self.err(pos, format!("`{n}` of a `{}` is not supported (8/16-component reinterpretations must keep the component size)", vals[0].ty.c_name(self.structs())))
-                })?
+                self.arity(name, &vals, 1, pos)?;
+                match per_part("as_") {
+                    Some(p) if vals[0].ty.scalar().map(|s| s.size()) == super::parser::vector_type(&n[3..]).and_then(|t| t.scalar()).map(|s| s.size()) => p,
+                    _ => return self.as_type(&n[3..], &vals[0], pos),
+                }
             }
             "dot" | "distance" | "length" | "normalize" | "fast_length" | "fast_distance" | "fast_normalize" | "cross" => {
                 return Err(self.err(pos, format!("`{name}` takes vectors of 2, 3 or 4 components")));
@@ -903,22 +908,88 @@ impl Lower<'_> {
             .or_else(|| Sc::from_name(tname).map(Ty::Scalar))
             .ok_or_else(|| self.err(pos, format!("unknown type in `as_{tname}`")))?;
         self.check_ty(&t, pos)?;
-        let size = |t: &Ty| t.layout(self.structs()).0;
+        let structs = self.structs();
+        let size = |t: &Ty| t.layout(structs).0;
         if size(&t) != size(&v.ty) || !v.ty.is_arith() {
             return Err(self.err(pos, format!("as_{tname}: `{}` and `{tname}` differ in size", v.ty.c_name(self.structs()))));
         }
         let (fs, ts) = (v.ty.scalar().unwrap(), t.scalar().unwrap());
         let code = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
+        let narrow = !v.ty.is_wide() && !t.is_wide();
         let code = match (fs.size(), ts.size()) {
-            (4, 4) | (8, 8) => format!("bitcast<{}>({code})", self.wt(&t)),
+            (4, 4) | (8, 8) if narrow && v.ty.width() == t.width() => format!("bitcast<{}>({code})", self.wt(&t)),
             (1, 4) if v.ty.width() == 4 => format!("bitcast<{}>(pack4xU8(bitcast<vec4<u32>>({code})))", self.wt(&t)),
             (4, 1) if t.width() == 4 => {
                 let f = if ts.is_signed() { "unpack4xI8" } else { "unpack4xU8" };
                 format!("{f}(bitcast<u32>({code}))")
             }
-            _ => return Err(self.err(pos, format!("as_{tname} from `{}` is not supported", v.ty.c_name(self.structs())))),
+            _ => {
+                // Any other same-size pair: through the C bytes, as 32-bit words.
+                let v = self.to_let(Val::new(code, v.ty.clone()));
+                let w = self.fresh("w");
+                self.emit(format!("var {w}: array<u32, {}>;", size(&t).div_ceil(4)));
+                words::encode(self, &Src::Array(w.clone()), &v.ty, &v.code, &Off::at(0), pos)?;
+                words::decode(self, &Src::Array(w), &t, &Off::at(0), pos)?
+            }
         };
         Ok(Val::new(code, t))
+    }
+
+    /// `shuffle(x, mask)` / `shuffle2(x, y, mask)`: component `k` of the result is component
+    /// `mask[k] % n` of `x` (of `x` then `y` for `shuffle2`). A constant mask is a swizzle; a
+    /// run-time one indexes the components dynamically.
+    fn shuffle(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        let two = name == "shuffle2";
+        self.arity(name, &vals, if two { 3 } else { 2 }, pos)?;
+        let (s, n) = match &vals[0].ty {
+            Ty::Vector(s, n) if matches!(n, 2 | 4 | 8 | 16) => (*s, *n),
+            t => return Err(self.err(pos, format!("`{name}` shuffles a vector of 2, 4, 8 or 16 components, not a `{}`", t.c_name(self.structs())))),
+        };
+        if two && vals[1].ty != vals[0].ty {
+            return Err(self.err(pos, format!(
+                "`shuffle2` needs two vectors of one type, not `{}` and `{}`",
+                vals[0].ty.c_name(self.structs()),
+                vals[1].ty.c_name(self.structs())
+            )));
+        }
+        let mask = vals.last().unwrap();
+        let m = match &mask.ty {
+            Ty::Vector(ms, m) if !ms.is_float() && !ms.is_signed() && ms.size() == s.size() && matches!(m, 2 | 4 | 8 | 16) && !mask.is_b => *m,
+            t => {
+                return Err(self.err(pos, format!(
+                    "the mask of `{name}` must be a `{}` vector of 2, 4, 8 or 16 components, not a `{}`",
+                    s.to_unsigned_int().c_name(),
+                    t.c_name(self.structs())
+                )))
+            }
+        };
+        let total = if two { 2 * n as u32 } else { n as u32 };
+        let mut srcs = Vec::new();
+        for v in &vals[..vals.len() - 1] {
+            let c = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
+            srcs.push(self.to_let(Val::new(c, v.ty.clone())).code);
+        }
+        let t = Ty::Vector(s, m);
+        let comps: Vec<String> = match const_components(&args[args.len() - 1], m, self.structs()) {
+            Some(cs) => cs
+                .iter()
+                .map(|c| {
+                    let c = (*c as u64 % total as u64) as u8;
+                    comp(&srcs[(c / n) as usize], n, c % n)
+                })
+                .collect(),
+            None => {
+                let mk = self.to_let(mask.clone()).code;
+                let mut out = Vec::new();
+                for k in 0..m {
+                    let i = self.to_let(Val::new(format!("u32({} % {})", comp(&mk, m, k), self.lit(&Ty::Scalar(s.to_unsigned_int()), total as i64)), UINT)).code;
+                    let at = |src: &str| if n > 4 { format!("{src}[({i} % {n}u) / 4u][{i} % 4u]") } else { format!("{src}[{i} % {n}u]") };
+                    out.push(if two { format!("select({}, {}, {i} >= {n}u)", at(&srcs[0]), at(&srcs[1])) } else { at(&srcs[0]) });
+                }
+                out
+            }
+        };
+        Ok(Val::new(self.vec_code(&t, &comps), t))
     }
 
     fn vload(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
@@ -1147,6 +1218,18 @@ pub fn int_range(s: Sc) -> (i64, i64) {
         Sc::UInt => (0, u32::MAX as i64),
         Sc::Long => (i64::MIN, i64::MAX),
         _ => (0, i64::MAX),
+    }
+}
+
+/// The components of a constant vector literal of width `m` (`(uint4)(3, 2, 1, 0)`, or one
+/// value for all), if every component is an integer constant expression.
+fn const_components(e: &Expr, m: u8, structs: &[StructDef]) -> Option<Vec<i64>> {
+    let ExprKind::VecLit(_, parts) = &e.kind else { return None };
+    let cs: Option<Vec<i64>> = parts.iter().map(|p| const_eval(p, structs)).collect();
+    match cs? {
+        c if c.len() == m as usize => Some(c),
+        c if c.len() == 1 => Some(vec![c[0]; m as usize]),
+        _ => None,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use wgcl_kernels::{ArgKind, BuildOptions, DispatchInfo, ProgramModule, WorkgroupSize};
+use wgcl_kernels::{ArgKind, BuildOptions, DeviceCaps, DispatchInfo, ProgramModule, WorkgroupSize};
 
 pub enum Arg {
     /// A `cl_mem` buffer with its initial bytes; read back after the run.
@@ -27,14 +27,39 @@ fn gpu() -> &'static Gpu {
         let instance = wgpu::Instance::default();
         let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
             .expect("no wgpu adapter (install mesa-vulkan-drivers for lavapipe)");
+        // The optional shader types the front end can target, where the adapter has them.
+        let wanted = wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_F16 | wgpu::Features::SHADER_F64;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: None,
+            required_features: adapter.features() & wanted,
             required_limits: adapter.limits(),
             ..Default::default()
         }))
         .expect("request_device");
         Gpu { device, queue }
     })
+}
+
+/// The device's optional types, as the runtime reports them to the front end.
+pub fn device_caps() -> DeviceCaps {
+    let f = gpu().device.features();
+    DeviceCaps { f16: f.contains(wgpu::Features::SHADER_F16), f64: f.contains(wgpu::Features::SHADER_F64), i64: f.contains(wgpu::Features::SHADER_INT64) }
+}
+
+/// Builds for a device with the harness device's optional types.
+pub fn build_with_caps(src: &str) -> ProgramModule {
+    match wgcl_kernels::opencl_c::build(src, &BuildOptions { caps: device_caps(), ..Default::default() }) {
+        Ok(p) => p,
+        Err(e) => panic!("build failed:\n{}", e.log()),
+    }
+}
+
+/// The program's WGSL text (naga's WGSL back end) parses and validates again in naga's WGSL
+/// front end.
+pub fn assert_wgsl_round_trip(p: &ProgramModule) {
+    let wgsl = p.to_wgsl().unwrap_or_else(|e| panic!("to_wgsl: {}", e.log()));
+    let m = naga::front::wgsl::parse_str(&wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&wgsl)));
+    wgcl_kernels::validate(&m).unwrap_or_else(|e| panic!("{}", e.message));
 }
 
 pub fn build(src: &str) -> ProgramModule {
