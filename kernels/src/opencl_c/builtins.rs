@@ -782,7 +782,8 @@ impl Lower<'_> {
         let off = self.conv(&vals[1], &INT, pos)?;
         let start = self.to_let(Val::new(format!("({} + {off} * {stride}i)", vals[2].code), INT)).code;
         for i in 0..n {
-            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
+            // The half's bits, stored as a `ushort` of the packed words.
+            let pl = Place { ty: Ty::Scalar(Sc::UShort), ..self.elem_place(&b, &format!("({start} + {i}i)")) };
             let x = if n == 1 { d.clone() } else { comp(&d, n, i) };
             self.write(&pl, &format!("wgcl_float_to_half({x}, {mode}u)"), pos)?;
         }

@@ -10,8 +10,10 @@
 //!   workgroup array, a private array) plus a dynamic `i32` element offset. A pointer variable
 //!   keeps its base fixed; helper functions are specialised per call site on the bases of
 //!   their pointer arguments (private bases travel as `ptr<function, T>`).
-//! * **Sub-word buffers** (`char`/`short` in `__global`) are packed in `u32` words; stores use
-//!   `atomicAnd`/`atomicOr` so neighbouring work-items writing adjacent bytes don't race.
+//! * **Sub-word buffers** (`char`/`short`/`half` scalars and vectors in `__global`) are packed
+//!   in `u32` words in C layout. Elements of 4 bytes or more own whole words and are stored
+//!   plainly; smaller ones (`char`, `short`, `char2`) share a word with their neighbours, so
+//!   stores use `atomicAnd`/`atomicOr` and adjacent work-items don't race.
 //! * **8- and 16-wide vectors** are `array<vec4<T>, n/4>`; operators and component-wise
 //!   built-ins run on each 4-wide part ([`Lower::split_wide`]).
 //! * **Unions** whose members have different layouts are `array<u32, N>` words; members are
@@ -105,6 +107,9 @@ pub enum PK {
     Packed { arr: String, idx: String, atomic: bool },
     /// A pointer variable (its offset variable) and its base.
     PtrVar(String, Option<Base>),
+    /// Components `comps` of a vector element (of width `n`) of a packed buffer: read and
+    /// written through the whole element.
+    PackedPart { whole: Box<Place>, comps: Vec<u8>, n: u8 },
     /// A member (or part of one) of a union: bytes at `off` of the word array `arr`.
     Words { arr: String, off: Off },
 }
@@ -783,6 +788,17 @@ impl<'u> Lower<'u> {
                     let kind = PK::Words { arr: arr.clone(), off: off.plus(comps[0] as u32 * s.size()) };
                     return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
                 }
+                match &p.kind {
+                    PK::Packed { .. } | PK::PackedPart { .. } => {
+                        let ty = Ty::vec(*s, comps.len() as u8);
+                        let (whole, comps, n) = match p.kind {
+                            PK::PackedPart { whole, comps: first, n } => (whole, comps.iter().map(|&c| first[c as usize]).collect(), n),
+                            _ => (Box::new(p.clone()), comps, *n),
+                        };
+                        return Ok(Place { kind: PK::PackedPart { whole, comps, n }, ty, guard: p.guard, root: None });
+                    }
+                    _ => {}
+                }
                 // A swizzle of a swizzle picks from the first one's components.
                 let (code, comps, n) = match &p.kind {
                     PK::Ref(code) => (code, comps, *n),
@@ -860,6 +876,11 @@ impl<'u> Lower<'u> {
             }
             PK::Swz(code, comps, n) => Val::new(self.swizzled(code, *n, comps, &p.ty), p.ty.clone()),
             PK::Atomic(code) => Val::new(format!("atomicLoad(&{code})"), p.ty.clone()),
+            PK::PackedPart { whole, comps, n } => {
+                let v = self.read(whole, pos)?;
+                let v = self.to_let(v);
+                Val::new(self.swizzled(&v.code, *n, comps, &p.ty), p.ty.clone())
+            }
             PK::Words { arr, off } => Val::new(words::decode(self, &Src::Array(arr.clone()), &p.ty, off, pos)?, p.ty.clone()),
             PK::PtrVar(var, base) => {
                 let Some(b) = base else {
@@ -868,22 +889,23 @@ impl<'u> Lower<'u> {
                 Val { code: var.clone(), ty: p.ty.clone(), is_b: false, base: Some(b.clone()) }
             }
             PK::Packed { arr, idx, atomic } => {
-                let s = p.ty.scalar().unwrap();
-                let per = 4 / s.size().min(4);
-                let word = if per == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) / {per}u]") };
-                let word = if *atomic { format!("atomicLoad(&{word})") } else { word };
-                if p.ty.is_vector() {
+                let load = |w: String| if *atomic { format!("atomicLoad(&{w})") } else { w };
+                if let Ty::Vector(s @ (Sc::Char | Sc::UChar), 4) = p.ty {
                     let f = if s.is_signed() { "unpack4xI8" } else { "unpack4xU8" };
-                    Val::new(format!("{f}({word})"), p.ty.clone())
-                } else {
-                    let bits = s.size() * 8;
-                    let sh = format!("(u32({idx}) % {per}u) * {bits}u");
-                    if s.is_signed() {
-                        Val::new(format!("extractBits(bitcast<i32>({word}), {sh}, {bits}u)"), p.ty.clone())
-                    } else {
-                        Val::new(format!("extractBits({word}, {sh}, {bits}u)"), p.ty.clone())
-                    }
+                    return Ok(Val::new(format!("{f}({})", load(format!("{arr}[{idx}]"))), p.ty.clone()));
                 }
+                // The element's words (a sub-word element shifted to bit 0), then its value.
+                let size = p.ty.layout(self.structs()).0;
+                let ws: Vec<String> = if size < 4 {
+                    let per = 4 / size;
+                    vec![format!("({} >> ((u32({idx}) % {per}u) * {}u))", load(format!("{arr}[u32({idx}) / {per}u]")), size * 8)]
+                } else {
+                    let k = size / 4;
+                    (0..k).map(|j| load(if k == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) * {k}u + {j}u]") })).collect()
+                };
+                let w = self.fresh("w");
+                self.emit(format!("let {w} = array<u32, {}>({});", ws.len(), ws.join(", ")));
+                Val::new(words::decode(self, &Src::Array(w), &p.ty, &Off::at(0), pos)?, p.ty.clone())
             }
         })
     }
@@ -909,28 +931,49 @@ impl<'u> Lower<'u> {
                 }
             }
             PK::Atomic(r) => self.emit(format!("atomicStore(&{r}, {code});")),
+            PK::PackedPart { whole, comps, n } => {
+                let cur = self.read(whole, pos)?;
+                let e = self.fresh("e");
+                self.emit(format!("var {e} = {};", cur.code));
+                let t = self.fresh("s");
+                self.emit(format!("let {t} = {code};"));
+                for (k, c) in comps.iter().enumerate() {
+                    let src = if comps.len() == 1 { t.clone() } else { comp(&t, comps.len() as u8, k as u8) };
+                    self.emit(format!("{} = {src};", comp(&e, *n, *c)));
+                }
+                self.write(whole, &e, pos)?;
+            }
             PK::Words { arr, off } => {
                 let v = self.to_let(Val::new(code, p.ty.clone()));
                 words::encode(self, &Src::Array(arr.clone()), &p.ty, &v.code, off, pos)?;
             }
             PK::PtrVar(..) => unreachable!("pointer stores are handled by assign"),
             PK::Packed { arr, idx, atomic } => {
-                let s = p.ty.scalar().unwrap();
-                if p.ty.is_vector() {
-                    self.emit(format!("{arr}[{idx}] = pack4xU8(bitcast<vec4<u32>>({code}));"));
+                let size = p.ty.layout(self.structs()).0;
+                let w = self.fresh("w");
+                self.emit(format!("var {w}: array<u32, {}>;", size.div_ceil(4)));
+                let v = self.to_let(Val::new(code, p.ty.clone()));
+                words::encode(self, &Src::Array(w.clone()), &p.ty, &v.code, &Off::at(0), pos)?;
+                if size >= 4 {
+                    // Whole words: no other work-item's element shares them.
+                    let k = size / 4;
+                    for j in 0..k {
+                        let dst = if k == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) * {k}u + {j}u]") };
+                        self.emit(if *atomic { format!("atomicStore(&{dst}, {w}[{j}]);") } else { format!("{dst} = {w}[{j}];") });
+                    }
                 } else {
+                    // Neighbouring work-items may write the other bytes of the word.
                     if !atomic {
                         self.retry = Some(arr.clone());
                         return Err(self.err(pos, "retry"));
                     }
-                    let bits = s.size() * 8;
-                    let per = 4 / s.size();
+                    let (per, bits) = (4 / size, size * 8);
                     let sh = self.fresh("sh");
                     self.emit(format!("let {sh} = (u32({idx}) % {per}u) * {bits}u;"));
-                    let w = format!("{arr}[u32({idx}) / {per}u]");
+                    let dst = format!("{arr}[u32({idx}) / {per}u]");
                     let m = (1u32 << bits) - 1;
-                    self.emit(format!("atomicAnd(&{w}, ~({m}u << {sh}));"));
-                    self.emit(format!("atomicOr(&{w}, (u32({code}) & {m}u) << {sh});"));
+                    self.emit(format!("atomicAnd(&{dst}, ~({m}u << {sh}));"));
+                    self.emit(format!("atomicOr(&{dst}, {w}[0] << {sh});"));
                 }
             }
         }

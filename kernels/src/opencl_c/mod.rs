@@ -359,9 +359,7 @@ fn gen_kernel(
                 let elem = (**elem).clone();
                 let writable = *space == Space::Global && !p.quals.is_const;
                 let (packed, bad) = match &elem {
-                    Ty::Scalar(s) => (s.size() < 4, false),
-                    Ty::Vector(s, 4) if s.size() == 1 => (true, false),
-                    Ty::Vector(s, _) => (false, s.size() < 4),
+                    Ty::Scalar(s) | Ty::Vector(s, _) => (s.size() < 4, false),
                     Ty::Struct(_) | Ty::Array(..) => (false, !lw.host_compatible(&elem)),
                     Ty::Void => (false, true),
                     _ => (false, true),
