@@ -737,40 +737,46 @@ impl Lower<'_> {
         self.vec_code(t, &comps)
     }
 
-    /// The packed-`half` buffer a `vload_half`/`vstore_half` pointer points into.
-    fn half_base(&self, p: &Val, name: &str, pos: Pos) -> R<Base> {
+    /// The `half` array a `vload_half`/`vstore_half` pointer points into, and whether it is
+    /// packed `u32` words (buffers; `__local` arguments without cl_khr_fp16) rather than `f16`
+    /// elements (private and `__local` arrays with cl_khr_fp16).
+    fn half_base(&self, p: &Val, name: &str, pos: Pos) -> R<(Base, bool)> {
         match &p.base {
-            Some(b) if b.elem == Ty::Scalar(Sc::Half) && matches!(b.kind, BK::Storage { packed: true, .. }) && !b.bytes => Ok(b.clone()),
-            _ => Err(self.err(pos, format!("`{name}` needs a pointer into a `__global` or `__constant` `half` buffer"))),
+            Some(b) if b.elem == Ty::Scalar(Sc::Half) && !b.bytes => {
+                Ok((b.clone(), matches!(b.kind, BK::Storage { packed: true, .. } | BK::Work { packed: true, .. })))
+            }
+            _ => Err(self.err(pos, format!("`{name}` needs a pointer to `half` data, not a `{}`", p.ty.c_name(self.structs())))),
         }
     }
 
-    /// `vload_half[n]`/`vloada_half[n]`: halves in a buffer (packed two per `u32` word),
-    /// converted exactly to float.
+    /// `vload_half[n]`/`vloada_half[n]`: halves converted exactly to float.
     fn vload_half(&mut self, n: u8, aligned: bool, vals: &[Val], pos: Pos) -> R<Val> {
-        let b = self.half_base(&vals[1], "vload_half", pos)?;
+        let (b, _) = self.half_base(&vals[1], "vload_half", pos)?;
         self.helpers.insert("half");
         let stride = if aligned && n == 3 { 4 } else { n };
         let off = self.conv(&vals[0], &INT, pos)?;
         let start = self.to_let(Val::new(format!("({} + {off} * {stride}i)", vals[1].code), INT)).code;
         let mut comps = Vec::new();
         for i in 0..n {
-            let PK::Packed { arr, idx, atomic } = self.elem_place(&b, &format!("({start} + {i}i)")).kind else {
-                unreachable!("half buffers are packed")
-            };
-            let word = format!("{arr}[u32({idx}) / 2u]");
-            let word = if atomic { format!("atomicLoad(&{word})") } else { word };
-            comps.push(format!("wgcl_half_to_float(({word} >> ((u32({idx}) % 2u) * 16u)) & 0xffffu)"));
+            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
+            comps.push(match pl.kind {
+                PK::Packed { arr, idx, atomic } => {
+                    let word = format!("{arr}[u32({idx}) / 2u]");
+                    let word = if atomic { format!("atomicLoad(&{word})") } else { word };
+                    format!("wgcl_half_to_float(({word} >> ((u32({idx}) % 2u) * 16u)) & 0xffffu)")
+                }
+                _ => format!("f32({})", self.read(&pl, pos)?.code),
+            });
         }
         let t = Ty::vec(Sc::Float, n);
         Ok(Val::new(if n == 1 { comps.remove(0) } else { self.vec_code(&t, &comps) }, t))
     }
 
     /// `vstore_half[n][_rte|_rtz|_rtp|_rtn]` (and `vstorea_`): float to half with the given
-    /// rounding `mode` (see half.wgsl), stored with word-level atomics since neighbouring
-    /// work-items may share a word.
+    /// rounding `mode` (see half.wgsl). Packed words are stored with word-level atomics since
+    /// neighbouring work-items may share a word.
     fn vstore_half(&mut self, n: u8, aligned: bool, mode: u32, vals: &[Val], pos: Pos) -> R<Val> {
-        let b = self.half_base(&vals[2], "vstore_half", pos)?;
+        let (b, packed) = self.half_base(&vals[2], "vstore_half", pos)?;
         self.helpers.insert("half");
         let t = Ty::vec(Sc::Float, n);
         if vals[0].ty.width() != n {
@@ -782,10 +788,16 @@ impl Lower<'_> {
         let off = self.conv(&vals[1], &INT, pos)?;
         let start = self.to_let(Val::new(format!("({} + {off} * {stride}i)", vals[2].code), INT)).code;
         for i in 0..n {
-            // The half's bits, stored as a `ushort` of the packed words.
-            let pl = Place { ty: Ty::Scalar(Sc::UShort), ..self.elem_place(&b, &format!("({start} + {i}i)")) };
+            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
             let x = if n == 1 { d.clone() } else { comp(&d, n, i) };
-            self.write(&pl, &format!("wgcl_float_to_half({x}, {mode}u)"), pos)?;
+            let bits = format!("wgcl_float_to_half({x}, {mode}u)");
+            if packed {
+                // The half's bits, stored as a `ushort` of the packed words.
+                self.write(&Place { ty: Ty::Scalar(Sc::UShort), ..pl }, &bits, pos)?;
+            } else {
+                // The rounded half is exact in f32, so converting it to f16 keeps it.
+                self.write(&pl, &format!("f16(unpack2x16float({bits}).x)"), pos)?;
+            }
         }
         Ok(Val::new("", Ty::Void))
     }
@@ -1055,7 +1067,7 @@ impl Lower<'_> {
         }
         let atomic = match b.kind {
             BK::Storage { atomic, packed: false, writable: true } => atomic,
-            BK::Work { atomic } => atomic,
+            BK::Work { atomic, packed: false } => atomic,
             _ => return Err(self.err(pos, format!("`{name}` needs a pointer to writable __global or __local memory"))),
         };
         if !atomic {

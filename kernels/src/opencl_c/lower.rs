@@ -56,8 +56,9 @@ pub struct Base {
 pub enum BK {
     /// `__global`/`__constant` buffer argument.
     Storage { packed: bool, atomic: bool, writable: bool },
-    /// `__local` array (argument or kernel-scope declaration).
-    Work { atomic: bool },
+    /// `__local` array (argument or kernel-scope declaration); `packed`: `half` elements two
+    /// per `u32` word (a `__local half*` argument without cl_khr_fp16, which has no `f16`).
+    Work { atomic: bool, packed: bool },
     /// Program-scope `__constant` table.
     ConstGlobal,
     /// Function-local variable; `ptr` is how to pass it as `ptr<function, _>`.
@@ -624,13 +625,13 @@ impl<'u> Lower<'u> {
         let guard = matches!(b.kind, BK::Storage { .. }) && self.k.as_ref().is_some_and(|k| k.guard_stores);
         let kind = if b.scalar {
             match b.kind {
-                BK::Work { atomic: true } => PK::Atomic(b.access.clone()),
+                BK::Work { atomic: true, .. } => PK::Atomic(b.access.clone()),
                 _ => PK::Ref(b.access.clone()),
             }
         } else {
             match b.kind {
-                BK::Storage { packed: true, atomic, .. } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
-                BK::Storage { atomic: true, .. } | BK::Work { atomic: true } => PK::Atomic(format!("{}[{}]", b.access, off)),
+                BK::Storage { packed: true, atomic, .. } | BK::Work { packed: true, atomic } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
+                BK::Storage { atomic: true, .. } | BK::Work { atomic: true, .. } => PK::Atomic(format!("{}[{}]", b.access, off)),
                 _ => PK::Ref(format!("{}[{}]", b.access, off)),
             }
         };
@@ -646,7 +647,7 @@ impl<'u> Lower<'u> {
         match &e.kind {
             ExprKind::Ident(n) => match self.lookup(n) {
                 Some(Sym::Var { code, ty, root, guard }) => {
-                    let atomic_scalar = root.as_ref().is_some_and(|r| r.scalar && r.kind == BK::Work { atomic: true });
+                    let atomic_scalar = root.as_ref().is_some_and(|r| r.scalar && matches!(r.kind, BK::Work { atomic: true, .. }));
                     let kind = if atomic_scalar { PK::Atomic(code) } else { PK::Ref(code) };
                     Ok(Place { kind, ty, guard, root })
                 }
@@ -685,7 +686,7 @@ impl<'u> Lower<'u> {
                                 ..r.clone()
                             });
                             let (kind, guard) = match p.root.as_ref().map(|r| &r.kind) {
-                                Some(BK::Work { atomic: true }) if !matches!(**el, Ty::Array(..)) => (PK::Atomic(code), false),
+                                Some(BK::Work { atomic: true, .. }) if !matches!(**el, Ty::Array(..)) => (PK::Atomic(code), false),
                                 _ => (PK::Ref(code), p.guard),
                             };
                             return Ok(Place { kind, ty: (**el).clone(), guard, root });
@@ -1718,7 +1719,7 @@ impl<'u> Lower<'u> {
             };
             self.kout.decls.push(format!("var<workgroup> {name2}: {wty};"));
             self.kout.static_local += d.ty.layout(self.structs()).0 as u64;
-            let root = Base { access: name2.clone(), kind: BK::Work { atomic }, elem: el, space: Space::Local, scalar, bytes: false };
+            let root = Base { access: name2.clone(), kind: BK::Work { atomic, packed: false }, elem: el, space: Space::Local, scalar, bytes: false };
             self.bind(&d.name, Sym::Var { code: name2, ty: d.ty.clone(), root: Some(root), guard: false });
             return Ok(());
         }

@@ -399,7 +399,15 @@ fn gen_kernel(
                     return Err(lw.err(p.pos, format!("__local argument `{}` needs a concrete element type", p.name)));
                 }
                 let atomic = lw.atomic.contains(&gname);
-                let wel = if atomic { format!("atomic<{}>", lw.wt(&elem)) } else { lw.wt(&elem) };
+                // Without cl_khr_fp16 there is no `f16`: halves are packed two per word, and
+                // the runtime sizes the array in words.
+                let packed = elem == Ty::Scalar(Sc::Half) && !lw.caps.f16;
+                let wel = match (packed, atomic) {
+                    (true, true) => "atomic<u32>".to_string(),
+                    (true, false) => "u32".to_string(),
+                    (false, true) => format!("atomic<{}>", lw.wt(&elem)),
+                    (false, false) => lw.wt(&elem),
+                };
                 arg_lens.insert(i);
                 lw.kout.decls.push(format!("var<workgroup> {gname}: array<{wel}, wgcl_arg{i}_len>;"));
                 if atomic {
@@ -407,7 +415,7 @@ fn gen_kernel(
                 } else {
                     lw.emit(format!("_ = {gname}[0];"));
                 }
-                let base = Base { access: gname, kind: BK::Work { atomic }, elem: elem.clone(), space: Space::Local, scalar: false, bytes: false };
+                let base = Base { access: gname, kind: BK::Work { atomic, packed }, elem: elem.clone(), space: Space::Local, scalar: false, bytes: false };
                 lw.emit(format!("var {local}: i32 = 0i;"));
                 lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Ptr { var: local, base: Some(base), ty: p.ty.clone() });
                 args.push(KernelArgInfo {
@@ -416,7 +424,7 @@ fn gen_kernel(
                     address_qualifier: AddressQualifier::Local,
                     access_qualifier: AccessQualifier::None,
                     type_qualifiers: tq,
-                    kind: ArgKind::Local { len_override: format!("wgcl_arg{i}_len"), elem_size: elem.layout(lw.structs()).0 },
+                    kind: ArgKind::Local { len_override: format!("wgcl_arg{i}_len"), elem_size: if packed { 4 } else { elem.layout(lw.structs()).0 } },
                 });
             }
             Ty::Pointer(..) => {
