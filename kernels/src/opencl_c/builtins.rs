@@ -29,6 +29,10 @@ const FLOAT_EXPR: &[(&str, usize, &str)] = &[
     ("log1p", 1, "log({T}(1) + {0})"),
     ("cbrt", 1, "(sign({0}) * pow(abs({0}), {T}(0.3333333333333333)))"),
     ("cospi", 1, "cos({0} * {T}(3.141592653589793))"),
+    ("acospi", 1, "(acos({0}) * {T}(0.3183098861837907))"),
+    ("asinpi", 1, "(asin({0}) * {T}(0.3183098861837907))"),
+    ("atanpi", 1, "(atan({0}) * {T}(0.3183098861837907))"),
+    ("atan2pi", 2, "(atan2({0}, {1}) * {T}(0.3183098861837907))"),
     ("sinpi", 1, "sin({0} * {T}(3.141592653589793))"),
     ("tanpi", 1, "tan({0} * {T}(3.141592653589793))"),
     ("round", 1, "select(ceil({0} - {T}(0.5)), floor({0} + {T}(0.5)), {0} >= {T}(0))"),
@@ -231,6 +235,18 @@ impl Lower<'_> {
                 }
                 return Ok(Val::new("", Ty::Void));
             }
+            // A cache hint: nothing to do.
+            "prefetch" => {
+                self.arity(name, &vals, 2, pos)?;
+                return Ok(Val::new("", Ty::Void));
+            }
+            "async_work_group_copy" | "async_work_group_strided_copy" => return self.async_copy(name, &vals, pos),
+            "wait_group_events" => {
+                self.arity(name, &vals, 2, pos)?;
+                self.emit("storageBarrier();");
+                self.emit("workgroupBarrier();");
+                return Ok(Val::new("", Ty::Void));
+            }
             "get_work_dim" => {
                 let d = self.kc().dispatch.clone();
                 return Ok(Val::new(format!("{d}.work_dim"), UINT));
@@ -303,8 +319,12 @@ impl Lower<'_> {
                             hi
                         }
                     }
-                    "hadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + ({0} & {1} & {T}(1)))", &t, c),
-                    "rhadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + (({0} | {1}) & {T}(1)))", &t, c),
+                    // WGSL shifts by unsigned amounts.
+                    "hadd" | "rhadd" => {
+                        let tmpl = if name == "hadd" { "(({0} >> {U}(1u)) + ({1} >> {U}(1u)) + ({0} & {1} & {T}(1)))" } else { "(({0} >> {U}(1u)) + ({1} >> {U}(1u)) + (({0} | {1}) & {T}(1)))" };
+                        let tmpl = tmpl.replace("{U}", &self.wt(&t.with_scalar(Sc::UInt)));
+                        self.fill(&tmpl, &t, c)
+                    }
                     "add_sat" | "sub_sat" => {
                         if s.size() < 4 {
                             let (lo, hi) = int_range(s);
@@ -688,9 +708,6 @@ impl Lower<'_> {
             n if n.starts_with("read_image") || n.starts_with("write_image") || n.starts_with("get_image") => {
                 "images are not supported".to_string()
             }
-            n if n.starts_with("async_work_group") || n == "wait_group_events" || n == "prefetch" => {
-                "async copies are not supported".to_string()
-            }
             n if n.starts_with("enqueue_") || n.starts_with("read_pipe") || n.starts_with("write_pipe") => {
                 "device-side enqueue and pipes are not supported".to_string()
             }
@@ -946,6 +963,52 @@ impl Lower<'_> {
             }
         };
         Ok(Val::new(code, t))
+    }
+
+    /// `async_work_group_copy`/`async_work_group_strided_copy`, done at once by the whole
+    /// work-group (work-item `l` copies elements `l`, `l + local size`, ...);
+    /// `wait_group_events` is then the barrier that makes the copies visible. The event is 0.
+    fn async_copy(&mut self, name: &str, vals: &[Val], pos: Pos) -> R<Val> {
+        let strided = name == "async_work_group_strided_copy";
+        self.arity(name, vals, if strided { 5 } else { 4 }, pos)?;
+        let (dst, src) = (&vals[0], &vals[1]);
+        let (Some(db), Some(sb)) = (dst.base.clone(), src.base.clone()) else {
+            return Err(self.err(pos, format!("`{name}` copies between pointers into buffers or `__local` arrays")));
+        };
+        if db.elem != sb.elem || db.bytes || sb.bytes {
+            return Err(self.err(pos, format!(
+                "`{name}` copies between pointers to one type, not `{}` and `{}`",
+                dst.ty.c_name(self.structs()),
+                src.ty.c_name(self.structs())
+            )));
+        }
+        let to_local = db.space == Space::Local;
+        if to_local == (sb.space == Space::Local) || matches!(db.kind, BK::Private { .. }) || matches!(sb.kind, BK::Private { .. }) {
+            return Err(self.err(pos, format!("`{name}` copies between `__local` and `__global` (or `__constant`) memory")));
+        }
+        let num = self.conv(&vals[2], &UINT, pos)?;
+        let num = self.to_let(Val::new(num, UINT)).code;
+        let stride = if strided {
+            let s = self.conv(&vals[3], &UINT, pos)?;
+            self.to_let(Val::new(s, UINT)).code
+        } else {
+            "1u".to_string()
+        };
+        let d = self.kc().dispatch.clone();
+        let lin = format!("(wgcl_lid.x + {d}.local_size.x * (wgcl_lid.y + {d}.local_size.y * wgcl_lid.z))");
+        let count = format!("({d}.local_size.x * {d}.local_size.y * {d}.local_size.z)");
+        let j = self.fresh("j");
+        self.emit(format!("for (var {j} = select({num}, {lin}, wgcl_active); {j} < {num}; {j} += {count}) {{"));
+        self.f().indent += 1;
+        let (doff, soff) = if to_local { (j.clone(), format!("{j} * {stride}")) } else { (format!("{j} * {stride}"), j.clone()) };
+        let dp = self.elem_place(&db, &format!("({} + i32({doff}))", dst.code));
+        let sp = self.elem_place(&sb, &format!("({} + i32({soff}))", src.code));
+        let v = self.read(&sp, pos)?;
+        let v = self.to_let(v);
+        self.write(&dp, &v.code, pos)?;
+        self.f().indent -= 1;
+        self.emit("}");
+        Ok(Val::new("0u", UINT))
     }
 
     /// `shuffle(x, mask)` / `shuffle2(x, y, mask)`: component `k` of the result is component

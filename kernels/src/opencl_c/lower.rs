@@ -1423,6 +1423,13 @@ impl<'u> Lower<'u> {
 
     fn ternary(&mut self, c: &Expr, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
         let cv = self.expr(c)?;
+        if cv.ty.is_vector() {
+            // A vector condition selects per component (`select(b, a, c)`); both arms are
+            // evaluated.
+            let av = self.expr(a)?;
+            let bv = self.expr(b)?;
+            return self.builtin("select", vec![bv, av, cv], &[], pos);
+        }
         let cc = self.cond(&cv, c.pos)?;
         let (av, sa) = self.capture(|s| s.expr(a))?;
         let (bv, sb) = self.capture(|s| s.expr(b))?;

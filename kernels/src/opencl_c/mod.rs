@@ -255,6 +255,7 @@ fn uses_barrier(unit: &parser::Unit, f: &Function, visiting: &mut Vec<String>) -
     let r = calls.iter().any(|n| {
         n == "barrier"
             || n == "work_group_barrier"
+            || n == "wait_group_events"
             || unit.items.iter().any(|i| matches!(i, Item::Function(g) if &g.name == n && g.body.is_some() && uses_barrier(unit, g, visiting)))
     });
     visiting.pop();
