@@ -546,9 +546,9 @@ fn vload_half_and_vstore_half_on_local_and_private_arrays() {
     let n = 16;
     let x: Vec<f32> = rand_f32s(n, 17).iter().map(|v| v * 3000.0).collect();
     let out = to_f32s(&run(&p, "local_halves", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Local((n * 2) as u32)], &[n as u32], &[8])[1]);
-    for g in 0..n {
+    for (g, got) in out.iter().enumerate() {
         let src = (g / 8) * 8 + 7 - g % 8;
-        assert_eq!(out[g], half_value(to_half(x[src], 1)) as f32, "__local half, rtz, item {g}");
+        assert_eq!(*got, half_value(to_half(x[src], 1)) as f32, "__local half, rtz, item {g}");
     }
 
     let caps = device_caps();
