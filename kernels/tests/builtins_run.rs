@@ -152,7 +152,7 @@ fn unsupported_builtins_fail_at_their_call() {
     assert_eq!(err("__kernel void k(__global float* a) {\n  a[0] = tgamma((half)a[1]);\n}"), "program.cl:2:17: error: `half` needs cl_khr_fp16, which this device lacks");
     assert_eq!(
         err("__kernel void k(__global float* a, __global short* h) {\n  a[0] = vload_half(0, h);\n}"),
-        "program.cl:2:10: error: `vload_half` needs a pointer into a `__global` or `__constant` `half` buffer"
+        "program.cl:2:10: error: `vload_half` needs a pointer to `half` data, not a `short*`"
     );
     assert_eq!(
         err("__kernel void k(__global float* a, __global half* h) {\n  a[0] = h[1];\n}"),
@@ -506,10 +506,73 @@ fn vload_half_and_vstore_half_round_exactly() {
     }
 }
 
+/// `vstore_half`/`vload_half` on a `__local half*` argument (packed words without
+/// cl_khr_fp16; neighbouring work-items share words) and, with cl_khr_fp16, on private and
+/// `__local` `half` arrays and a private `half` variable.
+const LOCAL_HALVES: &str = r#"
+__kernel void local_halves(__global const float *x, __global float *y, __local half *tmp)
+{
+    int g = get_global_id(0), l = get_local_id(0), n = get_local_size(0);
+    vstore_half_rtz(x[g], l, tmp);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    y[g] = vload_half(n - 1 - l, tmp);
+}
+"#;
+
+const F16_HALVES: &str = r#"
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+__kernel void private_halves(__global const float *x, __global float *y)
+{
+    int i = get_global_id(0), l = get_local_id(0);
+    half h[4];
+    vstore_half4_rtp(vload4(i, x), 0, h);
+    vstore4(vload_half4(0, h), i, y);
+    half s;
+    vstore_half_rtn(x[i * 4 + 1], 0, &s);
+    y[64 + i] = vload_half(0, &s);
+    __local half t[16];
+    vstore_half2((float2)(x[i * 4 + 2], x[i * 4 + 3]), l, t);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    float2 v = vload_half2(l ^ 1, t);
+    y[80 + 2 * i] = v.x;
+    y[81 + 2 * i] = v.y;
+}
+"#;
+
+#[test]
+fn vload_half_and_vstore_half_on_local_and_private_arrays() {
+    let p = build(LOCAL_HALVES);
+    assert_eq!(p.kernel("local_halves").unwrap().args[2].kind, wgcl_kernels::ArgKind::Local { len_override: "wgcl_arg2_len".into(), elem_size: 4 });
+    let n = 16;
+    let x: Vec<f32> = rand_f32s(n, 17).iter().map(|v| v * 3000.0).collect();
+    let out = to_f32s(&run(&p, "local_halves", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Local((n * 2) as u32)], &[n as u32], &[8])[1]);
+    for (g, got) in out.iter().enumerate() {
+        let src = (g / 8) * 8 + 7 - g % 8;
+        assert_eq!(*got, half_value(to_half(x[src], 1)) as f32, "__local half, rtz, item {g}");
+    }
+
+    let caps = device_caps();
+    assert!(caps.f16, "this test needs SHADER_F16 (lavapipe has it)");
+    let p = build_with_caps(F16_HALVES);
+    assert_wgsl_round_trip(&p);
+    let n = 8;
+    let x: Vec<f32> = rand_f32s(n * 4, 18).iter().map(|v| v * 100.0 + 0.01).collect();
+    let out = to_f32s(&run(&p, "private_halves", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&vec![0.0; 96]))], &[n as u32], &[8])[1]);
+    for i in 0..n {
+        for c in 0..4 {
+            assert_eq!(out[i * 4 + c], half_value(to_half(x[i * 4 + c], 2)) as f32, "private half[4], rtp, {i}.{c}");
+        }
+        assert_eq!(out[64 + i], half_value(to_half(x[i * 4 + 1], 3)) as f32, "private half, rtn, {i}");
+        let j = i ^ 1;
+        assert_eq!(out[80 + 2 * i], half_value(to_half(x[j * 4 + 2], 0)) as f32, "__local half[16], rte, {i}.x");
+        assert_eq!(out[81 + 2 * i], half_value(to_half(x[j * 4 + 3], 0)) as f32, "__local half[16], rte, {i}.y");
+    }
+}
+
 /// The WGSL printed for these programs (helpers included) parses and validates again.
 #[test]
 fn builtin_programs_print_wgsl_that_round_trips() {
-    for src in [SRC, SPECIAL, INTS, HALVES] {
+    for src in [SRC, SPECIAL, INTS, HALVES, LOCAL_HALVES] {
         let wgsl = build(src).to_wgsl().unwrap();
         let m = naga::front::wgsl::parse_str(&wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&wgsl)));
         wgcl_kernels::validate(&m).unwrap_or_else(|e| panic!("{}", e.message));

@@ -129,9 +129,36 @@ fn helpers_with_pointer_arguments() {
 #[test]
 fn non_uniform_global_size_padding_items_do_not_write() {
     let p = build(&corpus("nonuniform.cl"));
-    // 100 work-items in groups of 32: the harness dispatches 128, DispatchInfo says 100.
+    // 100 work-items in groups of 32: three whole groups and a remainder group of 4, each
+    // region dispatched apart as the runtime does.
     let out = run(&p, "fill_index", &[Arg::Buf(i32s(&vec![-1; 128]))], &[100], &[32]);
     assert_eq!(to_i32s(&out[0]), fill_index(100, 128));
+}
+
+/// `get_local_size` in the remainder groups of a 2-D non-uniform NDRange is the real size
+/// (OpenCL 2.0), `get_enqueued_local_size` the enqueued one; ids and group counts hold.
+#[test]
+fn nonuniform_2d_local_sizes_per_region() {
+    let src = "__kernel void sizes(__global uint* out) {
+        uint i = get_global_id(1) * get_global_size(0) + get_global_id(0);
+        out[i * 4] = get_local_size(0) * 100u + get_local_size(1);
+        out[i * 4 + 1] = get_enqueued_local_size(0) * 100u + get_enqueued_local_size(1);
+        out[i * 4 + 2] = get_group_id(0) * 100u + get_group_id(1);
+        out[i * 4 + 3] = (get_local_id(0) * 100u + get_local_id(1)) * 100u + get_num_groups(0) * 10u + get_num_groups(1);
+    }";
+    let p = build(src);
+    let (gx, gy, lx, ly) = (10u32, 7u32, 4u32, 3u32);
+    let out = to_u32s(&run(&p, "sizes", &[Arg::Buf(u32s(&vec![0; (gx * gy * 4) as usize]))], &[gx, gy], &[lx, ly])[0]);
+    for y in 0..gy {
+        for x in 0..gx {
+            let i = ((y * gx + x) * 4) as usize;
+            let real = |g: u32, l: u32, id: u32| if id / l == g / l { g % l } else { l };
+            assert_eq!(out[i], real(gx, lx, x) * 100 + real(gy, ly, y), "get_local_size at ({x}, {y})");
+            assert_eq!(out[i + 1], lx * 100 + ly, "get_enqueued_local_size at ({x}, {y})");
+            assert_eq!(out[i + 2], (x / lx) * 100 + y / ly, "get_group_id at ({x}, {y})");
+            assert_eq!(out[i + 3], ((x % lx) * 100 + y % ly) * 100 + 3 * 10 + 3, "get_local_id/get_num_groups at ({x}, {y})");
+        }
+    }
 }
 
 #[test]

@@ -449,3 +449,43 @@ fn compile_with_headers_then_link() {
         assert_eq!(read_f32(&q, &buf), [3.0, -6.0, 1.5, 12.0]);
     }
 }
+
+/// Through the runtime, in a non-uniform NDRange (its remainder group dispatched apart):
+/// `async_work_group_copy` into `__local`, `shuffle`, `as_uchar8`, a `uchar8` buffer and
+/// `vload_half`/`vstore_half` on a `__local half*` argument (sized in words).
+#[test]
+fn async_copy_shuffle_uchar8_and_local_halves_non_uniform() {
+    let env = env();
+    let q = env.queue();
+    let src = "__kernel void front2(__global const uint4 *a, __global uchar8 *b, __global float *f, __local half *h, __local uint4 *tile) {
+        int i = get_global_id(0), l = get_local_id(0), ls = get_local_size(0);
+        event_t e = async_work_group_copy(tile, a + get_group_id(0) * get_enqueued_local_size(0), (size_t)ls, 0);
+        wait_group_events(1, &e);
+        uint4 v = shuffle(tile[ls - 1 - l], (uint4)(3, 2, 1, 0));
+        b[i] = as_uchar8(v.xy);
+        vstore_half((float)(i * 3), l, h);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        f[i] = vload_half(ls - 1 - l, h);
+    }";
+    let p = Program::with_source(&env.ctx, src).unwrap();
+    if let Err(e) = p.build("", None) {
+        panic!("build failed ({e}):\n{}", p.build_log());
+    }
+    let k = Kernel::new(&p, "front2").unwrap();
+    let (n, ls) = (10usize, 4usize);
+    let a: Vec<u32> = (0..n as u32 * 4).map(|v| v.wrapping_mul(0x9e37_79b9)).collect();
+    let ba = env.buffer_with(&u32s(&a));
+    let bb = env.buffer((n * 8) as u64);
+    let bf = env.buffer((n * 4) as u64);
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bf), A::Local((ls * 2) as u64), A::Local((ls * 16) as u64)], &[n], Some(&[ls]));
+    let (b, f) = (read_all(&q, &bb), read_f32(&q, &bf));
+    for i in 0..n {
+        let (g, l) = (i / ls, i % ls);
+        let real = ls.min(n - g * ls);
+        let j = g * ls + real - 1 - l;
+        let want: Vec<u8> = [a[j * 4 + 3], a[j * 4 + 2]].iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert_eq!(&b[i * 8..i * 8 + 8], &want[..], "uchar8 {i}");
+        // Small integers are exact halves.
+        assert_eq!(f[i], (j * 3) as f32, "__local half {i}");
+    }
+}

@@ -10,6 +10,7 @@ use super::lexer::Pos;
 use super::lower::*;
 use super::parser::const_eval;
 use super::types::*;
+use super::words::{self, Off, Src};
 
 /// WGSL built-ins with the same meaning as the OpenCL function (float, component-wise).
 const FLOAT1: &[(&str, &str)] = &[
@@ -28,6 +29,10 @@ const FLOAT_EXPR: &[(&str, usize, &str)] = &[
     ("log1p", 1, "log({T}(1) + {0})"),
     ("cbrt", 1, "(sign({0}) * pow(abs({0}), {T}(0.3333333333333333)))"),
     ("cospi", 1, "cos({0} * {T}(3.141592653589793))"),
+    ("acospi", 1, "(acos({0}) * {T}(0.3183098861837907))"),
+    ("asinpi", 1, "(asin({0}) * {T}(0.3183098861837907))"),
+    ("atanpi", 1, "(atan({0}) * {T}(0.3183098861837907))"),
+    ("atan2pi", 2, "(atan2({0}, {1}) * {T}(0.3183098861837907))"),
     ("sinpi", 1, "sin({0} * {T}(3.141592653589793))"),
     ("tanpi", 1, "tan({0} * {T}(3.141592653589793))"),
     ("round", 1, "select(ceil({0} - {T}(0.5)), floor({0} + {T}(0.5)), {0} >= {T}(0))"),
@@ -187,6 +192,9 @@ impl Lower<'_> {
     }
 
     pub fn builtin(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        if name == "shuffle" || name == "shuffle2" {
+            return self.shuffle(name, vals, args, pos);
+        }
         if vals.iter().any(|v| v.ty.is_wide()) && !name.starts_with("vload") && !name.starts_with("vstore") {
             return self.wide_builtin(name, vals, args, pos);
         }
@@ -225,6 +233,18 @@ impl Lower<'_> {
                 if flags & 1 != 0 || flags & 3 == 0 {
                     self.emit("workgroupBarrier();");
                 }
+                return Ok(Val::new("", Ty::Void));
+            }
+            // A cache hint: nothing to do.
+            "prefetch" => {
+                self.arity(name, &vals, 2, pos)?;
+                return Ok(Val::new("", Ty::Void));
+            }
+            "async_work_group_copy" | "async_work_group_strided_copy" => return self.async_copy(name, &vals, pos),
+            "wait_group_events" => {
+                self.arity(name, &vals, 2, pos)?;
+                self.emit("storageBarrier();");
+                self.emit("workgroupBarrier();");
                 return Ok(Val::new("", Ty::Void));
             }
             "get_work_dim" => {
@@ -299,8 +319,12 @@ impl Lower<'_> {
                             hi
                         }
                     }
-                    "hadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + ({0} & {1} & {T}(1)))", &t, c),
-                    "rhadd" => self.fill("(({0} >> {T}(1)) + ({1} >> {T}(1)) + (({0} | {1}) & {T}(1)))", &t, c),
+                    // WGSL shifts by unsigned amounts.
+                    "hadd" | "rhadd" => {
+                        let tmpl = if name == "hadd" { "(({0} >> {U}(1u)) + ({1} >> {U}(1u)) + ({0} & {1} & {T}(1)))" } else { "(({0} >> {U}(1u)) + ({1} >> {U}(1u)) + (({0} | {1}) & {T}(1)))" };
+                        let tmpl = tmpl.replace("{U}", &self.wt(&t.with_scalar(Sc::UInt)));
+                        self.fill(&tmpl, &t, c)
+                    }
                     "add_sat" | "sub_sat" => {
                         if s.size() < 4 {
                             let (lo, hi) = int_range(s);
@@ -684,9 +708,6 @@ impl Lower<'_> {
             n if n.starts_with("read_image") || n.starts_with("write_image") || n.starts_with("get_image") => {
                 "images are not supported".to_string()
             }
-            n if n.starts_with("async_work_group") || n == "wait_group_events" || n == "prefetch" => {
-                "async copies are not supported".to_string()
-            }
             n if n.starts_with("enqueue_") || n.starts_with("read_pipe") || n.starts_with("write_pipe") => {
                 "device-side enqueue and pipes are not supported".to_string()
             }
@@ -733,40 +754,46 @@ impl Lower<'_> {
         self.vec_code(t, &comps)
     }
 
-    /// The packed-`half` buffer a `vload_half`/`vstore_half` pointer points into.
-    fn half_base(&self, p: &Val, name: &str, pos: Pos) -> R<Base> {
+    /// The `half` array a `vload_half`/`vstore_half` pointer points into, and whether it is
+    /// packed `u32` words (buffers; `__local` arguments without cl_khr_fp16) rather than `f16`
+    /// elements (private and `__local` arrays with cl_khr_fp16).
+    fn half_base(&self, p: &Val, name: &str, pos: Pos) -> R<(Base, bool)> {
         match &p.base {
-            Some(b) if b.elem == Ty::Scalar(Sc::Half) && matches!(b.kind, BK::Storage { packed: true, .. }) && !b.bytes => Ok(b.clone()),
-            _ => Err(self.err(pos, format!("`{name}` needs a pointer into a `__global` or `__constant` `half` buffer"))),
+            Some(b) if b.elem == Ty::Scalar(Sc::Half) && !b.bytes => {
+                Ok((b.clone(), matches!(b.kind, BK::Storage { packed: true, .. } | BK::Work { packed: true, .. })))
+            }
+            _ => Err(self.err(pos, format!("`{name}` needs a pointer to `half` data, not a `{}`", p.ty.c_name(self.structs())))),
         }
     }
 
-    /// `vload_half[n]`/`vloada_half[n]`: halves in a buffer (packed two per `u32` word),
-    /// converted exactly to float.
+    /// `vload_half[n]`/`vloada_half[n]`: halves converted exactly to float.
     fn vload_half(&mut self, n: u8, aligned: bool, vals: &[Val], pos: Pos) -> R<Val> {
-        let b = self.half_base(&vals[1], "vload_half", pos)?;
+        let (b, _) = self.half_base(&vals[1], "vload_half", pos)?;
         self.helpers.insert("half");
         let stride = if aligned && n == 3 { 4 } else { n };
         let off = self.conv(&vals[0], &INT, pos)?;
         let start = self.to_let(Val::new(format!("({} + {off} * {stride}i)", vals[1].code), INT)).code;
         let mut comps = Vec::new();
         for i in 0..n {
-            let PK::Packed { arr, idx, atomic } = self.elem_place(&b, &format!("({start} + {i}i)")).kind else {
-                unreachable!("half buffers are packed")
-            };
-            let word = format!("{arr}[u32({idx}) / 2u]");
-            let word = if atomic { format!("atomicLoad(&{word})") } else { word };
-            comps.push(format!("wgcl_half_to_float(({word} >> ((u32({idx}) % 2u) * 16u)) & 0xffffu)"));
+            let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
+            comps.push(match pl.kind {
+                PK::Packed { arr, idx, atomic } => {
+                    let word = format!("{arr}[u32({idx}) / 2u]");
+                    let word = if atomic { format!("atomicLoad(&{word})") } else { word };
+                    format!("wgcl_half_to_float(({word} >> ((u32({idx}) % 2u) * 16u)) & 0xffffu)")
+                }
+                _ => format!("f32({})", self.read(&pl, pos)?.code),
+            });
         }
         let t = Ty::vec(Sc::Float, n);
         Ok(Val::new(if n == 1 { comps.remove(0) } else { self.vec_code(&t, &comps) }, t))
     }
 
     /// `vstore_half[n][_rte|_rtz|_rtp|_rtn]` (and `vstorea_`): float to half with the given
-    /// rounding `mode` (see half.wgsl), stored with word-level atomics since neighbouring
-    /// work-items may share a word.
+    /// rounding `mode` (see half.wgsl). Packed words are stored with word-level atomics since
+    /// neighbouring work-items may share a word.
     fn vstore_half(&mut self, n: u8, aligned: bool, mode: u32, vals: &[Val], pos: Pos) -> R<Val> {
-        let b = self.half_base(&vals[2], "vstore_half", pos)?;
+        let (b, packed) = self.half_base(&vals[2], "vstore_half", pos)?;
         self.helpers.insert("half");
         let t = Ty::vec(Sc::Float, n);
         if vals[0].ty.width() != n {
@@ -780,7 +807,14 @@ impl Lower<'_> {
         for i in 0..n {
             let pl = self.elem_place(&b, &format!("({start} + {i}i)"));
             let x = if n == 1 { d.clone() } else { comp(&d, n, i) };
-            self.write(&pl, &format!("wgcl_float_to_half({x}, {mode}u)"), pos)?;
+            let bits = format!("wgcl_float_to_half({x}, {mode}u)");
+            if packed {
+                // The half's bits, stored as a `ushort` of the packed words.
+                self.write(&Place { ty: Ty::Scalar(Sc::UShort), ..pl }, &bits, pos)?;
+            } else {
+                // The rounded half is exact in f32, so converting it to f16 keeps it.
+                self.write(&pl, &format!("f16(unpack2x16float({bits}).x)"), pos)?;
+            }
         }
         Ok(Val::new("", Ty::Void))
     }
@@ -813,10 +847,11 @@ impl Lower<'_> {
             }
             n if n.starts_with("convert_") => per_part("convert_").ok_or_else(|| self.err(pos, format!("`{n}`: the number of components must match")))?,
             n if n.starts_with("as_") => {
-                let same = vals[0].ty.scalar().map(|s| s.size()) == super::parser::vector_type(&n[3..]).and_then(|t| t.scalar()).map(|s| s.size());
-                per_part("as_").filter(|_| same).ok_or_else(|| {
-                    self.err(pos, format!("`{n}` of a `{}` is not supported (8/16-component reinterpretations must keep the component size)", vals[0].ty.c_name(self.structs())))
-                })?
+                self.arity(name, &vals, 1, pos)?;
+                match per_part("as_") {
+                    Some(p) if vals[0].ty.scalar().map(|s| s.size()) == super::parser::vector_type(&n[3..]).and_then(|t| t.scalar()).map(|s| s.size()) => p,
+                    _ => return self.as_type(&n[3..], &vals[0], pos),
+                }
             }
             "dot" | "distance" | "length" | "normalize" | "fast_length" | "fast_distance" | "fast_normalize" | "cross" => {
                 return Err(self.err(pos, format!("`{name}` takes vectors of 2, 3 or 4 components")));
@@ -903,22 +938,134 @@ impl Lower<'_> {
             .or_else(|| Sc::from_name(tname).map(Ty::Scalar))
             .ok_or_else(|| self.err(pos, format!("unknown type in `as_{tname}`")))?;
         self.check_ty(&t, pos)?;
-        let size = |t: &Ty| t.layout(self.structs()).0;
+        let structs = self.structs();
+        let size = |t: &Ty| t.layout(structs).0;
         if size(&t) != size(&v.ty) || !v.ty.is_arith() {
             return Err(self.err(pos, format!("as_{tname}: `{}` and `{tname}` differ in size", v.ty.c_name(self.structs()))));
         }
         let (fs, ts) = (v.ty.scalar().unwrap(), t.scalar().unwrap());
         let code = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
+        let narrow = !v.ty.is_wide() && !t.is_wide();
         let code = match (fs.size(), ts.size()) {
-            (4, 4) | (8, 8) => format!("bitcast<{}>({code})", self.wt(&t)),
+            (4, 4) | (8, 8) if narrow && v.ty.width() == t.width() => format!("bitcast<{}>({code})", self.wt(&t)),
             (1, 4) if v.ty.width() == 4 => format!("bitcast<{}>(pack4xU8(bitcast<vec4<u32>>({code})))", self.wt(&t)),
             (4, 1) if t.width() == 4 => {
                 let f = if ts.is_signed() { "unpack4xI8" } else { "unpack4xU8" };
                 format!("{f}(bitcast<u32>({code}))")
             }
-            _ => return Err(self.err(pos, format!("as_{tname} from `{}` is not supported", v.ty.c_name(self.structs())))),
+            _ => {
+                // Any other same-size pair: through the C bytes, as 32-bit words.
+                let v = self.to_let(Val::new(code, v.ty.clone()));
+                let w = self.fresh("w");
+                self.emit(format!("var {w}: array<u32, {}>;", size(&t).div_ceil(4)));
+                words::encode(self, &Src::Array(w.clone()), &v.ty, &v.code, &Off::at(0), pos)?;
+                words::decode(self, &Src::Array(w), &t, &Off::at(0), pos)?
+            }
         };
         Ok(Val::new(code, t))
+    }
+
+    /// `async_work_group_copy`/`async_work_group_strided_copy`, done at once by the whole
+    /// work-group (work-item `l` copies elements `l`, `l + local size`, ...);
+    /// `wait_group_events` is then the barrier that makes the copies visible. The event is 0.
+    fn async_copy(&mut self, name: &str, vals: &[Val], pos: Pos) -> R<Val> {
+        let strided = name == "async_work_group_strided_copy";
+        self.arity(name, vals, if strided { 5 } else { 4 }, pos)?;
+        let (dst, src) = (&vals[0], &vals[1]);
+        let (Some(db), Some(sb)) = (dst.base.clone(), src.base.clone()) else {
+            return Err(self.err(pos, format!("`{name}` copies between pointers into buffers or `__local` arrays")));
+        };
+        if db.elem != sb.elem || db.bytes || sb.bytes {
+            return Err(self.err(pos, format!(
+                "`{name}` copies between pointers to one type, not `{}` and `{}`",
+                dst.ty.c_name(self.structs()),
+                src.ty.c_name(self.structs())
+            )));
+        }
+        let to_local = db.space == Space::Local;
+        if to_local == (sb.space == Space::Local) || matches!(db.kind, BK::Private { .. }) || matches!(sb.kind, BK::Private { .. }) {
+            return Err(self.err(pos, format!("`{name}` copies between `__local` and `__global` (or `__constant`) memory")));
+        }
+        let num = self.conv(&vals[2], &UINT, pos)?;
+        let num = self.to_let(Val::new(num, UINT)).code;
+        let stride = if strided {
+            let s = self.conv(&vals[3], &UINT, pos)?;
+            self.to_let(Val::new(s, UINT)).code
+        } else {
+            "1u".to_string()
+        };
+        let d = self.kc().dispatch.clone();
+        let lin = format!("(wgcl_lid.x + {d}.local_size.x * (wgcl_lid.y + {d}.local_size.y * wgcl_lid.z))");
+        let count = format!("({d}.local_size.x * {d}.local_size.y * {d}.local_size.z)");
+        let j = self.fresh("j");
+        self.emit(format!("for (var {j} = select({num}, {lin}, wgcl_active); {j} < {num}; {j} += {count}) {{"));
+        self.f().indent += 1;
+        let (doff, soff) = if to_local { (j.clone(), format!("{j} * {stride}")) } else { (format!("{j} * {stride}"), j.clone()) };
+        let dp = self.elem_place(&db, &format!("({} + i32({doff}))", dst.code));
+        let sp = self.elem_place(&sb, &format!("({} + i32({soff}))", src.code));
+        let v = self.read(&sp, pos)?;
+        let v = self.to_let(v);
+        self.write(&dp, &v.code, pos)?;
+        self.f().indent -= 1;
+        self.emit("}");
+        Ok(Val::new("0u", UINT))
+    }
+
+    /// `shuffle(x, mask)` / `shuffle2(x, y, mask)`: component `k` of the result is component
+    /// `mask[k] % n` of `x` (of `x` then `y` for `shuffle2`). A constant mask is a swizzle; a
+    /// run-time one indexes the components dynamically.
+    fn shuffle(&mut self, name: &str, vals: Vec<Val>, args: &[Expr], pos: Pos) -> R<Val> {
+        let two = name == "shuffle2";
+        self.arity(name, &vals, if two { 3 } else { 2 }, pos)?;
+        let (s, n) = match &vals[0].ty {
+            Ty::Vector(s, n) if matches!(n, 2 | 4 | 8 | 16) => (*s, *n),
+            t => return Err(self.err(pos, format!("`{name}` shuffles a vector of 2, 4, 8 or 16 components, not a `{}`", t.c_name(self.structs())))),
+        };
+        if two && vals[1].ty != vals[0].ty {
+            return Err(self.err(pos, format!(
+                "`shuffle2` needs two vectors of one type, not `{}` and `{}`",
+                vals[0].ty.c_name(self.structs()),
+                vals[1].ty.c_name(self.structs())
+            )));
+        }
+        let mask = vals.last().unwrap();
+        let m = match &mask.ty {
+            Ty::Vector(ms, m) if !ms.is_float() && !ms.is_signed() && ms.size() == s.size() && matches!(m, 2 | 4 | 8 | 16) && !mask.is_b => *m,
+            t => {
+                return Err(self.err(pos, format!(
+                    "the mask of `{name}` must be a `{}` vector of 2, 4, 8 or 16 components, not a `{}`",
+                    s.to_unsigned_int().c_name(),
+                    t.c_name(self.structs())
+                )))
+            }
+        };
+        let total = if two { 2 * n as u32 } else { n as u32 };
+        let mut srcs = Vec::new();
+        for v in &vals[..vals.len() - 1] {
+            let c = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
+            srcs.push(self.to_let(Val::new(c, v.ty.clone())).code);
+        }
+        let t = Ty::Vector(s, m);
+        let comps: Vec<String> = match const_components(&args[args.len() - 1], m, self.structs()) {
+            Some(cs) => cs
+                .iter()
+                .map(|c| {
+                    let c = (*c as u64 % total as u64) as u8;
+                    comp(&srcs[(c / n) as usize], n, c % n)
+                })
+                .collect(),
+            None => {
+                let mk = self.to_let(mask.clone()).code;
+                let mut out = Vec::new();
+                for k in 0..m {
+                    let i = self.to_let(Val::new(format!("u32({} % {})", comp(&mk, m, k), self.lit(&Ty::Scalar(s.to_unsigned_int()), total as i64)), UINT)).code;
+                    let at = |src: &str| if n > 4 { format!("{src}[({i} % {n}u) / 4u][{i} % 4u]") } else { format!("{src}[{i} % {n}u]") };
+                    out.push(if two { format!("select({}, {}, {i} >= {n}u)", at(&srcs[0]), at(&srcs[1])) } else { at(&srcs[0]) });
+                }
+                out
+            }
+        };
+        Ok(Val::new(self.vec_code(&t, &comps), t))
     }
 
     fn vload(&mut self, n: u8, vals: &[Val], pos: Pos) -> R<Val> {
@@ -983,7 +1130,7 @@ impl Lower<'_> {
         }
         let atomic = match b.kind {
             BK::Storage { atomic, packed: false, writable: true } => atomic,
-            BK::Work { atomic } => atomic,
+            BK::Work { atomic, packed: false } => atomic,
             _ => return Err(self.err(pos, format!("`{name}` needs a pointer to writable __global or __local memory"))),
         };
         if !atomic {
@@ -1147,6 +1294,18 @@ pub fn int_range(s: Sc) -> (i64, i64) {
         Sc::UInt => (0, u32::MAX as i64),
         Sc::Long => (i64::MIN, i64::MAX),
         _ => (0, i64::MAX),
+    }
+}
+
+/// The components of a constant vector literal of width `m` (`(uint4)(3, 2, 1, 0)`, or one
+/// value for all), if every component is an integer constant expression.
+fn const_components(e: &Expr, m: u8, structs: &[StructDef]) -> Option<Vec<i64>> {
+    let ExprKind::VecLit(_, parts) = &e.kind else { return None };
+    let cs: Option<Vec<i64>> = parts.iter().map(|p| const_eval(p, structs)).collect();
+    match cs? {
+        c if c.len() == m as usize => Some(c),
+        c if c.len() == 1 => Some(vec![c[0]; m as usize]),
+        _ => None,
     }
 }
 

@@ -10,8 +10,10 @@
 //!   workgroup array, a private array) plus a dynamic `i32` element offset. A pointer variable
 //!   keeps its base fixed; helper functions are specialised per call site on the bases of
 //!   their pointer arguments (private bases travel as `ptr<function, T>`).
-//! * **Sub-word buffers** (`char`/`short` in `__global`) are packed in `u32` words; stores use
-//!   `atomicAnd`/`atomicOr` so neighbouring work-items writing adjacent bytes don't race.
+//! * **Sub-word buffers** (`char`/`short`/`half` scalars and vectors in `__global`) are packed
+//!   in `u32` words in C layout. Elements of 4 bytes or more own whole words and are stored
+//!   plainly; smaller ones (`char`, `short`, `char2`) share a word with their neighbours, so
+//!   stores use `atomicAnd`/`atomicOr` and adjacent work-items don't race.
 //! * **8- and 16-wide vectors** are `array<vec4<T>, n/4>`; operators and component-wise
 //!   built-ins run on each 4-wide part ([`Lower::split_wide`]).
 //! * **Unions** whose members have different layouts are `array<u32, N>` words; members are
@@ -54,8 +56,9 @@ pub struct Base {
 pub enum BK {
     /// `__global`/`__constant` buffer argument.
     Storage { packed: bool, atomic: bool, writable: bool },
-    /// `__local` array (argument or kernel-scope declaration).
-    Work { atomic: bool },
+    /// `__local` array (argument or kernel-scope declaration); `packed`: `half` elements two
+    /// per `u32` word (a `__local half*` argument without cl_khr_fp16, which has no `f16`).
+    Work { atomic: bool, packed: bool },
     /// Program-scope `__constant` table.
     ConstGlobal,
     /// Function-local variable; `ptr` is how to pass it as `ptr<function, _>`.
@@ -105,6 +108,9 @@ pub enum PK {
     Packed { arr: String, idx: String, atomic: bool },
     /// A pointer variable (its offset variable) and its base.
     PtrVar(String, Option<Base>),
+    /// Components `comps` of a vector element (of width `n`) of a packed buffer: read and
+    /// written through the whole element.
+    PackedPart { whole: Box<Place>, comps: Vec<u8>, n: u8 },
     /// A member (or part of one) of a union: bytes at `off` of the word array `arr`.
     Words { arr: String, off: Off },
 }
@@ -619,13 +625,13 @@ impl<'u> Lower<'u> {
         let guard = matches!(b.kind, BK::Storage { .. }) && self.k.as_ref().is_some_and(|k| k.guard_stores);
         let kind = if b.scalar {
             match b.kind {
-                BK::Work { atomic: true } => PK::Atomic(b.access.clone()),
+                BK::Work { atomic: true, .. } => PK::Atomic(b.access.clone()),
                 _ => PK::Ref(b.access.clone()),
             }
         } else {
             match b.kind {
-                BK::Storage { packed: true, atomic, .. } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
-                BK::Storage { atomic: true, .. } | BK::Work { atomic: true } => PK::Atomic(format!("{}[{}]", b.access, off)),
+                BK::Storage { packed: true, atomic, .. } | BK::Work { packed: true, atomic } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
+                BK::Storage { atomic: true, .. } | BK::Work { atomic: true, .. } => PK::Atomic(format!("{}[{}]", b.access, off)),
                 _ => PK::Ref(format!("{}[{}]", b.access, off)),
             }
         };
@@ -641,7 +647,7 @@ impl<'u> Lower<'u> {
         match &e.kind {
             ExprKind::Ident(n) => match self.lookup(n) {
                 Some(Sym::Var { code, ty, root, guard }) => {
-                    let atomic_scalar = root.as_ref().is_some_and(|r| r.scalar && r.kind == BK::Work { atomic: true });
+                    let atomic_scalar = root.as_ref().is_some_and(|r| r.scalar && matches!(r.kind, BK::Work { atomic: true, .. }));
                     let kind = if atomic_scalar { PK::Atomic(code) } else { PK::Ref(code) };
                     Ok(Place { kind, ty, guard, root })
                 }
@@ -680,7 +686,7 @@ impl<'u> Lower<'u> {
                                 ..r.clone()
                             });
                             let (kind, guard) = match p.root.as_ref().map(|r| &r.kind) {
-                                Some(BK::Work { atomic: true }) if !matches!(**el, Ty::Array(..)) => (PK::Atomic(code), false),
+                                Some(BK::Work { atomic: true, .. }) if !matches!(**el, Ty::Array(..)) => (PK::Atomic(code), false),
                                 _ => (PK::Ref(code), p.guard),
                             };
                             return Ok(Place { kind, ty: (**el).clone(), guard, root });
@@ -783,6 +789,17 @@ impl<'u> Lower<'u> {
                     let kind = PK::Words { arr: arr.clone(), off: off.plus(comps[0] as u32 * s.size()) };
                     return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
                 }
+                match &p.kind {
+                    PK::Packed { .. } | PK::PackedPart { .. } => {
+                        let ty = Ty::vec(*s, comps.len() as u8);
+                        let (whole, comps, n) = match p.kind {
+                            PK::PackedPart { whole, comps: first, n } => (whole, comps.iter().map(|&c| first[c as usize]).collect(), n),
+                            _ => (Box::new(p.clone()), comps, *n),
+                        };
+                        return Ok(Place { kind: PK::PackedPart { whole, comps, n }, ty, guard: p.guard, root: None });
+                    }
+                    _ => {}
+                }
                 // A swizzle of a swizzle picks from the first one's components.
                 let (code, comps, n) = match &p.kind {
                     PK::Ref(code) => (code, comps, *n),
@@ -860,6 +877,11 @@ impl<'u> Lower<'u> {
             }
             PK::Swz(code, comps, n) => Val::new(self.swizzled(code, *n, comps, &p.ty), p.ty.clone()),
             PK::Atomic(code) => Val::new(format!("atomicLoad(&{code})"), p.ty.clone()),
+            PK::PackedPart { whole, comps, n } => {
+                let v = self.read(whole, pos)?;
+                let v = self.to_let(v);
+                Val::new(self.swizzled(&v.code, *n, comps, &p.ty), p.ty.clone())
+            }
             PK::Words { arr, off } => Val::new(words::decode(self, &Src::Array(arr.clone()), &p.ty, off, pos)?, p.ty.clone()),
             PK::PtrVar(var, base) => {
                 let Some(b) = base else {
@@ -868,22 +890,23 @@ impl<'u> Lower<'u> {
                 Val { code: var.clone(), ty: p.ty.clone(), is_b: false, base: Some(b.clone()) }
             }
             PK::Packed { arr, idx, atomic } => {
-                let s = p.ty.scalar().unwrap();
-                let per = 4 / s.size().min(4);
-                let word = if per == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) / {per}u]") };
-                let word = if *atomic { format!("atomicLoad(&{word})") } else { word };
-                if p.ty.is_vector() {
+                let load = |w: String| if *atomic { format!("atomicLoad(&{w})") } else { w };
+                if let Ty::Vector(s @ (Sc::Char | Sc::UChar), 4) = p.ty {
                     let f = if s.is_signed() { "unpack4xI8" } else { "unpack4xU8" };
-                    Val::new(format!("{f}({word})"), p.ty.clone())
-                } else {
-                    let bits = s.size() * 8;
-                    let sh = format!("(u32({idx}) % {per}u) * {bits}u");
-                    if s.is_signed() {
-                        Val::new(format!("extractBits(bitcast<i32>({word}), {sh}, {bits}u)"), p.ty.clone())
-                    } else {
-                        Val::new(format!("extractBits({word}, {sh}, {bits}u)"), p.ty.clone())
-                    }
+                    return Ok(Val::new(format!("{f}({})", load(format!("{arr}[{idx}]"))), p.ty.clone()));
                 }
+                // The element's words (a sub-word element shifted to bit 0), then its value.
+                let size = p.ty.layout(self.structs()).0;
+                let ws: Vec<String> = if size < 4 {
+                    let per = 4 / size;
+                    vec![format!("({} >> ((u32({idx}) % {per}u) * {}u))", load(format!("{arr}[u32({idx}) / {per}u]")), size * 8)]
+                } else {
+                    let k = size / 4;
+                    (0..k).map(|j| load(if k == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) * {k}u + {j}u]") })).collect()
+                };
+                let w = self.fresh("w");
+                self.emit(format!("let {w} = array<u32, {}>({});", ws.len(), ws.join(", ")));
+                Val::new(words::decode(self, &Src::Array(w), &p.ty, &Off::at(0), pos)?, p.ty.clone())
             }
         })
     }
@@ -909,28 +932,49 @@ impl<'u> Lower<'u> {
                 }
             }
             PK::Atomic(r) => self.emit(format!("atomicStore(&{r}, {code});")),
+            PK::PackedPart { whole, comps, n } => {
+                let cur = self.read(whole, pos)?;
+                let e = self.fresh("e");
+                self.emit(format!("var {e} = {};", cur.code));
+                let t = self.fresh("s");
+                self.emit(format!("let {t} = {code};"));
+                for (k, c) in comps.iter().enumerate() {
+                    let src = if comps.len() == 1 { t.clone() } else { comp(&t, comps.len() as u8, k as u8) };
+                    self.emit(format!("{} = {src};", comp(&e, *n, *c)));
+                }
+                self.write(whole, &e, pos)?;
+            }
             PK::Words { arr, off } => {
                 let v = self.to_let(Val::new(code, p.ty.clone()));
                 words::encode(self, &Src::Array(arr.clone()), &p.ty, &v.code, off, pos)?;
             }
             PK::PtrVar(..) => unreachable!("pointer stores are handled by assign"),
             PK::Packed { arr, idx, atomic } => {
-                let s = p.ty.scalar().unwrap();
-                if p.ty.is_vector() {
-                    self.emit(format!("{arr}[{idx}] = pack4xU8(bitcast<vec4<u32>>({code}));"));
+                let size = p.ty.layout(self.structs()).0;
+                let w = self.fresh("w");
+                self.emit(format!("var {w}: array<u32, {}>;", size.div_ceil(4)));
+                let v = self.to_let(Val::new(code, p.ty.clone()));
+                words::encode(self, &Src::Array(w.clone()), &p.ty, &v.code, &Off::at(0), pos)?;
+                if size >= 4 {
+                    // Whole words: no other work-item's element shares them.
+                    let k = size / 4;
+                    for j in 0..k {
+                        let dst = if k == 1 { format!("{arr}[{idx}]") } else { format!("{arr}[u32({idx}) * {k}u + {j}u]") };
+                        self.emit(if *atomic { format!("atomicStore(&{dst}, {w}[{j}]);") } else { format!("{dst} = {w}[{j}];") });
+                    }
                 } else {
+                    // Neighbouring work-items may write the other bytes of the word.
                     if !atomic {
                         self.retry = Some(arr.clone());
                         return Err(self.err(pos, "retry"));
                     }
-                    let bits = s.size() * 8;
-                    let per = 4 / s.size();
+                    let (per, bits) = (4 / size, size * 8);
                     let sh = self.fresh("sh");
                     self.emit(format!("let {sh} = (u32({idx}) % {per}u) * {bits}u;"));
-                    let w = format!("{arr}[u32({idx}) / {per}u]");
+                    let dst = format!("{arr}[u32({idx}) / {per}u]");
                     let m = (1u32 << bits) - 1;
-                    self.emit(format!("atomicAnd(&{w}, ~({m}u << {sh}));"));
-                    self.emit(format!("atomicOr(&{w}, (u32({code}) & {m}u) << {sh});"));
+                    self.emit(format!("atomicAnd(&{dst}, ~({m}u << {sh}));"));
+                    self.emit(format!("atomicOr(&{dst}, {w}[0] << {sh});"));
                 }
             }
         }
@@ -1379,6 +1423,13 @@ impl<'u> Lower<'u> {
 
     fn ternary(&mut self, c: &Expr, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
         let cv = self.expr(c)?;
+        if cv.ty.is_vector() {
+            // A vector condition selects per component (`select(b, a, c)`); both arms are
+            // evaluated.
+            let av = self.expr(a)?;
+            let bv = self.expr(b)?;
+            return self.builtin("select", vec![bv, av, cv], &[], pos);
+        }
         let cc = self.cond(&cv, c.pos)?;
         let (av, sa) = self.capture(|s| s.expr(a))?;
         let (bv, sb) = self.capture(|s| s.expr(b))?;
@@ -1675,7 +1726,7 @@ impl<'u> Lower<'u> {
             };
             self.kout.decls.push(format!("var<workgroup> {name2}: {wty};"));
             self.kout.static_local += d.ty.layout(self.structs()).0 as u64;
-            let root = Base { access: name2.clone(), kind: BK::Work { atomic }, elem: el, space: Space::Local, scalar, bytes: false };
+            let root = Base { access: name2.clone(), kind: BK::Work { atomic, packed: false }, elem: el, space: Space::Local, scalar, bytes: false };
             self.bind(&d.name, Sym::Var { code: name2, ty: d.ty.clone(), root: Some(root), guard: false });
             return Ok(());
         }

@@ -255,6 +255,7 @@ fn uses_barrier(unit: &parser::Unit, f: &Function, visiting: &mut Vec<String>) -
     let r = calls.iter().any(|n| {
         n == "barrier"
             || n == "work_group_barrier"
+            || n == "wait_group_events"
             || unit.items.iter().any(|i| matches!(i, Item::Function(g) if &g.name == n && g.body.is_some() && uses_barrier(unit, g, visiting)))
     });
     visiting.pop();
@@ -359,9 +360,7 @@ fn gen_kernel(
                 let elem = (**elem).clone();
                 let writable = *space == Space::Global && !p.quals.is_const;
                 let (packed, bad) = match &elem {
-                    Ty::Scalar(s) => (s.size() < 4, false),
-                    Ty::Vector(s, 4) if s.size() == 1 => (true, false),
-                    Ty::Vector(s, _) => (false, s.size() < 4),
+                    Ty::Scalar(s) | Ty::Vector(s, _) => (s.size() < 4, false),
                     Ty::Struct(_) | Ty::Array(..) => (false, !lw.host_compatible(&elem)),
                     Ty::Void => (false, true),
                     _ => (false, true),
@@ -401,7 +400,15 @@ fn gen_kernel(
                     return Err(lw.err(p.pos, format!("__local argument `{}` needs a concrete element type", p.name)));
                 }
                 let atomic = lw.atomic.contains(&gname);
-                let wel = if atomic { format!("atomic<{}>", lw.wt(&elem)) } else { lw.wt(&elem) };
+                // Without cl_khr_fp16 there is no `f16`: halves are packed two per word, and
+                // the runtime sizes the array in words.
+                let packed = elem == Ty::Scalar(Sc::Half) && !lw.caps.f16;
+                let wel = match (packed, atomic) {
+                    (true, true) => "atomic<u32>".to_string(),
+                    (true, false) => "u32".to_string(),
+                    (false, true) => format!("atomic<{}>", lw.wt(&elem)),
+                    (false, false) => lw.wt(&elem),
+                };
                 arg_lens.insert(i);
                 lw.kout.decls.push(format!("var<workgroup> {gname}: array<{wel}, wgcl_arg{i}_len>;"));
                 if atomic {
@@ -409,7 +416,7 @@ fn gen_kernel(
                 } else {
                     lw.emit(format!("_ = {gname}[0];"));
                 }
-                let base = Base { access: gname, kind: BK::Work { atomic }, elem: elem.clone(), space: Space::Local, scalar: false, bytes: false };
+                let base = Base { access: gname, kind: BK::Work { atomic, packed }, elem: elem.clone(), space: Space::Local, scalar: false, bytes: false };
                 lw.emit(format!("var {local}: i32 = 0i;"));
                 lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Ptr { var: local, base: Some(base), ty: p.ty.clone() });
                 args.push(KernelArgInfo {
@@ -418,7 +425,7 @@ fn gen_kernel(
                     address_qualifier: AddressQualifier::Local,
                     access_qualifier: AccessQualifier::None,
                     type_qualifiers: tq,
-                    kind: ArgKind::Local { len_override: format!("wgcl_arg{i}_len"), elem_size: elem.layout(lw.structs()).0 },
+                    kind: ArgKind::Local { len_override: format!("wgcl_arg{i}_len"), elem_size: if packed { 4 } else { elem.layout(lw.structs()).0 } },
                 });
             }
             Ty::Pointer(..) => {

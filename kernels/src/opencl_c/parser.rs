@@ -50,7 +50,6 @@ const UNSUPPORTED_TYPES: &[(&str, &str)] = &[
     ("image2d_array_t", "images are not supported (WebGPU storage textures are not bound by wgcl)"),
     ("image1d_buffer_t", "images are not supported (WebGPU storage textures are not bound by wgcl)"),
     ("sampler_t", "samplers are not supported (images are not supported)"),
-    ("event_t", "async copies (event_t) are not supported"),
     ("pipe", "pipes are not supported"),
     ("clk_event_t", "device-side enqueue is not supported"),
     ("queue_t", "device-side enqueue is not supported"),
@@ -64,7 +63,8 @@ impl<'a> Parser<'a> {
     pub fn new(t: Vec<Token>, files: &'a Files) -> Self {
         let end = t.last().map(|t| t.pos).unwrap_or(Pos { file: 0, line: 1, col: 1 });
         let mut typedefs = HashMap::new();
-        for (n, ty) in [("size_t", UINT), ("ptrdiff_t", INT), ("intptr_t", INT), ("uintptr_t", UINT)] {
+        // `event_t`: async copies complete at once (see `builtins`), so an event is a plain 0.
+        for (n, ty) in [("size_t", UINT), ("ptrdiff_t", INT), ("intptr_t", INT), ("uintptr_t", UINT), ("event_t", UINT)] {
             typedefs.insert(n.to_string(), (ty, n.to_string()));
         }
         Parser { t, i: 0, files, typedefs, struct_tags: HashMap::new(), enum_consts: HashMap::new(), structs: Vec::new(), end }
@@ -652,7 +652,8 @@ impl<'a> Parser<'a> {
     fn stmt(&mut self) -> Result<Stmt, BuildError> {
         let pos = self.pos();
         let Some(t) = self.peek() else { return Err(self.err("expected a statement")) };
-        if t.kind == TokKind::Ident && !self.peek_at(1).is_some_and(|n| n.is(":")) {
+        // `name:` is a label, except `default:`.
+        if t.kind == TokKind::Ident && (t.text == "default" || !self.peek_at(1).is_some_and(|n| n.is(":"))) {
             match t.text.as_str() {
                 "if" => {
                     self.i += 1;

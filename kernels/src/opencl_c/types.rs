@@ -82,6 +82,10 @@ impl Sc {
             o => o,
         }
     }
+    /// The unsigned integer type of the same size (what `shuffle` masks are).
+    pub fn to_unsigned_int(self) -> Sc {
+        self.to_signed_int().to_unsigned()
+    }
     /// The signed integer type of the same size (what vector comparisons return).
     pub fn to_signed_int(self) -> Sc {
         match self.size() {

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use wgcl_kernels::{ArgKind, BuildOptions, DispatchInfo, ProgramModule, WorkgroupSize};
+use wgcl_kernels::{ArgKind, BuildOptions, DeviceCaps, DispatchInfo, ProgramModule, WorkgroupSize};
 
 pub enum Arg {
     /// A `cl_mem` buffer with its initial bytes; read back after the run.
@@ -27,14 +27,39 @@ fn gpu() -> &'static Gpu {
         let instance = wgpu::Instance::default();
         let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
             .expect("no wgpu adapter (install mesa-vulkan-drivers for lavapipe)");
+        // The optional shader types the front end can target, where the adapter has them.
+        let wanted = wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_F16 | wgpu::Features::SHADER_F64;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: None,
+            required_features: adapter.features() & wanted,
             required_limits: adapter.limits(),
             ..Default::default()
         }))
         .expect("request_device");
         Gpu { device, queue }
     })
+}
+
+/// The device's optional types, as the runtime reports them to the front end.
+pub fn device_caps() -> DeviceCaps {
+    let f = gpu().device.features();
+    DeviceCaps { f16: f.contains(wgpu::Features::SHADER_F16), f64: f.contains(wgpu::Features::SHADER_F64), i64: f.contains(wgpu::Features::SHADER_INT64) }
+}
+
+/// Builds for a device with the harness device's optional types.
+pub fn build_with_caps(src: &str) -> ProgramModule {
+    match wgcl_kernels::opencl_c::build(src, &BuildOptions { caps: device_caps(), ..Default::default() }) {
+        Ok(p) => p,
+        Err(e) => panic!("build failed:\n{}", e.log()),
+    }
+}
+
+/// The program's WGSL text (naga's WGSL back end) parses and validates again in naga's WGSL
+/// front end.
+pub fn assert_wgsl_round_trip(p: &ProgramModule) {
+    let wgsl = p.to_wgsl().unwrap_or_else(|e| panic!("to_wgsl: {}", e.log()));
+    let m = naga::front::wgsl::parse_str(&wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string(&wgsl)));
+    wgcl_kernels::validate(&m).unwrap_or_else(|e| panic!("{}", e.message));
 }
 
 pub fn build(src: &str) -> ProgramModule {
@@ -114,16 +139,6 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
             _ => panic!("argument `{}` does not match {:?}", info.name, info.kind),
         }
     }
-    let di = DispatchInfo { global_offset: [0; 3], work_dim: dim as u32, global_size: gs, local_size: ls, num_groups: groups, group_offset: [0; 3] };
-    let dbytes: Vec<u8> = di.to_words().iter().flat_map(|w| w.to_le_bytes()).collect();
-    let dbuf = d.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("dispatch"),
-        size: DispatchInfo::SIZE,
-        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    g.queue.write_buffer(&dbuf, 0, &dbytes);
-
     let scope = d.push_error_scope(wgpu::ErrorFilter::Validation);
     let mut cref: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let source = if specialised {
@@ -142,20 +157,36 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
         compilation_options: wgpu::PipelineCompilationOptions { constants: &cref, zero_initialize_workgroup_memory: true },
         cache: None,
     });
-    let mut entries = Vec::new();
-    for (i, b) in buffers.iter().enumerate() {
-        if let Some(b) = b {
-            entries.push(wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() });
+    // One dispatch per region, as the runtime does: its own `DispatchInfo` block.
+    let mut dispatches = Vec::new();
+    for (start, count, real_local) in regions(gs, ls) {
+        let di = DispatchInfo { global_offset: [0; 3], work_dim: dim as u32, global_size: gs, local_size: real_local, num_groups: groups, group_offset: start };
+        let dbytes: Vec<u8> = di.to_words().iter().flat_map(|w| w.to_le_bytes()).collect();
+        let dbuf = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("dispatch"),
+            size: DispatchInfo::SIZE,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        g.queue.write_buffer(&dbuf, 0, &dbytes);
+        let mut entries = Vec::new();
+        for (i, b) in buffers.iter().enumerate() {
+            if let Some(b) = b {
+                entries.push(wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() });
+            }
         }
+        entries.push(wgpu::BindGroupEntry { binding: k.dispatch_binding.unwrap(), resource: dbuf.as_entire_binding() });
+        let bg = d.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
+        dispatches.push((bg, count));
     }
-    entries.push(wgpu::BindGroupEntry { binding: k.dispatch_binding.unwrap(), resource: dbuf.as_entire_binding() });
-    let bg = d.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
     let mut enc = d.create_command_encoder(&Default::default());
     {
         let mut pass = enc.begin_compute_pass(&Default::default());
         pass.set_pipeline(&pipeline);
-        pass.set_bind_group(0, &bg, &[]);
-        pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+        for (bg, count) in &dispatches {
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups(count[0], count[1], count[2]);
+        }
     }
     let mut reads = Vec::new();
     for (a, b) in args.iter().zip(&buffers) {
@@ -186,6 +217,26 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
                 out.push(v[..bytes.len()].to_vec());
             }
             _ => out.push(Vec::new()),
+        }
+    }
+    out
+}
+
+/// The regions of an NDRange as the runtime dispatches them (runtime/src/kernel.rs): per
+/// dimension the whole work-groups, then the remainder group of a non-uniform range; each is
+/// (first group, group count, real local size).
+pub fn regions(global: [u32; 3], local: [u32; 3]) -> Vec<([u32; 3], [u32; 3], [u32; 3])> {
+    let spans: [Vec<(u32, u32, u32)>; 3] = std::array::from_fn(|d| {
+        let (whole, rest) = (global[d] / local[d], global[d] % local[d]);
+        [(whole > 0).then_some((0, whole, local[d])), (rest > 0).then_some((whole, 1, rest))].into_iter().flatten().collect()
+    });
+    let mut out = Vec::new();
+    for z in &spans[2] {
+        for y in &spans[1] {
+            for x in &spans[0] {
+                let r = [x, y, z];
+                out.push((r.map(|r| r.0), r.map(|r| r.1), r.map(|r| r.2)));
+            }
         }
     }
     out
