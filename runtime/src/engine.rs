@@ -301,8 +301,8 @@ impl Engine {
     /// recorded whole). The batch goes into one [`Recorder`]; only when wgpu refuses it is each
     /// command recorded again into its own recorder and validation scope, so that the refused
     /// ones fail alone (with -5, their dependents in this batch with -14) and the rest still
-    /// run, at no cost to batches that pass. Returns the buffers, the commands recorded and
-    /// the encoders used.
+    /// run, at no cost to batches that pass. Returns the buffers, the commands submitted or
+    /// failed, and the encoders used.
     fn encode_batch(&self, ready: &mut VecDeque<Command>, budget: usize) -> (Vec<wgpu::CommandBuffer>, Vec<Encoded>, usize) {
         let mut rec = Recorder::new(&self.device);
         let ((batch_buffers, recorded), refused) = validation_scope(&self.device, || {
@@ -329,7 +329,13 @@ impl Engine {
         let mut failed: HashSet<*const Event> = HashSet::new();
         let mut buffers = Vec::with_capacity(taken.len());
         let mut encoded = Vec::with_capacity(taken.len());
-        for cmd in taken {
+        let mut taken = VecDeque::from(taken);
+        while let Some(cmd) = taken.pop_front() {
+            if buffers.len() >= budget {
+                // One encoder per command here: the rest waits, as past the budget above.
+                taken.push_front(cmd);
+                break;
+            }
             if cmd.deps.iter().any(|d| failed.contains(&Arc::as_ptr(d))) {
                 failed.insert(Arc::as_ptr(&cmd.event));
                 cmd.event.transition(ERROR_FOR_EVENTS_IN_WAIT_LIST);
@@ -357,6 +363,9 @@ impl Engine {
             };
             failed.insert(Arc::as_ptr(&cmd.event));
             cmd.event.transition(code);
+        }
+        while let Some(cmd) = taken.pop_back() {
+            ready.push_front(cmd);
         }
         let encoders = buffers.len();
         (buffers, encoded, encoders)
