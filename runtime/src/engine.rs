@@ -8,9 +8,9 @@
 //! earlier in the batch being built. Ready commands are recorded by one [`Recorder`] (one
 //! compute pass for consecutive dispatches, a few command encoders of bounded size) and
 //! submitted together; if wgpu refuses the batch, it is recorded again one command at a time,
-//! and only the refused commands fail (see [`Engine::encode_batch`]). At most
-//! [`MAX_ENCODERS_IN_FLIGHT`] command encoders are in flight: past that, ready commands stay
-//! pending until a batch retires. A command whose wait list holds an event that ended with an error
+//! and only the refused commands fail (see [`Engine::encode_batch`]). Once
+//! [`MAX_ENCODERS_IN_FLIGHT`] command encoders are in flight, ready commands stay pending
+//! until a batch retires. A command whose wait list holds an event that ended with an error
 //! ends with `CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST` without running; the implicit
 //! order of its queue (predecessor, barriers) only delays it. A command waiting on
 //! anything else (a user event, another device) stays, and the engine asks that event to pump
@@ -58,10 +58,10 @@ struct Inflight {
     shutdown: bool,
 }
 
-/// The most command encoders in flight. wgpu-core keeps every raw encoder (with its command
-/// buffers, see [`Recorder`]) that was ever in flight at once in a pool for good, so this
-/// bounds that pool; past it, ready commands wait for a batch to retire (the device has
-/// plenty queued by then).
+/// The command encoders in flight at which ready commands wait for a batch to retire (the
+/// device has plenty queued by then); a batch may pass it by the encoders of its last
+/// command. wgpu-core keeps every raw encoder that was ever in flight at once, with its
+/// command buffers (see [`Recorder`]), in a pool for good: this bounds that pool.
 const MAX_ENCODERS_IN_FLIGHT: usize = 32;
 
 pub struct Engine {
