@@ -134,6 +134,88 @@ fn wgcl_patch(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 "#;
 
+/// Records a batch's wgpu commands, keeping one compute pass open across consecutive
+/// dispatches (kernels, GPU fills, byte patches); a copy or clear ends it, and wgpu still puts
+/// a barrier between dispatches that touch the same buffer.
+///
+/// Why: wgpu-core records every compute pass into two raw (Vulkan) command buffers of its
+/// own, the pass and its barriers, and every run of copies into one more. Its pool of raw
+/// encoders keeps every command buffer an encoder ever needed, and hands encoders out at
+/// random: a pass per command made each pooled encoder grow to the largest batch seen (a
+/// user event releasing thousands of commands), so resident memory kept growing. For the
+/// same reason a batch is spread over several command encoders of at most [`RAW_PER_ENCODER`]
+/// raw command buffers each, submitted together.
+pub(crate) struct Recorder<'d> {
+    device: &'d wgpu::Device,
+    /// Declared before `encoder`: a pass must end before its encoder goes.
+    pass: Option<wgpu::ComputePass<'static>>,
+    encoder: wgpu::CommandEncoder,
+    /// Raw command buffers `encoder` needs so far (one for its submission's barriers).
+    raw: usize,
+    /// True while the last thing recorded was a copy or clear (a run of them shares one).
+    copying: bool,
+    finished: Vec<wgpu::CommandBuffer>,
+}
+
+/// What wgpu-hal allocates at once per raw encoder (Vulkan: `ALLOCATION_GRANULARITY`).
+const RAW_PER_ENCODER: usize = 16;
+
+impl<'d> Recorder<'d> {
+    pub(crate) fn new(device: &'d wgpu::Device) -> Self {
+        Self { device, pass: None, encoder: Self::new_encoder(device), raw: 1, copying: false, finished: Vec::new() }
+    }
+
+    fn new_encoder(device: &wgpu::Device) -> wgpu::CommandEncoder {
+        device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("wgcl batch") })
+    }
+
+    /// Accounts for `n` more raw command buffers, moving on to a fresh encoder first when
+    /// the current one would need more than [`RAW_PER_ENCODER`]. No pass may be open.
+    fn reserve(&mut self, n: usize) {
+        if self.raw + n > RAW_PER_ENCODER {
+            let full = std::mem::replace(&mut self.encoder, Self::new_encoder(self.device));
+            self.finished.push(full.finish());
+            self.raw = 1;
+        }
+        self.raw += n;
+    }
+
+    /// The open compute pass, begun if none is.
+    pub(crate) fn pass(&mut self) -> &mut wgpu::ComputePass<'static> {
+        if self.pass.is_none() {
+            self.reserve(2);
+            self.copying = false;
+        }
+        let encoder = &mut self.encoder;
+        self.pass.get_or_insert_with(|| {
+            encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("wgcl compute"), timestamp_writes: None }).forget_lifetime()
+        })
+    }
+
+    /// The encoder, for copies and clears: ends the open pass (wgpu refuses encoder commands
+    /// while a pass is open).
+    pub(crate) fn encoder(&mut self) -> &mut wgpu::CommandEncoder {
+        if !self.copying {
+            self.pass = None;
+            self.reserve(1);
+            self.copying = true;
+        }
+        &mut self.encoder
+    }
+
+    /// The command encoders used so far.
+    pub(crate) fn encoders(&self) -> usize {
+        self.finished.len() + 1
+    }
+
+    /// The command buffers recorded, in submission order (one per encoder).
+    pub(crate) fn finish(mut self) -> Vec<wgpu::CommandBuffer> {
+        self.pass = None;
+        self.finished.push(self.encoder.finish());
+        self.finished
+    }
+}
+
 fn align_down(x: u64) -> u64 {
     x & !3
 }
@@ -171,7 +253,7 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     fn run_helper(
         &self,
-        encoder: &mut wgpu::CommandEncoder,
+        rec: &mut Recorder,
         name: &'static str,
         source: &'static str,
         buffers: &[&wgpu::Buffer],
@@ -195,17 +277,16 @@ impl Engine {
             .collect();
         entries.push(wgpu::BindGroupEntry { binding: buffers.len() as u32, resource: ubuf.as_entire_binding() });
         let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(name), timestamp_writes: None });
+        let pass = rec.pass();
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &bg, &[]);
         pass.dispatch_workgroups(gx, gy, 1);
-        drop(pass);
         keep.push(ubuf);
     }
 
     /// Fills `size` bytes at `start` (both multiples of 4) with `pattern` on the GPU, so a
     /// fill costs no host memory or upload whatever its size.
-    fn encode_fill(&self, encoder: &mut wgpu::CommandEncoder, dst: &wgpu::Buffer, start: u64, size: u64, pattern: &[u8], keep: &mut Vec<wgpu::Buffer>) {
+    fn encode_fill(&self, rec: &mut Recorder, dst: &wgpu::Buffer, start: u64, size: u64, pattern: &[u8], keep: &mut Vec<wgpu::Buffer>) {
         // A 1- or 2-byte pattern is widened to one word (offsets are multiples of 4 here).
         let mut word_pattern: Vec<u8> = pattern.to_vec();
         while word_pattern.len() < 4 {
@@ -213,7 +294,7 @@ impl Engine {
         }
         let words = size / 4;
         let pattern: Vec<u32> = word_pattern.chunks(4).map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect();
-        self.run_helper(encoder, "wgcl_fill", FILL_WGSL, &[dst], words, |row| {
+        self.run_helper(rec, "wgcl_fill", FILL_WGSL, &[dst], words, |row| {
             let mut p = vec![(start / 4) as u32, words as u32, pattern.len() as u32, row];
             p.extend(&pattern);
             p.resize(4 + 32, 0);
@@ -241,10 +322,10 @@ impl Engine {
     }
 
     /// Copies `len` bytes from `src` at byte `src_off` to `dst` at byte `dst_off`, any
-    /// alignment, inside `encoder` (ordered with the batch's other work).
+    /// alignment, in the batch's compute pass (ordered with the batch's other work).
     fn encode_patch(
         &self,
-        encoder: &mut wgpu::CommandEncoder,
+        rec: &mut Recorder,
         src: &wgpu::Buffer,
         src_off: u64,
         dst: &wgpu::Buffer,
@@ -253,22 +334,22 @@ impl Engine {
         keep: &mut Vec<wgpu::Buffer>,
     ) {
         let words = (align_up(dst_off + len) - align_down(dst_off)) / 4;
-        self.run_helper(encoder, "wgcl_patch", PATCH_WGSL, &[src, dst], words, |row| {
+        self.run_helper(rec, "wgcl_patch", PATCH_WGSL, &[src, dst], words, |row| {
             vec![dst_off as u32, src_off as u32, len as u32, row]
         }, keep);
     }
 
     /// Writes `data` into `dst` at `dst_off` (absolute, in the wgpu buffer).
-    fn encode_write(&self, encoder: &mut wgpu::CommandEncoder, dst: &wgpu::Buffer, dst_off: u64, data: &[u8], keep: &mut Vec<wgpu::Buffer>) {
+    fn encode_write(&self, rec: &mut Recorder, dst: &wgpu::Buffer, dst_off: u64, data: &[u8], keep: &mut Vec<wgpu::Buffer>) {
         if data.is_empty() {
             return;
         }
         let staging = self.upload(data);
         let len = data.len() as u64;
         if dst_off % 4 == 0 && len % 4 == 0 {
-            encoder.copy_buffer_to_buffer(&staging, 0, dst, dst_off, len);
+            rec.encoder().copy_buffer_to_buffer(&staging, 0, dst, dst_off, len);
         } else {
-            self.encode_patch(encoder, &staging, 0, dst, dst_off, len, keep);
+            self.encode_patch(rec, &staging, 0, dst, dst_off, len, keep);
         }
         keep.push(staging);
     }
@@ -282,27 +363,27 @@ pub(crate) struct Recorded {
 }
 
 impl Command {
-    /// Records this command's device work into `encoder`. Repeatable: a batch that wgpu
+    /// Records this command's device work into `rec`. Repeatable: a batch that wgpu
     /// refuses is recorded again one command per encoder, to find the command at fault.
-    pub(crate) fn record(&self, engine: &Engine, encoder: &mut wgpu::CommandEncoder) -> Result<Recorded> {
+    pub(crate) fn record(&self, engine: &Engine, rec: &mut Recorder) -> Result<Recorded> {
         let mut staging = Vec::new();
         let mut readback = None;
         match &self.work {
             Work::Nothing => {}
             Work::Write { dst, offset, data } => {
                 let (buf, base) = dst.wgpu_buffer();
-                engine.encode_write(encoder, buf, base + offset, &data.bytes(), &mut staging);
+                engine.encode_write(rec, buf, base + offset, &data.bytes(), &mut staging);
             }
             Work::Fill { dst, pattern, offset, size } => {
                 let (buf, base) = dst.wgpu_buffer();
                 let start = base + offset;
                 if pattern.iter().all(|b| *b == 0) && start % 4 == 0 && size % 4 == 0 {
-                    encoder.clear_buffer(buf, start, Some(*size));
+                    rec.encoder().clear_buffer(buf, start, Some(*size));
                 } else if start % 4 == 0 && size % 4 == 0 {
-                    engine.encode_fill(encoder, buf, start, *size, pattern, &mut staging);
+                    engine.encode_fill(rec, buf, start, *size, pattern, &mut staging);
                 } else {
                     let data: Vec<u8> = pattern.iter().copied().cycle().take(*size as usize).collect();
-                    engine.encode_write(encoder, buf, start, &data, &mut staging);
+                    engine.encode_write(rec, buf, start, &data, &mut staging);
                 }
             }
             Work::Copy { src, dst, src_offset, dst_offset, size } => {
@@ -311,7 +392,7 @@ impl Command {
                 let (s, d) = (sbase + src_offset, dbase + dst_offset);
                 if *size > 0 {
                     if s % 4 == 0 && d % 4 == 0 && size % 4 == 0 && sbuf != dbuf {
-                        encoder.copy_buffer_to_buffer(sbuf, s, dbuf, d, *size);
+                        rec.encoder().copy_buffer_to_buffer(sbuf, s, dbuf, d, *size);
                     } else {
                         // Through a temporary: wgpu copies neither within one buffer nor at
                         // byte offsets.
@@ -322,11 +403,11 @@ impl Command {
                             usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::STORAGE,
                             mapped_at_creation: false,
                         });
-                        encoder.copy_buffer_to_buffer(sbuf, a0, &tmp, 0, a1 - a0);
+                        rec.encoder().copy_buffer_to_buffer(sbuf, a0, &tmp, 0, a1 - a0);
                         if d % 4 == 0 && size % 4 == 0 && s == a0 {
-                            encoder.copy_buffer_to_buffer(&tmp, 0, dbuf, d, *size);
+                            rec.encoder().copy_buffer_to_buffer(&tmp, 0, dbuf, d, *size);
                         } else {
-                            engine.encode_patch(encoder, &tmp, s - a0, dbuf, d, *size, &mut staging);
+                            engine.encode_patch(rec, &tmp, s - a0, dbuf, d, *size, &mut staging);
                         }
                         staging.push(tmp);
                     }
@@ -344,7 +425,7 @@ impl Command {
                     mapped_at_creation: false,
                 });
                 if a1 > a0 {
-                    encoder.copy_buffer_to_buffer(buf, a0, &st, 0, a1 - a0);
+                    rec.encoder().copy_buffer_to_buffer(buf, a0, &st, 0, a1 - a0);
                 }
                 readback = Some(Readback {
                     staging: st,
@@ -354,7 +435,7 @@ impl Command {
                     mapped: Arc::new(Mutex::new(None)),
                 });
             }
-            Work::Kernel(launch) => launch.encode(encoder),
+            Work::Kernel(launch) => launch.encode(rec),
             Work::WriteRows { dst, rows } => {
                 // Every row goes into one staging buffer, then one copy (or byte patch) per row.
                 let (buf, base) = dst.wgpu_buffer();
@@ -369,9 +450,9 @@ impl Command {
                     for ((off, p), s) in rows.iter().zip(at) {
                         let (d, len) = (base + off, p.len() as u64);
                         if s % 4 == 0 && d % 4 == 0 && len % 4 == 0 {
-                            encoder.copy_buffer_to_buffer(&st, s, buf, d, len);
+                            rec.encoder().copy_buffer_to_buffer(&st, s, buf, d, len);
                         } else if len > 0 {
-                            engine.encode_patch(encoder, &st, s, buf, d, len, &mut staging);
+                            engine.encode_patch(rec, &st, s, buf, d, len, &mut staging);
                         }
                     }
                     staging.push(st);
@@ -392,13 +473,13 @@ impl Command {
                         usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::STORAGE,
                         mapped_at_creation: false,
                     });
-                    encoder.copy_buffer_to_buffer(sbuf, a0, &tmp, 0, a1 - a0);
+                    rec.encoder().copy_buffer_to_buffer(sbuf, a0, &tmp, 0, a1 - a0);
                     for (so, do_, len) in rows {
                         let (s, d) = (sbase + so - a0, dbase + do_);
                         if s % 4 == 0 && d % 4 == 0 && len % 4 == 0 {
-                            encoder.copy_buffer_to_buffer(&tmp, s, dbuf, d, *len);
+                            rec.encoder().copy_buffer_to_buffer(&tmp, s, dbuf, d, *len);
                         } else if *len > 0 {
-                            engine.encode_patch(encoder, &tmp, s, dbuf, d, *len, &mut staging);
+                            engine.encode_patch(rec, &tmp, s, dbuf, d, *len, &mut staging);
                         }
                     }
                     staging.push(tmp);
@@ -407,7 +488,7 @@ impl Command {
             Work::Unmap { mem, write_back, .. } => {
                 if let Some((offset, ptr)) = write_back {
                     let (buf, base) = mem.wgpu_buffer();
-                    engine.encode_write(encoder, buf, base + offset, &ptr.to_vec(), &mut staging);
+                    engine.encode_write(rec, buf, base + offset, &ptr.to_vec(), &mut staging);
                 }
             }
         }

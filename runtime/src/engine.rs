@@ -5,9 +5,12 @@
 //! [`Engine::pump`] walks the flushed commands in order. A command is ready when every event
 //! in its wait list is COMPLETE, or was already handed to this engine's wgpu queue (wgpu runs
 //! one queue's submissions in order, so work submitted later sees its results), or sits
-//! earlier in the batch being built. Ready commands are encoded into one command encoder and
-//! submitted together; if wgpu refuses that encoder, the batch is recorded again one command
-//! per encoder, and only the refused commands fail (see [`Engine::encode_batch`]). A command whose wait list holds an event that ended with an error
+//! earlier in the batch being built. Ready commands are recorded by one [`Recorder`] (one
+//! compute pass for consecutive dispatches, a few command encoders of bounded size) and
+//! submitted together; if wgpu refuses the batch, it is recorded again one command at a time,
+//! and only the refused commands fail (see [`Engine::encode_batch`]). Once
+//! [`MAX_ENCODERS_IN_FLIGHT`] command encoders are in flight, ready commands stay pending
+//! until a batch retires. A command whose wait list holds an event that ended with an error
 //! ends with `CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST` without running; the implicit
 //! order of its queue (predecessor, barriers) only delays it. A command waiting on
 //! anything else (a user event, another device) stays, and the engine asks that event to pump
@@ -33,7 +36,7 @@ use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::command::{Command, Encoded};
+use crate::command::{Command, Encoded, Recorder};
 use crate::error::{Error, Result};
 use crate::event::{Event, ERROR_FOR_EVENTS_IN_WAIT_LIST, RUNNING, SUBMITTED};
 
@@ -42,14 +45,24 @@ struct Batch {
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     index: wgpu::SubmissionIndex,
     commands: Vec<Encoded>,
+    /// The command encoders it was recorded in.
+    encoders: usize,
     done: Arc<AtomicBool>,
 }
 
 #[derive(Default)]
 struct Inflight {
     batches: VecDeque<Batch>,
+    /// The sum of the batches' encoders.
+    encoders: usize,
     shutdown: bool,
 }
+
+/// The command encoders in flight at which ready commands wait for a batch to retire (the
+/// device has plenty queued by then); a batch may pass it by the encoders of its last
+/// command. wgpu-core keeps every raw encoder that was ever in flight at once, with its
+/// command buffers (see [`Recorder`]), in a pool for good: this bounds that pool.
+const MAX_ENCODERS_IN_FLIGHT: usize = 32;
 
 pub struct Engine {
     pub(crate) device: wgpu::Device,
@@ -59,6 +72,9 @@ pub struct Engine {
     pending: Mutex<VecDeque<Command>>,
     pump_requested: AtomicBool,
     pumping: AtomicBool,
+    /// Set when ready commands were left pending for [`MAX_ENCODERS_IN_FLIGHT`]: retiring a
+    /// batch then pumps.
+    throttled: AtomicBool,
     inflight: Mutex<Inflight>,
     inflight_changed: Condvar,
     /// Set when the device is lost: every later command fails at once.
@@ -82,6 +98,7 @@ impl Engine {
             pending: Mutex::new(VecDeque::new()),
             pump_requested: AtomicBool::new(false),
             pumping: AtomicBool::new(false),
+            throttled: AtomicBool::new(false),
             inflight: Mutex::new(Inflight::default()),
             inflight_changed: Condvar::new(),
             lost: Mutex::new(None),
@@ -193,13 +210,31 @@ impl Engine {
             in_batch.insert(Arc::as_ptr(&cmd.event));
             ready.push(cmd);
         }
-        *pending = kept;
         if ready.is_empty() {
+            *pending = kept;
             return;
         }
+        // Set before the in-flight count is read, so a batch retiring after that read sees it.
+        self.throttled.store(true, Ordering::SeqCst);
+        let budget = MAX_ENCODERS_IN_FLIGHT.saturating_sub(self.inflight.lock().encoders);
+        // Ready commands stay first: none of them waits for a command kept.
+        let mut ready = VecDeque::from(ready);
+        if budget == 0 {
+            ready.extend(kept);
+            *pending = ready;
+            return;
+        }
+        self.throttled.store(false, Ordering::SeqCst);
         // Encode and submit while holding `pending`, so device order is decision order.
-        let (buffers, mut encoded) = self.encode_batch(ready);
+        let (buffers, mut encoded, encoders) = self.encode_batch(&mut ready, budget);
+        if !ready.is_empty() {
+            self.throttled.store(true, Ordering::SeqCst);
+        }
+        ready.extend(kept);
+        *pending = ready;
         if encoded.is_empty() {
+            // Every command recorded failed: nothing will retire to pump the rest.
+            self.pump_requested.store(true, Ordering::SeqCst);
             return;
         }
         let (index, error) = validation_scope(&self.device, || self.queue.submit(buffers));
@@ -233,7 +268,8 @@ impl Engine {
             if inflight.shutdown {
                 Err(encoded)
             } else {
-                inflight.batches.push_back(Batch { index, commands: encoded, done });
+                inflight.batches.push_back(Batch { index, commands: encoded, encoders, done });
+                inflight.encoders += encoders;
                 Ok(inflight.batches.len() == 1)
             }
         };
@@ -260,41 +296,59 @@ impl Engine {
         }
     }
 
-    /// Records `ready` into command buffers for one submission. The whole batch goes into one
-    /// encoder; only when wgpu refuses it is each command recorded again into its own encoder
-    /// and validation scope, so that the refused ones fail alone (with -5, their dependents
-    /// in this batch with -14) and the rest still run, at no cost to batches that pass.
-    fn encode_batch(&self, ready: Vec<Command>) -> (Vec<wgpu::CommandBuffer>, Vec<Encoded>) {
-        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("wgcl batch") });
-        let ((buffer, recorded), refused) = validation_scope(&self.device, || {
-            let recorded: Result<Vec<_>> = ready.iter().map(|cmd| cmd.record(self, &mut encoder)).collect();
-            (encoder.finish(), recorded)
+    /// Records commands from the front of `ready` into command buffers for one submission,
+    /// leaving in `ready` those past `budget` command encoders (the command that crosses it is
+    /// recorded whole). The batch goes into one [`Recorder`]; only when wgpu refuses it is each
+    /// command recorded again into its own recorder and validation scope, so that the refused
+    /// ones fail alone (with -5, their dependents in this batch with -14) and the rest still
+    /// run, at no cost to batches that pass. Returns the buffers, the commands submitted or
+    /// failed, and the encoders used.
+    fn encode_batch(&self, ready: &mut VecDeque<Command>, budget: usize) -> (Vec<wgpu::CommandBuffer>, Vec<Encoded>, usize) {
+        let mut rec = Recorder::new(&self.device);
+        let ((batch_buffers, recorded), refused) = validation_scope(&self.device, || {
+            let mut recorded = Vec::new();
+            for cmd in ready.iter() {
+                if rec.encoders() > budget {
+                    break;
+                }
+                recorded.push(cmd.record(self, &mut rec));
+            }
+            (rec.finish(), recorded)
         });
+        let taken: Vec<Command> = ready.drain(..recorded.len()).collect();
+        let recorded: Result<Vec<_>> = recorded.into_iter().collect();
         if let (None, Ok(recorded)) = (&refused, recorded) {
-            let encoded = ready.into_iter().zip(recorded).map(|(cmd, r)| cmd.into_encoded(r)).collect();
-            return (vec![buffer], encoded);
+            let encoders = batch_buffers.len();
+            let encoded = taken.into_iter().zip(recorded).map(|(cmd, r)| cmd.into_encoded(r)).collect();
+            return (batch_buffers, encoded, encoders);
         }
-        drop(buffer);
+        drop(batch_buffers);
         if let Some(err) = refused {
-            log::warn!("wgpu refused a batch of {} commands ({err}): recording them one by one", ready.len());
+            log::warn!("wgpu refused a batch of {} commands ({err}): recording them one by one", taken.len());
         }
         let mut failed: HashSet<*const Event> = HashSet::new();
-        let mut buffers = Vec::with_capacity(ready.len());
-        let mut encoded = Vec::with_capacity(ready.len());
-        for cmd in ready {
+        let mut buffers = Vec::with_capacity(taken.len());
+        let mut encoded = Vec::with_capacity(taken.len());
+        let mut taken = VecDeque::from(taken);
+        while let Some(cmd) = taken.pop_front() {
+            if buffers.len() >= budget {
+                // One encoder per command here: the rest waits, as past the budget above.
+                taken.push_front(cmd);
+                break;
+            }
             if cmd.deps.iter().any(|d| failed.contains(&Arc::as_ptr(d))) {
                 failed.insert(Arc::as_ptr(&cmd.event));
                 cmd.event.transition(ERROR_FOR_EVENTS_IN_WAIT_LIST);
                 continue;
             }
-            let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("wgcl command") });
-            let ((buffer, recorded), refused) = validation_scope(&self.device, || {
-                let recorded = cmd.record(self, &mut encoder);
-                (encoder.finish(), recorded)
+            let mut rec = Recorder::new(&self.device);
+            let ((command_buffers, recorded), refused) = validation_scope(&self.device, || {
+                let recorded = cmd.record(self, &mut rec);
+                (rec.finish(), recorded)
             });
             let code = match (refused, recorded) {
                 (None, Ok(r)) => {
-                    buffers.push(buffer);
+                    buffers.extend(command_buffers);
                     encoded.push(cmd.into_encoded(r));
                     continue;
                 }
@@ -310,7 +364,11 @@ impl Engine {
             failed.insert(Arc::as_ptr(&cmd.event));
             cmd.event.transition(code);
         }
-        (buffers, encoded)
+        while let Some(cmd) = taken.pop_back() {
+            ready.push_front(cmd);
+        }
+        let encoders = buffers.len();
+        (buffers, encoded, encoders)
     }
 
     /// Retires every finished batch at the front of the in-flight list. Returns how many.
@@ -323,9 +381,10 @@ impl Engine {
                     // Natively wgpu resolves a submission's maps before its work-done
                     // callback; in the browser the two promises may settle in either order.
                     Some(b) if b.done.load(Ordering::Acquire) && b.commands.iter().all(Encoded::ready) => {}
-                    _ => return retired,
+                    _ => break,
                 }
                 let batch = inflight.batches.pop_front().expect("front exists");
+                inflight.encoders -= batch.encoders;
                 let next: Vec<Arc<Event>> = inflight
                     .batches
                     .front()
@@ -341,6 +400,11 @@ impl Engine {
             }
             retired += 1;
         }
+        // Room for the commands held back for MAX_ENCODERS_IN_FLIGHT.
+        if retired > 0 && self.throttled.swap(false, Ordering::SeqCst) {
+            self.pump();
+        }
+        retired
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -397,6 +461,7 @@ impl Engine {
         let batches: Vec<Batch> = {
             let mut inflight = self.inflight.lock();
             inflight.shutdown = true;
+            inflight.encoders = 0;
             inflight.batches.drain(..).collect()
         };
         self.inflight_changed.notify_all();

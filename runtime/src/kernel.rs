@@ -5,6 +5,7 @@ use std::sync::{Arc, Weak};
 use parking_lot::Mutex;
 use wgcl_kernels::{ArgKind, DispatchInfo, KernelArgInfo, KernelInfo, WorkgroupSize};
 
+use crate::command::Recorder;
 use crate::engine::{validation_scope, Engine};
 use crate::error::{Error, Result};
 use crate::memory::MemObject;
@@ -137,11 +138,12 @@ impl BoundKey {
 }
 
 impl KernelLaunch {
-    pub(crate) fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
+    /// Records the launch's dispatches into the batch's open compute pass.
+    pub(crate) fn encode(&self, rec: &mut Recorder) {
         if self.bound.dispatches.is_empty() {
             return;
         }
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("wgcl kernel"), timestamp_writes: None });
+        let pass = rec.pass();
         pass.set_pipeline(&self.bound.pipeline);
         for (bg, [x, y, z]) in &self.bound.dispatches {
             pass.set_bind_group(0, bg, &[]);
