@@ -1,4 +1,5 @@
 //! Kernels: arguments set by index, and their launch as wgpu compute dispatches.
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
@@ -31,14 +32,18 @@ enum ArgValue {
     Local(u64),
 }
 
+/// Launches remembered per kernel: enough for ping-pong (a stencil alternating two buffers)
+/// and a few argument sets in rotation, few enough that a lookup stays a short scan.
+const BOUND_CACHE_LEN: usize = 4;
+
 /// `cl_kernel`.
 pub struct Kernel {
     program: Arc<Program>,
     built: Arc<Built>,
     info: KernelInfo,
     args: Mutex<Vec<Option<ArgValue>>>,
-    /// The last launch's wgpu objects (see [`Bound`]).
-    last_bound: Mutex<Option<(BoundKey, Arc<Bound>)>>,
+    /// The wgpu objects of the most recent launches, newest first (see [`Bound`]).
+    bound_cache: Mutex<VecDeque<(BoundKey, Arc<Bound>)>>,
     _live: crate::stats::Live,
 }
 
@@ -56,8 +61,9 @@ pub(crate) struct KernelLaunch {
     bound: Arc<Bound>,
 }
 
-/// The wgpu objects of a launch: shared by consecutive launches with the same arguments and
-/// geometry, so re-enqueueing a kernel creates no wgpu object at all.
+/// The wgpu objects of a launch: shared by launches with the same arguments and geometry
+/// (the last [`BOUND_CACHE_LEN`] kept), so re-enqueueing a kernel, also with buffers
+/// alternating, creates no wgpu object at all.
 struct Bound {
     pipeline: Arc<wgpu::ComputePipeline>,
     dispatches: Vec<(wgpu::BindGroup, [u32; 3])>,
@@ -163,7 +169,7 @@ impl Kernel {
         let info = built.module.kernel(name).ok_or(Error::InvalidKernelName)?.clone();
         program.live_kernels.fetch_add(1, Ordering::SeqCst);
         let n = info.args.len();
-        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), last_bound: Mutex::new(None), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
+        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), bound_cache: Mutex::new(VecDeque::new()), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
     }
 
     /// `clCloneKernel`: a new kernel object for the same function with a copy of this one's
@@ -177,7 +183,7 @@ impl Kernel {
             built: self.built.clone(),
             info: self.info.clone(),
             args: Mutex::new(args),
-            last_bound: Mutex::new(None),
+            bound_cache: Mutex::new(VecDeque::new()),
             _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
         }))
     }
@@ -484,12 +490,26 @@ impl Kernel {
             uniform_bytes: bytes,
             chunks: chunks.clone(),
         };
-        let cached = self.last_bound.lock().as_ref().filter(|(k, _)| k.matches(&key)).map(|(_, b)| b.clone());
+        let cached = {
+            let mut cache = self.bound_cache.lock();
+            let hit = cache.iter().position(|(k, _)| k.matches(&key));
+            hit.map(|i| {
+                let entry = cache.remove(i).expect("found above");
+                let bound = entry.1.clone();
+                cache.push_front(entry);
+                bound
+            })
+        };
         let bound = match cached {
             Some(b) => b,
             None => {
                 let b = Arc::new(self.bind(engine, built, pipeline, &buffers, &key.uniform_bytes, &chunks, &scalar_at, &dispatch_at));
-                *self.last_bound.lock() = Some((key, b.clone()));
+                let mut cache = self.bound_cache.lock();
+                // An entry naming a released buffer can never match again; dropping it lets
+                // wgpu free that buffer's memory now rather than when the entry ages out.
+                cache.retain(|(k, _)| k.buffers.iter().flatten().all(|w| w.strong_count() > 0));
+                cache.push_front((key, b.clone()));
+                cache.truncate(BOUND_CACHE_LEN);
                 b
             }
         };

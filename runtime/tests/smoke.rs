@@ -98,6 +98,22 @@ fn launch_cache_follows_set_arg() {
     q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
     assert_eq!(read(&c), vec![10; 4]);
     assert_eq!(read(&a), vec![12; 4]);
+    // Ping-pong between two argument sets (cached both), then a rotation through more sets
+    // than the cache holds: every launch still hits its own buffer with its own value.
+    let sets: Vec<_> = (0..6).map(|_| new_buf()).collect();
+    for n in [2usize, 6] {
+        for _round in 0..3 {
+            for (i, m) in sets[..n].iter().enumerate() {
+                k.set_arg(0, KernelArg::Mem(Some(m))).unwrap();
+                k.set_arg(1, KernelArg::Bytes(&(i as u32 + 1).to_ne_bytes())).unwrap();
+                q.enqueue_nd_range(&k, &NdRange::d1(4), &[]).unwrap();
+            }
+        }
+    }
+    for (i, m) in sets.iter().enumerate() {
+        let rounds = if i < 2 { 6 } else { 3 };
+        assert_eq!(read(m), vec![rounds * (i as u32 + 1); 4], "argument set {i}");
+    }
 }
 
 /// Fills run on the GPU for word-aligned ranges: 1-, 2-, 16- and 128-byte patterns over a
