@@ -105,6 +105,43 @@ fn int_buffer_atomics_through_uint_casts() {
     assert_eq!(f32::from_bits(out[4] as u32), 1.5, "atomic_xchg of a float through a cast");
 }
 
+/// Pointer casts between 32-bit-component element types without atomics, and `atomic_xchg`
+/// on a `float` buffer (OpenCL 1.1 allows it) without any cast.
+const VIEWS: &str = r#"
+__kernel void views(__global float4 *v, __global uint *bits, __global const uint *src,
+                    __global float *o, __global float *f)
+{
+    int i = get_global_id(0);
+    __global float *s = (__global float *)v;
+    s[4 * i + 3] = (float)i;
+    __global uint *u = (__global uint *)(v + i);
+    bits[i] = u[2];
+    __global const float4 *g = (__global const float4 *)src;
+    o[i] = g[i].y + 1.0f;
+    atomic_xchg(&f[2 * i], f[2 * i + 1]);
+}
+"#;
+
+#[test]
+fn word_views_without_atomics_and_float_xchg() {
+    let p = build(VIEWS);
+    assert_wgsl_round_trip(&p);
+    let n = 16usize;
+    let v: Vec<f32> = (0..n * 4).map(|k| k as f32 * 0.5 - 3.0).collect();
+    let src: Vec<u32> = (0..n * 4).map(|k| (k as f32 * 1.25).to_bits()).collect();
+    let f: Vec<f32> = (0..n * 2).map(|k| k as f32 + 0.75).collect();
+    let args = [Arg::Buf(f32s(&v)), Arg::Buf(u32s(&vec![0; n])), Arg::Buf(u32s(&src)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Buf(f32s(&f))];
+    let out = run(&p, "views", &args, &[n as u32], &[8]);
+    let mut want_v = v.clone();
+    for i in 0..n {
+        want_v[4 * i + 3] = i as f32;
+    }
+    assert_eq!(to_f32s(&out[0]), want_v, "float4* written through a float* view");
+    assert_eq!(to_u32s(&out[1]), (0..n).map(|i| v[4 * i + 2].to_bits()).collect::<Vec<_>>(), "bits through a uint* view");
+    assert_eq!(to_f32s(&out[3]), (0..n).map(|i| (((4 * i + 1) as f32) * 1.25) + 1.0).collect::<Vec<_>>(), "uint* read as float4*");
+    assert_eq!(to_f32s(&out[4]), (0..n * 2).map(|k| f[k | 1]).collect::<Vec<_>>(), "atomic_xchg on float");
+}
+
 const OPENCL2: &str = r#"
 __kernel void cl2(__global atomic_int *ci, __global atomic_uint *cu, __global atomic_float *cf,
                   __global const int *v, __global int *prev)
@@ -135,6 +172,8 @@ __kernel void cl2(__global atomic_int *ci, __global atomic_uint *cu, __global at
     atomic_fetch_sub(&cf[1], 0.25f);
     atomic_fetch_min(&cf[2], (float)x);
     atomic_fetch_max(&cf[3], (float)x);
+    float seen = atomic_load(&cf[5]);
+    while (!atomic_compare_exchange_strong_explicit(&cf[5], &seen, seen + 0.75f, memory_order_relaxed, memory_order_relaxed)) {}
     atomic_fetch_add(&lc, 1);
     atomic_fetch_add_explicit(&lf, 0.25f, memory_order_relaxed, memory_scope_work_group);
     work_group_barrier(CLK_LOCAL_MEM_FENCE);
@@ -164,7 +203,7 @@ fn opencl_2_atomic_types_and_functions() {
     let v: Vec<i32> = (0..n as i32).map(|k| (k * 53) % 97 - 40).collect();
     let ci = [0, 1000, i32::MAX, i32::MIN, -100, -1, 0];
     let cu = [0u32, 0xdead_beef, u32::MAX, 7];
-    let cf = [0.5f32, 2.0, f32::MAX, -f32::MAX, 0.0];
+    let cf = [0.5f32, 2.0, f32::MAX, -f32::MAX, 0.0, 1.0];
     let args = [Arg::Buf(i32s(&ci)), Arg::Buf(u32s(&cu)), Arg::Buf(f32s(&cf)), Arg::Buf(i32s(&v)), Arg::Buf(i32s(&vec![0; n]))];
     let out = run(&p, "cl2", &args, &[n as u32], &[ls as u32]);
     let gi = to_i32s(&out[0]);
@@ -193,7 +232,7 @@ fn opencl_2_atomic_types_and_functions() {
     }
     assert_eq!(&gu[..3], &[or, xor, and], "uint fetch_or/xor/and");
     let fsum: f32 = v.iter().map(|x| *x as f32 * 0.5).sum();
-    assert_eq!(&gf[..5], &[0.5 + fsum, 2.0 - 0.25 * n as f32, min as f32, max as f32, 0.25 * ls as f32], "atomic_float");
+    assert_eq!(&gf[..6], &[0.5 + fsum, 2.0 - 0.25 * n as f32, min as f32, max as f32, 0.25 * ls as f32, 1.0 + 0.75 * n as f32], "atomic_float");
 }
 
 #[test]
