@@ -116,6 +116,7 @@ __kernel void views(__global float4 *v, __global uint *bits, __global const uint
     s[4 * i + 3] = (float)i;
     __global uint *u = (__global uint *)(v + i);
     bits[i] = u[2];
+    atomic_xchg(&v[i].z, 9.0f);
     __global const float4 *g = (__global const float4 *)src;
     o[i] = g[i].y + 1.0f;
     atomic_xchg(&f[2 * i], f[2 * i + 1]);
@@ -134,9 +135,10 @@ fn word_views_without_atomics_and_float_xchg() {
     let out = run(&p, "views", &args, &[n as u32], &[8]);
     let mut want_v = v.clone();
     for i in 0..n {
+        want_v[4 * i + 2] = 9.0;
         want_v[4 * i + 3] = i as f32;
     }
-    assert_eq!(to_f32s(&out[0]), want_v, "float4* written through a float* view");
+    assert_eq!(to_f32s(&out[0]), want_v, "float4* written through a float* view and a component's address");
     assert_eq!(to_u32s(&out[1]), (0..n).map(|i| v[4 * i + 2].to_bits()).collect::<Vec<_>>(), "bits through a uint* view");
     assert_eq!(to_f32s(&out[3]), (0..n).map(|i| (((4 * i + 1) as f32) * 1.25) + 1.0).collect::<Vec<_>>(), "uint* read as float4*");
     assert_eq!(to_f32s(&out[4]), (0..n * 2).map(|k| f[k | 1]).collect::<Vec<_>>(), "atomic_xchg on float");

@@ -820,6 +820,14 @@ impl<'u> Lower<'u> {
                     return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
                 }
                 match &p.kind {
+                    // A component of a word view's element is a word of its own: read and
+                    // written alone, so other work-items' atomics on the element's other
+                    // words are not overwritten.
+                    PK::Packed { arr, idx, atomic } if s.size() == 4 && comps.len() == 1 => {
+                        let k = p.ty.layout(self.structs()).0 / 4;
+                        let kind = PK::Packed { arr: arr.clone(), idx: format!("(i32({idx}) * {k}i + {}i)", comps[0]), atomic: *atomic };
+                        return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
+                    }
                     PK::Packed { .. } | PK::PackedPart { .. } => {
                         let ty = Ty::vec(*s, comps.len() as u8);
                         let (whole, comps, n) = match p.kind {
