@@ -81,6 +81,9 @@ fn float_hist_run(p: &wgcl_kernels::ProgramModule, n: usize, ls: usize) {
     hist[33] = 41.0;
     let args = [Arg::Buf(f32s(&x)), Arg::Buf(u32s(&bin)), Arg::Buf(f32s(&hist)), Arg::Local(8 * 4), Arg::Buf(f32s(&vec![0.0; n]))];
     let out = run(p, "float_hist", &args, &[n as u32], &[ls as u32]);
+    // The specialised WGSL text (as a browser gets it: the `__local` argument's override
+    // resolved) computes the same.
+    assert_eq!(run_with(p, "float_hist", &args, &[n as u32], &[ls as u32], true), out, "specialised WGSL, {n} work-items");
     let mut want = vec![0f32; 34];
     for k in 0..n {
         want[bin[k] as usize] += x[k];
