@@ -272,6 +272,10 @@ fn atomic_errors_are_precise() {
         "program.cl:2:3: error: `atom_fetch_add` is not supported"
     );
     assert_eq!(
+        err("__kernel void k(__global int *a) {\n  atomic_add_explicit(a, 1, memory_order_relaxed);\n}"),
+        "program.cl:2:3: error: `atomic_add_explicit` is not supported"
+    );
+    assert_eq!(
         err("__kernel void k(__constant int *a) {\n  atomic_inc(a);\n}"),
         "program.cl:2:3: error: `atomic_inc` needs a pointer to writable __global or __local memory"
     );

@@ -83,9 +83,11 @@ impl Lower<'_> {
     pub fn atomic_builtin(&mut self, name: &str, vals: &[Val], pos: Pos) -> R<Val> {
         let explicit = name.strip_suffix("_explicit");
         let base = explicit.unwrap_or(name);
+        // OpenCL 1.x names have no `_explicit` forms.
+        let v1 = |o: &str| op_of(o, false).filter(|_| explicit.is_none());
         let (op, nargs) = match base.strip_prefix("atomic_") {
-            Some(o) => op_of(o, true).or_else(|| op_of(o, false).filter(|_| explicit.is_none())),
-            None => base.strip_prefix("atom_").and_then(|o| op_of(o, false)),
+            Some(o) => op_of(o, true).or_else(|| v1(o)),
+            None => base.strip_prefix("atom_").and_then(v1),
         }
         .ok_or_else(|| self.err(pos, format!("`{name}` is not supported")))?;
         // Memory order(s), then an optional scope: accepted, and relaxed (see the module docs).
