@@ -352,6 +352,33 @@ fn unions_pun_members_of_different_layouts() {
     assert_eq!(to_u32s(&read_all(&q, &bo)), union_pun(&x, 0x1122_3344, &words));
 }
 
+/// The float atomic-add idiom (compare-and-swap through a `uint*` cast) in `__global` and
+/// `__local` memory and an OpenCL 2.0 `atomic_int`, in a non-uniform NDRange: the padding
+/// work-items of the remainder work-group run the barriers but change nothing.
+#[test]
+fn float_atomics_through_pointer_casts() {
+    let env = env();
+    let q = env.queue();
+    let src = std::fs::read_to_string(format!("{}/../kernels/tests/programs/float_atomics.cl", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let p = Program::with_source(&env.ctx, &src).unwrap();
+    if let Err(e) = p.build("", None) {
+        panic!("float_atomics.cl: build failed ({e}):\n{}", p.build_log());
+    }
+    let k = Kernel::new(&p, "weighted_hist").unwrap();
+    let n = 1000usize;
+    let bin = rand_u32s(n, 60, 1 << 20);
+    // Multiples of 1/4 below 2^8: every partial sum is exact, in any order.
+    let w: Vec<f32> = (0..n).map(|i| ((i * 29) % 41) as f32 * 0.25 - 5.0).collect();
+    let (bb, bw, bh, bc) = (env.buffer_with(&u32s(&bin)), f32_buf(&env, &w), f32_buf(&env, &[0.0; 16]), env.buffer_with(&i32s(&[0])));
+    launch(&q, &k, &[A::Mem(&bb), A::Mem(&bw), A::Bytes(u32s(&[n as u32])), A::Mem(&bh), A::Mem(&bc)], &[n], Some(&[64]));
+    let mut want = vec![0f32; 16];
+    for (b, x) in bin.iter().zip(&w) {
+        want[(b & 15) as usize] += x;
+    }
+    assert_eq!(read_f32(&q, &bh), want);
+    assert_eq!(to_i32s(&read_all(&q, &bc)), [n as i32]);
+}
+
 /// 64-bit members of a union (Random123's philox2x64 counters are `ulong`s) are two words,
 /// low word first, as on every little-endian OpenCL device.
 #[test]

@@ -218,7 +218,7 @@ impl Lower<'_> {
             return Ok(Val::new(code, t));
         }
         match name {
-            "barrier" | "work_group_barrier" | "mem_fence" | "read_mem_fence" | "write_mem_fence" => {
+            "barrier" | "work_group_barrier" | "mem_fence" | "read_mem_fence" | "write_mem_fence" | "atomic_work_item_fence" => {
                 if vals.is_empty() {
                     return Err(self.err(pos, format!("`{name}` needs a CLK_*_MEM_FENCE flags argument")));
                 }
@@ -700,8 +700,8 @@ impl Lower<'_> {
             self.arity(name, &vals, 3, pos)?;
             return self.vstore(n, &vals, pos);
         }
-        if let Some(op) = name.strip_prefix("atomic_").or_else(|| name.strip_prefix("atom_")) {
-            return self.atomic_op(name, op, &vals, pos);
+        if name.starts_with("atomic_") || name.starts_with("atom_") {
+            return self.atomic_builtin(name, &vals, pos);
         }
         let msg = match name {
             "printf" => "printf is not supported".to_string(),
@@ -1102,71 +1102,6 @@ impl Lower<'_> {
             self.write(&pl, &comp(&d, n, i), pos)?;
         }
         Ok(Val::new("", Ty::Void))
-    }
-
-    fn atomic_op(&mut self, name: &str, op: &str, vals: &[Val], pos: Pos) -> R<Val> {
-        let (f, nargs) = match op {
-            "add" => ("atomicAdd", 2),
-            "sub" => ("atomicSub", 2),
-            "xchg" => ("atomicExchange", 2),
-            "min" => ("atomicMin", 2),
-            "max" => ("atomicMax", 2),
-            "and" => ("atomicAnd", 2),
-            "or" => ("atomicOr", 2),
-            "xor" => ("atomicXor", 2),
-            "inc" => ("atomicAdd", 1),
-            "dec" => ("atomicSub", 1),
-            "cmpxchg" => ("cmpxchg", 3),
-            _ => return Err(self.err(pos, format!("`{name}` is not supported"))),
-        };
-        self.arity(name, vals, nargs, pos)?;
-        let p = &vals[0];
-        let Some(b) = p.base.clone() else {
-            return Err(self.err(pos, format!("`{name}` needs a pointer to __global or __local memory")));
-        };
-        let ety = b.elem.clone();
-        if !matches!(ety, Ty::Scalar(Sc::Int | Sc::UInt)) {
-            return Err(self.err(pos, format!("`{name}` on `{}`: WGSL atomics are 32-bit int/uint only", ety.c_name(self.structs()))));
-        }
-        let atomic = match b.kind {
-            BK::Storage { atomic, packed: false, writable: true } => atomic,
-            BK::Work { atomic, packed: false } => atomic,
-            _ => return Err(self.err(pos, format!("`{name}` needs a pointer to writable __global or __local memory"))),
-        };
-        if !atomic {
-            self.retry = Some(b.access.clone());
-            return Err(self.err(pos, "retry"));
-        }
-        let pl = self.elem_place(&b, &p.code);
-        let PK::Atomic(r) = &pl.kind else { unreachable!() };
-        let r = r.clone();
-        let w = self.wt(&ety);
-        let mut operands = Vec::new();
-        for v in &vals[1..] {
-            operands.push(self.conv(v, &ety, pos)?);
-        }
-        let t = self.fresh("a");
-        self.emit(format!("var {t}: {w};"));
-        if pl.guard {
-            self.emit("if (wgcl_active) {");
-            self.f().indent += 1;
-        }
-        match op {
-            "inc" | "dec" => self.emit(format!("{t} = {f}(&{r}, {}(1));", w)),
-            "cmpxchg" => {
-                // WGSL's compare-exchange is weak: retry until it succeeds or the value differs.
-                let e = self.fresh("x");
-                self.emit(format!("var {e} = atomicCompareExchangeWeak(&{r}, {}, {});", operands[0], operands[1]));
-                self.emit(format!("loop {{ if ({e}.exchanged || {e}.old_value != {}) {{ break; }} {e} = atomicCompareExchangeWeak(&{r}, {}, {}); }}", operands[0], operands[0], operands[1]));
-                self.emit(format!("{t} = {e}.old_value;"));
-            }
-            _ => self.emit(format!("{t} = {f}(&{r}, {});", operands[0])),
-        }
-        if pl.guard {
-            self.f().indent -= 1;
-            self.emit("}");
-        }
-        Ok(Val::new(t, ety))
     }
 
     fn user_call(&mut self, f: &Function, args: &[Expr], pos: Pos) -> R<Val> {

@@ -20,6 +20,12 @@
 //!   read and written by (de)composing words ([`super::words`]), so type punning is C's.
 //! * **Atomics**: a buffer or `__local` array used with an atomic built-in becomes
 //!   `array<atomic<T>>`; lowering restarts once per such discovery ([`Lower::retry`]).
+//! * **Word views**: a buffer or `__local` array of `int`/`uint`/`float` (scalars or vectors)
+//!   that a pointer cast reinterprets (`(volatile __global uint *)floats`, the classic float
+//!   atomic-add loop) or that a `float` atomic touches becomes `u32` words, read and written
+//!   through bitcasts like sub-word buffers ([`Need::Words`]); with atomics too, every plain
+//!   access is an `atomicLoad`/`atomicStore` of its words. Decided per argument (or array)
+//!   by the same restarts, so other buffers keep their plain types.
 //! * **Non-uniform NDRange guard**: work-items past the real global size execute nothing
 //!   (kernel body wrapped in `if wgcl_active`), or, when the kernel uses barriers (which must
 //!   stay in uniform control flow), every global-memory store/atomic is guarded instead.
@@ -70,12 +76,32 @@ impl Base {
         match &self.kind {
             BK::Private { wgsl_ty, .. } => format!("priv<{wgsl_ty}>{}", self.scalar),
             _ if self.bytes => format!("{}#bytes", self.access),
+            _ if self.is_words() => format!("{}#{:?}", self.access, self.elem),
             _ => self.access.clone(),
         }
+    }
+    /// Elements of 32-bit components stored as `u32` words (a word view's base).
+    pub fn is_words(&self) -> bool {
+        is_word_elem(&self.elem) && matches!(self.kind, BK::Storage { packed: true, .. } | BK::Work { packed: true, .. })
     }
     fn is_global_name(&self) -> bool {
         !matches!(self.kind, BK::Private { .. })
     }
+}
+
+/// What a restarted lowering must change about an array (by its WGSL name), discovered while
+/// lowering a use of it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Need {
+    /// Its elements become `atomic<T>` (an atomic built-in or a sub-word store uses it).
+    Atomic(String),
+    /// It becomes `u32` words (a word view or a `float` atomic uses it).
+    Words(String),
+}
+
+/// Can a buffer of `t` be stored as (and viewed through) whole `u32` words?
+pub fn is_word_elem(t: &Ty) -> bool {
+    matches!(t, Ty::Scalar(Sc::Int | Sc::UInt | Sc::Float) | Ty::Vector(Sc::Int | Sc::UInt | Sc::Float, _))
 }
 
 /// A typed WGSL expression.
@@ -171,7 +197,9 @@ pub struct Lower<'u> {
     pub consts: HashMap<String, Sym>,
     pub const_decls: Vec<String>,
     pub atomic: HashSet<String>,
-    pub retry: Option<String>,
+    /// Buffers and `__local` arrays stored as `u32` words (see the module docs).
+    pub words: HashSet<String>,
+    pub retry: Option<Need>,
     pub fx: Vec<FnState>,
     pub k: Option<KernelCtx>,
     pub kout: KOut,
@@ -237,6 +265,7 @@ impl<'u> Lower<'u> {
             consts: HashMap::new(),
             const_decls: Vec::new(),
             atomic: HashSet::new(),
+            words: HashSet::new(),
             retry: None,
             fx: Vec::new(),
             k: None,
@@ -623,17 +652,12 @@ impl<'u> Lower<'u> {
 
     pub fn elem_place(&mut self, b: &Base, off: &str) -> Place {
         let guard = matches!(b.kind, BK::Storage { .. }) && self.k.as_ref().is_some_and(|k| k.guard_stores);
-        let kind = if b.scalar {
-            match b.kind {
-                BK::Work { atomic: true, .. } => PK::Atomic(b.access.clone()),
-                _ => PK::Ref(b.access.clone()),
-            }
-        } else {
-            match b.kind {
-                BK::Storage { packed: true, atomic, .. } | BK::Work { packed: true, atomic } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
-                BK::Storage { atomic: true, .. } | BK::Work { atomic: true, .. } => PK::Atomic(format!("{}[{}]", b.access, off)),
-                _ => PK::Ref(format!("{}[{}]", b.access, off)),
-            }
+        let kind = match b.kind {
+            BK::Storage { packed: true, atomic, .. } | BK::Work { packed: true, atomic } => PK::Packed { arr: b.access.clone(), idx: off.to_string(), atomic },
+            BK::Work { atomic: true, .. } if b.scalar => PK::Atomic(b.access.clone()),
+            _ if b.scalar => PK::Ref(b.access.clone()),
+            BK::Storage { atomic: true, .. } | BK::Work { atomic: true, .. } => PK::Atomic(format!("{}[{}]", b.access, off)),
+            _ => PK::Ref(format!("{}[{}]", b.access, off)),
         };
         let root = if let Ty::Array(..) = b.elem {
             Some(Base { access: format!("{}[{}]", b.access, off), ..b.clone() })
@@ -647,6 +671,9 @@ impl<'u> Lower<'u> {
         match &e.kind {
             ExprKind::Ident(n) => match self.lookup(n) {
                 Some(Sym::Var { code, ty, root, guard }) => {
+                    if let Some(r) = root.as_ref().filter(|r| r.scalar && r.is_words()) {
+                        return Ok(self.elem_place(r, "0i"));
+                    }
                     let atomic_scalar = root.as_ref().is_some_and(|r| r.scalar && matches!(r.kind, BK::Work { atomic: true, .. }));
                     let kind = if atomic_scalar { PK::Atomic(code) } else { PK::Ref(code) };
                     Ok(Place { kind, ty, guard, root })
@@ -679,6 +706,9 @@ impl<'u> Lower<'u> {
                     match (&p.ty, &p.kind) {
                         (Ty::Array(el, _), PK::Ref(code)) => {
                             let ic = self.conv(&idx, &INT, i.pos)?;
+                            if let Some(r) = p.root.as_ref().filter(|r| r.is_words() && r.access == *code) {
+                                return Ok(self.elem_place(r, &ic));
+                            }
                             let code = format!("{code}[{ic}]");
                             let root = p.root.as_ref().filter(|_| matches!(**el, Ty::Array(..))).map(|r| Base {
                                 access: code.clone(),
@@ -790,6 +820,14 @@ impl<'u> Lower<'u> {
                     return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
                 }
                 match &p.kind {
+                    // A component of a word view's element is a word of its own: read and
+                    // written alone, so other work-items' atomics on the element's other
+                    // words are not overwritten.
+                    PK::Packed { arr, idx, atomic } if s.size() == 4 && comps.len() == 1 => {
+                        let k = p.ty.layout(self.structs()).0 / 4;
+                        let kind = PK::Packed { arr: arr.clone(), idx: format!("(i32({idx}) * {k}i + {}i)", comps[0]), atomic: *atomic };
+                        return Ok(Place { kind, ty: Ty::Scalar(*s), guard: p.guard, root: None });
+                    }
                     PK::Packed { .. } | PK::PackedPart { .. } => {
                         let ty = Ty::vec(*s, comps.len() as u8);
                         let (whole, comps, n) = match p.kind {
@@ -965,7 +1003,7 @@ impl<'u> Lower<'u> {
                 } else {
                     // Neighbouring work-items may write the other bytes of the word.
                     if !atomic {
-                        self.retry = Some(arr.clone());
+                        self.retry = Some(Need::Atomic(arr.clone()));
                         return Err(self.err(pos, "retry"));
                     }
                     let (per, bits) = (4 / size, size * 8);
@@ -1090,6 +1128,8 @@ impl<'u> Lower<'u> {
                         let code = if v.code == "0i" { "0i".to_string() } else { format!("({} * {size}i)", v.code) };
                         let base = Base { bytes: true, ..b };
                         return Ok(Val { code, ty: Ty::Pointer(el.clone(), *sp), is_b: false, base: Some(base) });
+                    } else if let Some(view) = self.word_view(&v, el, *sp, pos)? {
+                        return Ok(view);
                     }
                     return Err(self.err(pos, format!(
                         "pointer casts that reinterpret memory (`{}` to `{}`) are not supported; use vload/vstore or as_type",
@@ -1245,11 +1285,43 @@ impl<'u> Lower<'u> {
             }
             PK::Packed { arr, idx, .. } => {
                 let r = self.root_of(&p, arr).ok_or_else(|| self.err(pos, "cannot take this address"))?;
+                // The place's type, which a word view may have changed from the root's.
+                let r = Base { elem: p.ty.clone(), ..r };
                 Ok(Val { code: idx.clone(), ty: Ty::Pointer(Box::new(p.ty.clone()), r.space), is_b: false, base: Some(r) })
             }
             PK::Words { .. } => Err(self.err(pos, "cannot take the address of a union member (unions are stored as 32-bit words)")),
             _ => Err(self.err(pos, "cannot take the address of this expression")),
         }
+    }
+
+    /// `(T *)p` where `p` points into a buffer or `__local` array of other 32-bit-component
+    /// elements: a view of the same memory as `u32` words (the float atomic-add idiom casts a
+    /// `float*` to `uint*` for `atomic_cmpxchg`). The first such cast restarts the lowering
+    /// with the memory stored as words ([`Need::Words`]). `None`: not a cast this can express.
+    fn word_view(&mut self, v: &Val, el: &Ty, sp: Space, pos: Pos) -> R<Option<Val>> {
+        let Some(b) = v.base.clone() else { return Ok(None) };
+        let memory = matches!(b.kind, BK::Storage { .. } | BK::Work { .. }) && !b.access.contains('[');
+        if !memory || b.bytes || !is_word_elem(&b.elem) || !is_word_elem(el) {
+            return Ok(None);
+        }
+        if !b.is_words() {
+            self.retry = Some(Need::Words(b.access.clone()));
+            return Err(self.err(pos, "retry"));
+        }
+        let (from, to) = (b.elem.layout(self.structs()).0, el.layout(self.structs()).0);
+        let code = if from == to {
+            v.code.clone()
+        } else if b.scalar {
+            return Ok(None);
+        } else if from % to == 0 {
+            format!("({} * {}i)", v.code, from / to)
+        } else if to % from == 0 {
+            // Like a byte view cast back: the offset must be a multiple of the ratio.
+            format!("({} / {}i)", v.code, to / from)
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(Val { code, ty: Ty::Pointer(Box::new(el.clone()), sp), is_b: false, base: Some(Base { elem: el.clone(), ..b }) }))
     }
 
     /// The base of a global array by its WGSL name (buffers, `__local` arrays, tables).
@@ -1713,7 +1785,12 @@ impl<'u> Lower<'u> {
                 t => (t.clone(), true),
             };
             let atomic = self.atomic.contains(&name2);
-            let wty = if atomic {
+            let words = self.words.contains(&name2);
+            let wty = if words {
+                // A variable or 1-D array of 32-bit components ([`Lower::word_view`]).
+                let n = d.ty.layout(self.structs()).0 / 4;
+                format!("array<{}, {n}>", if atomic { "atomic<u32>" } else { "u32" })
+            } else if atomic {
                 if !matches!(el, Ty::Scalar(Sc::Int | Sc::UInt)) {
                     return Err(self.err(d.pos, "atomics need `int` or `uint` elements"));
                 }
@@ -1726,7 +1803,7 @@ impl<'u> Lower<'u> {
             };
             self.kout.decls.push(format!("var<workgroup> {name2}: {wty};"));
             self.kout.static_local += d.ty.layout(self.structs()).0 as u64;
-            let root = Base { access: name2.clone(), kind: BK::Work { atomic, packed: false }, elem: el, space: Space::Local, scalar, bytes: false };
+            let root = Base { access: name2.clone(), kind: BK::Work { atomic, packed: words }, elem: el, space: Space::Local, scalar, bytes: false };
             self.bind(&d.name, Sym::Var { code: name2, ty: d.ty.clone(), root: Some(root), guard: false });
             return Ok(());
         }

@@ -6,14 +6,16 @@
 //! * [`parser`] / [`ast`]: recursive descent to a typed syntax tree;
 //! * [`types`]: C types, layouts, conversion rules;
 //! * [`words`]: values of any C layout as 32-bit words (unions, by-value arguments);
-//! * [`lower`] / [`builtins`]: type checking and lowering to WGSL text (see `lower` for how
-//!   pointers, sub-word buffers, atomics and non-uniform NDRanges are represented);
+//! * [`lower`] / [`builtins`] / [`atomics`]: type checking and lowering to WGSL text (see
+//!   `lower` for how pointers, sub-word buffers, atomics and non-uniform NDRanges are
+//!   represented);
 //! * this module: kernels' entry points, argument bindings (the contract in the crate docs)
 //!   and reflection.
 //!
 //! WGSL text is the intermediate form: naga's front end parses it into the
 //! [`naga::Module`], so [`crate::ProgramModule::to_wgsl`] gives equivalent WGSL.
 pub mod ast;
+pub mod atomics;
 pub mod builtins;
 pub mod lexer;
 pub mod lower;
@@ -124,13 +126,15 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
                 Err(e) => {
                     lw.fx.clear();
                     lw.stack.clear();
-                    match lw.retry.take() {
-                        Some(name) if attempts < 64 && !lw.atomic.contains(&name) => {
-                            lw.atomic.insert(name);
-                            attempts += 1;
-                        }
-                        _ => return Err(e),
+                    let changed = match lw.retry.take() {
+                        Some(Need::Atomic(name)) => lw.atomic.insert(name),
+                        Some(Need::Words(name)) => lw.words.insert(name),
+                        None => false,
+                    };
+                    if !changed || attempts >= 64 {
+                        return Err(e);
                     }
+                    attempts += 1;
                 }
             }
         };
@@ -359,8 +363,10 @@ fn gen_kernel(
             Ty::Pointer(elem, space @ (Space::Global | Space::Constant)) => {
                 let elem = (**elem).clone();
                 let writable = *space == Space::Global && !p.quals.is_const;
+                // Sub-word elements and word views are stored as `u32` words.
+                let words = lw.words.contains(&gname);
                 let (packed, bad) = match &elem {
-                    Ty::Scalar(s) | Ty::Vector(s, _) => (s.size() < 4, false),
+                    Ty::Scalar(s) | Ty::Vector(s, _) => (s.size() < 4 || words, false),
                     Ty::Struct(_) | Ty::Array(..) => (false, !lw.host_compatible(&elem)),
                     Ty::Void => (false, true),
                     _ => (false, true),
@@ -402,7 +408,8 @@ fn gen_kernel(
                 let atomic = lw.atomic.contains(&gname);
                 // Without cl_khr_fp16 there is no `f16`: halves are packed two per word, and
                 // the runtime sizes the array in words.
-                let packed = elem == Ty::Scalar(Sc::Half) && !lw.caps.f16;
+                // Word views are `u32` words too.
+                let packed = (elem == Ty::Scalar(Sc::Half) && !lw.caps.f16) || lw.words.contains(&gname);
                 let wel = match (packed, atomic) {
                     (true, true) => "atomic<u32>".to_string(),
                     (true, false) => "u32".to_string(),

@@ -67,6 +67,25 @@ impl<'a> Parser<'a> {
         for (n, ty) in [("size_t", UINT), ("ptrdiff_t", INT), ("intptr_t", INT), ("uintptr_t", UINT), ("event_t", UINT)] {
             typedefs.insert(n.to_string(), (ty, n.to_string()));
         }
+        // OpenCL 2.0 atomic types hold their plain type's value; the atomic built-ins give them
+        // their meaning (see `atomics`). `memory_order`/`memory_scope` are enums.
+        for (n, s) in [
+            ("atomic_int", Sc::Int),
+            ("atomic_uint", Sc::UInt),
+            ("atomic_float", Sc::Float),
+            ("atomic_long", Sc::Long),
+            ("atomic_ulong", Sc::ULong),
+            ("atomic_double", Sc::Double),
+            ("atomic_intptr_t", Sc::Int),
+            ("atomic_uintptr_t", Sc::UInt),
+            ("atomic_size_t", Sc::UInt),
+            ("atomic_ptrdiff_t", Sc::Int),
+            ("atomic_flag", Sc::Int),
+            ("memory_order", Sc::Int),
+            ("memory_scope", Sc::Int),
+        ] {
+            typedefs.insert(n.to_string(), (Ty::Scalar(s), n.to_string()));
+        }
         Parser { t, i: 0, files, typedefs, struct_tags: HashMap::new(), enum_consts: HashMap::new(), structs: Vec::new(), end }
     }
 
