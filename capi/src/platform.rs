@@ -91,6 +91,10 @@ impl Device {
         if i.f16 {
             v.push(("cl_khr_fp16", make_version(1, 0, 0)));
         }
+        if i.i64_atomics {
+            v.push(("cl_khr_int64_base_atomics", make_version(1, 0, 0)));
+            v.push(("cl_khr_int64_extended_atomics", make_version(1, 0, 0)));
+        }
         v
     }
 

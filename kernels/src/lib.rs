@@ -198,6 +198,9 @@ pub struct DeviceCaps {
     pub f16: bool,
     pub f64: bool,
     pub i64: bool,
+    /// Every 64-bit integer atomic operation on `__global` and `__local` memory (wgpu's
+    /// `SHADER_INT64_ATOMIC_ALL_OPS`): cl_khr_int64_base_atomics and _extended_atomics.
+    pub i64_atomics: bool,
 }
 
 /// Options of one build (`clBuildProgram`'s options string, parsed by the caller or here).

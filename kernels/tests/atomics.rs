@@ -248,6 +248,54 @@ fn atomic_flags() {
     assert_eq!(to_i32s(&out[1]), [3], "one winner per flag that was clear");
 }
 
+/// Atomics on elements of 2-D and 3-D `__local` arrays (`atomic_inc(&h[i][j])`), and a
+/// pointer into a row with a constant index passed to a function.
+const LOCAL_2D: &str = r#"
+void bump(__local int *row, int j) { atomic_add(row + j, 100); }
+
+__kernel void hist2d(__global const uint *x, __global int *out)
+{
+    __local int h[4][8];
+    __local uint c[2][2][4];
+    int l = get_local_id(0);
+    if (l < 32) h[l / 8][l % 8] = 0;
+    if (l < 16) c[l / 8][(l / 4) % 2][l % 4] = 0;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    uint v = x[get_global_id(0)];
+    atomic_inc(&h[v / 8 % 4][v % 8]);
+    atom_max(&c[v % 2][v / 2 % 2][v % 4], v);
+    if (l == 0) bump(&h[3][0], 7);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l < 32) atomic_add(&out[l], h[l / 8][l % 8]);
+    if (l < 16) atomic_max(&out[32 + l], (int)c[l / 8][(l / 4) % 2][l % 4]);
+}
+"#;
+
+#[test]
+fn atomics_on_multi_dimensional_local_arrays() {
+    let p = build(LOCAL_2D);
+    assert_wgsl_round_trip(&p);
+    let wgsl = p.to_wgsl().unwrap();
+    assert!(wgsl.contains("array<array<atomic<i32>, 8>, 4>") && wgsl.contains("array<array<array<atomic<u32>, 4>, 2>, 2>"), "{wgsl}");
+    let (n, ls) = (250usize, 64usize);
+    let x = rand_u32s(n, 11, 1000);
+    let out = to_i32s(&run(&p, "hist2d", &[Arg::Buf(u32s(&x)), Arg::Buf(i32s(&[0; 48]))], &[n as u32], &[ls as u32])[1]);
+    let mut want = [0i32; 48];
+    for g in x.chunks(ls) {
+        let mut c = [0u32; 16];
+        for v in g {
+            want[(v / 8 % 4 * 8 + v % 8) as usize] += 1;
+            let k = ((v % 2) * 8 + (v / 2 % 2) * 4 + v % 4) as usize;
+            c[k] = c[k].max(*v);
+        }
+        want[31] += 100;
+        for (k, m) in c.iter().enumerate() {
+            want[32 + k] = want[32 + k].max(*m as i32);
+        }
+    }
+    assert_eq!(out, want);
+}
+
 fn err(src: &str) -> String {
     let opts = BuildOptions { caps: DeviceCaps { i64: true, ..Default::default() }, ..Default::default() };
     wgcl_kernels::opencl_c::build(src, &opts).map(|_| ()).expect_err("build must fail").log()
@@ -255,13 +303,10 @@ fn err(src: &str) -> String {
 
 #[test]
 fn atomic_errors_are_precise() {
-    assert_eq!(
-        err("__kernel void k(__global long *a) {\n  atom_add(a, 1);\n}"),
-        "program.cl:2:3: error: `atom_add` on `long`: 64-bit atomics (cl_khr_int64_base_atomics) are not supported; WGSL atomics are 32-bit"
-    );
+    // 64-bit atomics: see atomics_int64.rs.
     assert_eq!(
         err("__kernel void k(__global atomic_float *a) {\n  atomic_fetch_and(a, 1.0f);\n}"),
-        "program.cl:2:3: error: `atomic_fetch_and` on `float`: WGSL atomics are 32-bit `int`/`uint` (and `float` through compare-and-swap)"
+        "program.cl:2:3: error: `atomic_fetch_and` on `float`: atomics are on `int`/`uint` (`long`/`ulong` with cl_khr_int64_base_atomics), and `float` through compare-and-swap"
     );
     assert_eq!(
         err("__kernel void k(__global atomic_int *a) {\n  int x = atomic_load_explicit(a);\n}"),
@@ -278,6 +323,20 @@ fn atomic_errors_are_precise() {
     assert_eq!(
         err("__kernel void k(__constant int *a) {\n  atomic_inc(a);\n}"),
         "program.cl:2:3: error: `atomic_inc` needs a pointer to writable __global or __local memory"
+    );
+    // A row of a 2-D `__local` array picked by a variable is an expression of the kernel's.
+    let rows = "void f(__local int *p) { atomic_inc(p); }\n__kernel void k(__global int *a) {\n  __local int h[2][3];\n  int i = get_local_id(0);\n";
+    assert_eq!(
+        err(&format!("{rows}  f(&h[i][2]);\n}}")),
+        "program.cl:5:5: error: a pointer into a multi-dimensional __local array whose row index is not a constant (`&h[i][j]`) can only be used where it is taken, not stored or passed to a function"
+    );
+    assert_eq!(
+        err(&format!("{rows}  __local int *p = &h[i][0];\n}}")),
+        "program.cl:5:20: error: a pointer into a multi-dimensional __local array whose row index is not a constant (`&h[i][j]`) can only be used where it is taken, not stored or passed to a function"
+    );
+    assert_eq!(
+        err("__kernel void k(__global float *a) {\n  __local float h[2][3];\n  atomic_xchg(&h[1][2], 1.0f);\n}"),
+        "program.cl:3:3: error: `atomic_xchg` on `float`: float atomics on multi-dimensional __local arrays are not supported"
     );
     // Private memory is not reinterpreted: no atomics reach it.
     assert_eq!(

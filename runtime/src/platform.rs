@@ -40,6 +40,9 @@ pub struct DeviceInfo {
     pub f16: bool,
     pub f64: bool,
     pub i64: bool,
+    /// 64-bit integer atomics (all operations), for cl_khr_int64_base_atomics and
+    /// cl_khr_int64_extended_atomics.
+    pub i64_atomics: bool,
     pub timestamps: bool,
 }
 
@@ -66,6 +69,7 @@ impl Device {
         let want = wgpu::Features::SHADER_F16
             | wgpu::Features::SHADER_F64
             | wgpu::Features::SHADER_INT64
+            | wgpu::Features::SHADER_INT64_ATOMIC_ALL_OPS
             | wgpu::Features::TIMESTAMP_QUERY
             | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS;
         adapter.features() & want
@@ -115,6 +119,7 @@ impl Device {
             f16: f.contains(wgpu::Features::SHADER_F16),
             f64: f.contains(wgpu::Features::SHADER_F64),
             i64: f.contains(wgpu::Features::SHADER_INT64),
+            i64_atomics: f.contains(wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_INT64_ATOMIC_ALL_OPS),
             timestamps: f.contains(wgpu::Features::TIMESTAMP_QUERY),
         };
         Self { adapter, info, engine: OnceLock::new() }

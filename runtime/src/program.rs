@@ -290,7 +290,7 @@ impl Program {
         let opts = BuildOptions {
             options,
             headers,
-            caps: DeviceCaps { f16: info.f16, f64: info.f64, i64: info.i64 },
+            caps: DeviceCaps { f16: info.f16, f64: info.f64, i64: info.i64, i64_atomics: info.i64_atomics },
         };
         let module = wgcl_kernels::build(&self.source, &opts).map_err(|e| e.log())?;
         let engine = device.engine().map_err(|e| e.to_string())?;

@@ -2,7 +2,8 @@
 //! OpenCL 2.0 `atomic_*` functions on `atomic_int`/`atomic_uint`/`atomic_float`/`atomic_flag`
 //! (with their `_explicit` forms).
 //!
-//! WGSL atomics are 32-bit `atomic<i32>`/`atomic<u32>` with relaxed ordering. So:
+//! WGSL atomics are `atomic<i32>`/`atomic<u32>`, and `atomic<i64>`/`atomic<u64>` where the
+//! device has wgpu's `SHADER_INT64_ATOMIC_ALL_OPS`, all with relaxed ordering. So:
 //! * `int`/`uint` memory is `array<atomic<T>>`, or `u32` words when a word view or a `float`
 //!   atomic also reaches it (see `lower`); operands and results are then bitcast.
 //! * `float` operations are compare-and-swap loops on the words (`atomic_xchg` is a plain
@@ -11,8 +12,10 @@
 //!   forms) are accepted and ignored: every operation is *relaxed*, which is all WGSL offers.
 //!   Atomicity holds at any scope, but acquire/release/seq_cst orderings are not honoured beyond
 //!   relaxed: ordering other memory needs `barrier`/`work_group_barrier` (work-group scope).
-//! * 64-bit atomics (cl_khr_int64_base_atomics, `atomic_long`) are refused: wgcl does not
-//!   enable wgpu's `SHADER_INT64_ATOMIC_ALL_OPS`.
+//! * `long`/`ulong` memory (cl_khr_int64_base_atomics and _extended_atomics: `atom_*`; OpenCL
+//!   2.0 `atomic_long`/`atomic_ulong`) is `atomic<i64>`/`atomic<u64>`, where every operation is
+//!   a native one ([`DeviceCaps::i64_atomics`](crate::DeviceCaps)); without that capability
+//!   they are refused, as are `double` atomics.
 use super::lower::*;
 use super::lexer::Pos;
 use super::types::*;
@@ -109,12 +112,15 @@ impl Lower<'_> {
         let elem = match b.elem {
             Ty::Scalar(s @ (Sc::Int | Sc::UInt)) => s,
             Ty::Scalar(Sc::Float) if !matches!(op, Op::Rmw("and" | "or" | "xor") | Op::TestAndSet | Op::Clear) => Sc::Float,
-            Ty::Scalar(Sc::Long | Sc::ULong | Sc::Double) => {
+            Ty::Scalar(s @ (Sc::Long | Sc::ULong)) if self.caps.i64_atomics => s,
+            Ty::Scalar(Sc::Long | Sc::ULong) => {
                 return Err(self.err(pos, format!(
-                    "`{name}` on `{ty_name}`: 64-bit atomics (cl_khr_int64_base_atomics) are not supported; WGSL atomics are 32-bit"
+                    "`{name}` on `{ty_name}`: 64-bit atomics need cl_khr_int64_base_atomics, which this device lacks"
                 )))
             }
-            _ => return Err(self.err(pos, format!("`{name}` on `{ty_name}`: WGSL atomics are 32-bit `int`/`uint` (and `float` through compare-and-swap)"))),
+            _ => return Err(self.err(pos, format!(
+                "`{name}` on `{ty_name}`: atomics are on `int`/`uint` (`long`/`ulong` with cl_khr_int64_base_atomics), and `float` through compare-and-swap"
+            ))),
         };
         let (words, atomic) = match b.kind {
             BK::Storage { atomic, packed, writable: true } => (packed, atomic),
@@ -123,11 +129,14 @@ impl Lower<'_> {
         };
         // Floats (and anything else that is reinterpreted) live in `u32` words.
         if elem == Sc::Float && !words {
+            if b.access != b.array_name() {
+                return Err(self.err(pos, format!("`{name}` on `float`: float atomics on multi-dimensional __local arrays are not supported")));
+            }
             self.retry = Some(Need::Words(b.access.clone()));
             return Err(self.err(pos, "retry"));
         }
         if !atomic {
-            self.retry = Some(Need::Atomic(b.access.clone()));
+            self.retry = Some(Need::Atomic(b.array_name().to_string()));
             return Err(self.err(pos, "retry"));
         }
         let pl = self.elem_place(&b, &p.code);
@@ -183,16 +192,16 @@ impl Lower<'_> {
                 self.rmw(&slot, o, &v, &t);
             }
             Op::Cmpxchg => {
-                let e = self.cas_strong(&slot, &slot.word_of(&operands[0]), &slot.word_of(&operands[1]));
-                self.emit(format!("{t} = {};", slot.value_of(&format!("{e}.old_value"))));
+                let (old, _) = self.cas_strong(&slot, &slot.word_of(&operands[0]), &slot.word_of(&operands[1]));
+                self.emit(format!("{t} = {};", slot.value_of(&old)));
             }
             Op::CompareExchange => {
                 let (place, ew) = expected.clone().expect("read above");
-                let e = self.cas_strong(&slot, &ew, &slot.word_of(&operands[0]));
-                self.emit(format!("{t} = {e}.exchanged;"));
-                self.emit(format!("if (!{e}.exchanged) {{"));
+                let (old, exchanged) = self.cas_strong(&slot, &ew, &slot.word_of(&operands[0]));
+                self.emit(format!("{t} = {exchanged};"));
+                self.emit(format!("if (!{exchanged}) {{"));
                 self.f().indent += 1;
-                let found = self.conv(&Val::new(slot.value_of(&format!("{e}.old_value")), Ty::Scalar(elem)), &place.ty, pos)?;
+                let found = self.conv(&Val::new(slot.value_of(&old), Ty::Scalar(elem)), &place.ty, pos)?;
                 self.write(&place, &found, pos)?;
                 self.f().indent -= 1;
                 self.emit("}");
@@ -222,13 +231,18 @@ impl Lower<'_> {
     }
 
     /// A compare-and-exchange that fails only when the word differs from `cmp` (WGSL's is
-    /// weak: it may fail spuriously). Returns the name of its result.
-    fn cas_strong(&mut self, s: &Slot, cmp: &str, new: &str) -> String {
-        let e = self.fresh("x");
-        let r = &s.r;
-        self.emit(format!("var {e} = atomicCompareExchangeWeak(&{r}, {cmp}, {new});"));
-        self.emit(format!("loop {{ if ({e}.exchanged || {e}.old_value != {cmp}) {{ break; }} {e} = atomicCompareExchangeWeak(&{r}, {cmp}, {new}); }}"));
-        e
+    /// weak: it may fail spuriously). Returns the names of the word found and of whether it
+    /// exchanged: plain variables, since naga 30's WGSL writer prints a variable of the
+    /// predeclared result type under a name its own front end does not know.
+    fn cas_strong(&mut self, s: &Slot, cmp: &str, new: &str) -> (String, String) {
+        let (old, exchanged, x) = (self.fresh("o"), self.fresh("e"), self.fresh("x"));
+        self.emit(format!("var {old}: {};", s.word));
+        self.emit(format!("var {exchanged}: bool;"));
+        self.emit("loop {");
+        self.emit(format!("    let {x} = atomicCompareExchangeWeak(&{}, {cmp}, {new});", s.r));
+        self.emit(format!("    if ({x}.exchanged || {x}.old_value != {cmp}) {{ {old} = {x}.old_value; {exchanged} = {x}.exchanged; break; }}"));
+        self.emit("}");
+        (old, exchanged)
     }
 
     /// `t = op(*slot, v)`, returning the old value: a WGSL atomic where one does it, else a

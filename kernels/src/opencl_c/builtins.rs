@@ -1124,6 +1124,7 @@ impl Lower<'_> {
                 if v.base.is_none() {
                     return Err(self.err(a.pos, format!("argument `{}` of `{}` must be a pointer into a buffer or array", p.name, f.name)));
                 }
+                self.keepable(&v, a.pos)?;
                 vals.push(v);
             } else {
                 let c = self.conv(&v, &p.ty, a.pos)?;

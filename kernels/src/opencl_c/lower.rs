@@ -87,6 +87,18 @@ impl Base {
     fn is_global_name(&self) -> bool {
         !matches!(self.kind, BK::Private { .. })
     }
+    /// The WGSL name of the array: `access` without the row index of a pointer into a row of a
+    /// multi-dimensional `__local` array (`h[i]`).
+    pub fn array_name(&self) -> &str {
+        self.access.split('[').next().unwrap_or(&self.access)
+    }
+    /// Points into a row of a multi-dimensional `__local` array whose index is not a constant
+    /// (see [`Base::array_name`]): the row is an expression of the caller's variables, so such
+    /// a pointer is used where it is made, never stored or passed on ([`Lower::keepable`]).
+    pub fn is_varying_row(&self) -> bool {
+        matches!(self.kind, BK::Work { .. })
+            && self.access.split_once('[').is_some_and(|(_, rows)| !rows.chars().all(|c| c.is_ascii_digit() || "iu[]".contains(c)))
+    }
 }
 
 /// What a restarted lowering must change about an array (by its WGSL name), discovered while
@@ -384,6 +396,17 @@ impl<'u> Lower<'u> {
 
     pub fn wt(&self, t: &Ty) -> String {
         t.wgsl(self.structs())
+    }
+
+    /// The WGSL type of a `__local` variable or (multi-dimensional) array that atomics reach:
+    /// `atomic<T>` elements, or `None` when they are not integers WGSL has atomics for.
+    fn atomic_wt(&self, t: &Ty) -> Option<String> {
+        match t {
+            Ty::Array(e, n) => Some(format!("array<{}, {n}>", self.atomic_wt(e)?)),
+            Ty::Scalar(Sc::Int | Sc::UInt) => Some(format!("atomic<{}>", self.wt(t))),
+            Ty::Scalar(Sc::Long | Sc::ULong) if self.caps.i64_atomics => Some(format!("atomic<{}>", self.wt(t))),
+            _ => None,
+        }
     }
 
     /// Does the C layout of `t` equal its WGSL storage layout (with explicit @align/@size)?
@@ -1270,7 +1293,7 @@ impl<'u> Lower<'u> {
             PK::Ref(code) | PK::Atomic(code) => {
                 // `code` is `array[off]` for elements of global bases, or a private object.
                 if let Some((arr, off)) = split_index(code) {
-                    if let Some(r) = self.root_of(&p, &arr) {
+                    if let Some(r) = self.root_of(&p, &arr).or_else(|| self.local_row_root(&p, &arr)) {
                         let space = r.space;
                         return Ok(Val { code: off, ty: Ty::Pointer(Box::new(p.ty.clone()), space), is_b: false, base: Some(Base { access: arr, elem: p.ty.clone(), scalar: false, ..r }) });
                     }
@@ -1325,6 +1348,18 @@ impl<'u> Lower<'u> {
     }
 
     /// The base of a global array by its WGSL name (buffers, `__local` arrays, tables).
+    /// The `__local` array that `row` (`h[i]`, `h[i][j]`, ...) is a row of: `&h[i][j]` points
+    /// into the row `h[i]`, which atomics and pointer arithmetic within the row can use.
+    fn local_row_root(&self, p: &Place, row: &str) -> Option<Base> {
+        let (mut arr, _) = split_index(row)?;
+        loop {
+            if let Some(r) = self.root_of(p, &arr).filter(|r| matches!(r.kind, BK::Work { packed: false, .. }) && !r.scalar) {
+                return Some(r);
+            }
+            arr = split_index(&arr)?.0;
+        }
+    }
+
     fn root_of(&self, _p: &Place, arr: &str) -> Option<Base> {
         let f = self.fx.last()?;
         for s in f.scopes.iter().rev() {
@@ -1457,6 +1492,7 @@ impl<'u> Lower<'u> {
                 return Ok(nv);
             }
             let nb = nv.base.clone().ok_or_else(|| self.err(pos, "assigning a non-pointer to a pointer"))?;
+            self.keepable(&nv, pos)?;
             match base {
                 Some(old) if old.access != nb.access => {
                     return Err(self.err(pos, "a pointer variable must always point into the same buffer or array (wgcl tracks pointers statically)"));
@@ -1479,6 +1515,15 @@ impl<'u> Lower<'u> {
         self.emit(format!("let {t} = {code};"));
         self.write(&p, &t, pos)?;
         Ok(Val::new(t, p.ty.clone()))
+    }
+
+    /// Refuses to keep (in a pointer variable or a function argument) a pointer whose base
+    /// is a row picked by a variable ([`Base::is_varying_row`]).
+    pub fn keepable(&self, v: &Val, pos: Pos) -> R<()> {
+        if v.base.as_ref().is_some_and(|b| b.is_varying_row()) {
+            return Err(self.err(pos, "a pointer into a multi-dimensional __local array whose row index is not a constant (`&h[i][j]`) can only be used where it is taken, not stored or passed to a function"));
+        }
+        Ok(())
     }
 
     fn rebind_ptr(&mut self, a: &Expr, b: Base) {
@@ -1791,13 +1836,7 @@ impl<'u> Lower<'u> {
                 let n = d.ty.layout(self.structs()).0 / 4;
                 format!("array<{}, {n}>", if atomic { "atomic<u32>" } else { "u32" })
             } else if atomic {
-                if !matches!(el, Ty::Scalar(Sc::Int | Sc::UInt)) {
-                    return Err(self.err(d.pos, "atomics need `int` or `uint` elements"));
-                }
-                match &d.ty {
-                    Ty::Array(_, n) => format!("array<atomic<{}>, {n}>", self.wt(&el)),
-                    _ => format!("atomic<{}>", self.wt(&el)),
-                }
+                self.atomic_wt(&d.ty).ok_or_else(|| self.err(d.pos, "atomics need `int`, `uint`, `long` or `ulong` elements"))?
             } else {
                 self.wt(&d.ty)
             };
@@ -1819,6 +1858,7 @@ impl<'u> Lower<'u> {
                 if v.base.is_none() && v.code != "0i" {
                     return Err(self.err(init.pos, "initializing a pointer with a non-pointer"));
                 }
+                self.keepable(&v, init.pos)?;
                 base = v.base.clone();
                 off = v.code;
             }

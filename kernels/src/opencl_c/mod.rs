@@ -68,6 +68,10 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     pp.define_str("cl_khr_local_int32_base_atomics", "1")?;
     pp.define_str("cl_khr_global_int32_extended_atomics", "1")?;
     pp.define_str("cl_khr_local_int32_extended_atomics", "1")?;
+    if options.caps.i64_atomics {
+        pp.define_str("cl_khr_int64_base_atomics", "1")?;
+        pp.define_str("cl_khr_int64_extended_atomics", "1")?;
+    }
     let toks = pp.run(source)?;
     let files = pp.files.clone();
     let unit = parser::Parser::new(toks, &files).parse_unit()?;

@@ -28,7 +28,10 @@ fn gpu() -> &'static Gpu {
         let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions::default()))
             .expect("no wgpu adapter (install mesa-vulkan-drivers for lavapipe)");
         // The optional shader types the front end can target, where the adapter has them.
-        let wanted = wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_F16 | wgpu::Features::SHADER_F64;
+        let wanted = wgpu::Features::SHADER_INT64
+            | wgpu::Features::SHADER_INT64_ATOMIC_ALL_OPS
+            | wgpu::Features::SHADER_F16
+            | wgpu::Features::SHADER_F64;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: None,
             required_features: adapter.features() & wanted,
@@ -43,7 +46,12 @@ fn gpu() -> &'static Gpu {
 /// The device's optional types, as the runtime reports them to the front end.
 pub fn device_caps() -> DeviceCaps {
     let f = gpu().device.features();
-    DeviceCaps { f16: f.contains(wgpu::Features::SHADER_F16), f64: f.contains(wgpu::Features::SHADER_F64), i64: f.contains(wgpu::Features::SHADER_INT64) }
+    DeviceCaps {
+        f16: f.contains(wgpu::Features::SHADER_F16),
+        f64: f.contains(wgpu::Features::SHADER_F64),
+        i64: f.contains(wgpu::Features::SHADER_INT64),
+        i64_atomics: f.contains(wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_INT64_ATOMIC_ALL_OPS),
+    }
 }
 
 /// Builds for a device with the harness device's optional types.
