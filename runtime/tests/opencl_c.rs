@@ -516,3 +516,52 @@ fn async_copy_shuffle_uchar8_and_local_halves_non_uniform() {
         assert_eq!(f[i], (j * 3) as f32, "__local half {i}");
     }
 }
+
+/// 64-bit atomics (cl_khr_int64_base_atomics / _extended_atomics) through the runtime: where
+/// the device reports them (`DeviceInfo::i64_atomics`: lavapipe and NVIDIA's Vulkan driver
+/// do) the extension macros are defined and sums of 2^33-scale values come out exact; where
+/// it does not, the build fails saying so.
+#[test]
+fn int64_atomics_where_the_device_has_them() {
+    let env = env();
+    let src = r#"
+#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
+#pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable
+__kernel void sum64(__global const long *v, __global long *s)
+{
+    long x = v[get_global_id(0)];
+    atom_add(&s[0], x);
+    atom_max(&s[1], x);
+    atom_xor(&s[2], x);
+    long seen = s[3], c;
+    while ((c = atom_cmpxchg(&s[3], seen, seen - x)) != seen) seen = c;
+}
+#if defined(cl_khr_int64_base_atomics) && defined(cl_khr_int64_extended_atomics)
+__kernel void macros_defined(__global long *s) { s[0] = 1; }
+#endif
+"#;
+    let p = Program::with_source(&env.ctx, src).unwrap();
+    let built = p.build("", None);
+    if !env.device.info().i64_atomics {
+        assert!(built.is_err(), "a device without 64-bit atomics must refuse atom_add on long");
+        assert!(p.build_log().contains("`atom_add` on `long`: 64-bit atomics need cl_khr_int64_base_atomics, which this device lacks"), "{}", p.build_log());
+        return;
+    }
+    if let Err(e) = built {
+        panic!("build failed ({e}):\n{}", p.build_log());
+    }
+    Kernel::new(&p, "macros_defined").expect("the extension macros are defined");
+    let k = Kernel::new(&p, "sum64").unwrap();
+    let q = env.queue();
+    let n = 1000usize;
+    let v: Vec<i64> = (0..n as i64).map(|k| ((k * 7919) % 2001 - 900) * (1 << 33) + k).collect();
+    let s0 = [1i64 << 40, i64::MIN, 0x5555_5555_5555_5555, 0];
+    let bytes = |v: &[i64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let (bv, bs) = (env.buffer_with(&bytes(&v)), env.buffer_with(&bytes(&s0)));
+    launch(&q, &k, &[A::Mem(&bv), A::Mem(&bs)], &[n], Some(&[64]));
+    let got: Vec<i64> = read_all(&q, &bs).chunks(8).map(|c| i64::from_le_bytes(c.try_into().unwrap())).collect();
+    let sum: i64 = v.iter().sum();
+    assert!(sum.unsigned_abs() > 1 << 40, "the sum needs more than 32 bits: {sum}");
+    let xor = v.iter().fold(s0[2], |a, x| a ^ x);
+    assert_eq!(got, [s0[0] + sum, *v.iter().max().unwrap(), xor, -sum]);
+}
