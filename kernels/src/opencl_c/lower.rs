@@ -1347,9 +1347,9 @@ impl<'u> Lower<'u> {
         Ok(Some(Val { code, ty: Ty::Pointer(Box::new(el.clone()), sp), is_b: false, base: Some(Base { elem: el.clone(), ..b }) }))
     }
 
-    /// The base of a global array by its WGSL name (buffers, `__local` arrays, tables).
-    /// The `__local` array that `row` (`h[i]`, `h[i][j]`, ...) is a row of: `&h[i][j]` points
-    /// into the row `h[i]`, which atomics and pointer arithmetic within the row can use.
+    /// The base of the multi-dimensional `__local` array that `row` (the WGSL reference of
+    /// `h[i]`, `h[i][j]`, ...) is a row of: `&h[i][j]` points into the row `h[i]`, which atomics
+    /// and pointer arithmetic within the row use.
     fn local_row_root(&self, p: &Place, row: &str) -> Option<Base> {
         let (mut arr, _) = split_index(row)?;
         loop {
@@ -1360,6 +1360,7 @@ impl<'u> Lower<'u> {
         }
     }
 
+    /// The base of a global array by its WGSL name (buffers, `__local` arrays, tables).
     fn root_of(&self, _p: &Place, arr: &str) -> Option<Base> {
         let f = self.fx.last()?;
         for s in f.scopes.iter().rev() {
