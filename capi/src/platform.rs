@@ -85,6 +85,17 @@ impl Device {
     pub fn extensions(&self) -> Vec<(&'static str, cl_version)> {
         let i = self.rt.info();
         let mut v = vec![("cl_khr_icd", make_version(1, 0, 0))];
+        // Core since OpenCL 1.1, still looked for by name by many programs; the front end
+        // lowers them on every device (32-bit atomics; byte stores as word read-modify-write).
+        for name in [
+            "cl_khr_byte_addressable_store",
+            "cl_khr_global_int32_base_atomics",
+            "cl_khr_global_int32_extended_atomics",
+            "cl_khr_local_int32_base_atomics",
+            "cl_khr_local_int32_extended_atomics",
+        ] {
+            v.push((name, make_version(1, 0, 0)));
+        }
         if i.f64 {
             v.push(("cl_khr_fp64", make_version(1, 0, 0)));
         }

@@ -64,6 +64,7 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     if options.caps.f16 {
         pp.define_str("cl_khr_fp16", "1")?;
     }
+    pp.define_str("cl_khr_byte_addressable_store", "1")?;
     pp.define_str("cl_khr_global_int32_base_atomics", "1")?;
     pp.define_str("cl_khr_local_int32_base_atomics", "1")?;
     pp.define_str("cl_khr_global_int32_extended_atomics", "1")?;
