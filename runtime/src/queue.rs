@@ -394,11 +394,12 @@ impl CommandQueue {
         wait: &[Arc<Event>],
     ) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
-        let (b, h, rows) = Self::rect_rows(buffer_layout, host_layout, region)?;
+        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
         mem.check_range(0, b.end(region)?)?;
         if h.end(region)? > host.len() as u64 {
             return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
         }
+        let rows = crate::rect::rows(b, h, region)?;
         Self::check_host_read(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
@@ -428,11 +429,12 @@ impl CommandQueue {
         wait: &[Arc<Event>],
     ) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
-        let (b, h, rows) = Self::rect_rows(buffer_layout, host_layout, region)?;
+        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
         mem.check_range(0, b.end(region)?)?;
         if h.end(region)? > host.len() as u64 {
             return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
         }
+        let rows = crate::rect::rows(b, h, region)?;
         Self::check_host_write(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
@@ -458,9 +460,10 @@ impl CommandQueue {
     ) -> Result<Arc<Event>> {
         self.check_mem(src)?;
         self.check_mem(dst)?;
-        let (s, d, rows) = Self::rect_rows(src_layout, dst_layout, region)?;
+        let (s, d) = Self::resolve_rect(src_layout, dst_layout, region)?;
         src.check_range(0, s.end(region)?)?;
         dst.check_range(0, d.end(region)?)?;
+        let rows = crate::rect::rows(s, d, region)?;
         let (sb, so) = src.wgpu_buffer();
         let (db, do_) = dst.wgpu_buffer();
         if sb == db {
@@ -474,13 +477,13 @@ impl CommandQueue {
     }
 
     #[allow(clippy::type_complexity)]
-    fn rect_rows(a: RectLayout, b: RectLayout, region: [u64; 3]) -> Result<(RectLayout, RectLayout, Vec<(u64, u64, u64)>)> {
+    /// Both layouts with their pitches resolved. The per-row list comes only after the
+    /// caller checked the ranges: a huge region would otherwise list billions of rows.
+    fn resolve_rect(a: RectLayout, b: RectLayout, region: [u64; 3]) -> Result<(RectLayout, RectLayout)> {
         if region.contains(&0) {
             return Err(Error::InvalidValue("a region extent is 0"));
         }
-        let (a, b) = (a.resolve(region)?, b.resolve(region)?);
-        let rows = crate::rect::rows(a, b, region)?;
-        Ok((a, b, rows))
+        Ok((a.resolve(region)?, b.resolve(region)?))
     }
 
     /// `clEnqueueMigrateMemObjects`: one device, so nothing moves; the command orders like
