@@ -343,11 +343,15 @@ impl CommandQueue {
         if blocking {
             refuse_blocking_in_callback()?;
         }
-        let ptr = mem.add_mapping(offset, size, flags.write || flags.invalidate);
+        let (ptr, storage) = mem.add_mapping(offset, size, flags.write || flags.invalidate);
         let work = if flags.invalidate {
             Work::Nothing
         } else {
-            Work::Read { src: mem.clone(), offset, size, dst: ReadTarget::Host(ptr) }
+            let dst = match storage {
+                Some(s) => ReadTarget::Mapping { dst: ptr, _keep: s },
+                None => ReadTarget::Host(ptr),
+            };
+            Work::Read { src: mem.clone(), offset, size, dst }
         };
         let ev = self.enqueue(CommandType::MapBuffer, wait, work, false)?;
         if blocking {
@@ -359,9 +363,9 @@ impl CommandQueue {
     /// `clEnqueueUnmapMemObject`.
     pub fn enqueue_unmap(self: &Arc<Self>, mem: &Arc<MemObject>, mapped_ptr: usize, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
-        let mut m = mem.take_mapping(mapped_ptr)?;
-        let write_back = m.write.then(|| (m.offset, mem.mapping_host_ptr(&mut m)));
-        let work = Work::Unmap { mem: mem.clone(), write_back, _storage: m.storage.take() };
+        let m = mem.take_mapping(mapped_ptr)?;
+        let write_back = m.write.then_some((m.offset, m.host));
+        let work = Work::Unmap { mem: mem.clone(), write_back, _storage: m.storage };
         self.enqueue(CommandType::UnmapMemObject, wait, work, false)
     }
 
