@@ -163,6 +163,8 @@ struct CallbackRecord {
     /// A queue (kept alive by the interpreter) the callback enqueues a marker on.
     queue: usize,
     fired: AtomicU32,
+    /// Calls that have returned: the record may be dropped only once every call returned.
+    returned: AtomicU32,
     status: AtomicI32,
     seen_event: AtomicUsize,
     violations: Mutex<Vec<String>>,
@@ -179,7 +181,7 @@ impl CallbackRecord {
 /// The event callback; `user_data` is a `CallbackRecord` kept alive until the input ends.
 unsafe extern "C" fn on_event(event: cl_event, status: cl_int, user_data: *mut c_void) {
     // SAFETY: the interpreter registered this record's address and drops the record only
-    // after checking that every callback fired.
+    // after every callback returned (`returned`, the last access here).
     let rec = unsafe { &*(user_data as *const CallbackRecord) };
     rec.fired.fetch_add(1, Ordering::SeqCst);
     rec.status.store(status, Ordering::SeqCst);
@@ -226,6 +228,7 @@ unsafe extern "C" fn on_event(event: cl_event, status: cl_int, user_data: *mut c
             _ => {}
         }
     }
+    rec.returned.fetch_add(1, Ordering::SeqCst);
 }
 
 /// Mem-object destructor callback: counts into the `AtomicU32` it was given.
@@ -1015,6 +1018,7 @@ impl Interp {
             user_event,
             queue,
             fired: AtomicU32::new(0),
+            returned: AtomicU32::new(0),
             status: AtomicI32::new(i32::MAX),
             seen_event: AtomicUsize::new(0),
             violations: Mutex::new(Vec::new()),
@@ -1432,9 +1436,10 @@ impl Interp {
         finish_all(&self.queues);
         // Callbacks run on the callback thread; give them time (a lost callback fails).
         let deadline = Instant::now() + Duration::from_secs(60);
-        while self.callbacks.iter().any(|r| r.fired.load(Ordering::SeqCst) == 0) {
+        while self.callbacks.iter().any(|r| r.returned.load(Ordering::SeqCst) == 0) {
             if Instant::now() > deadline {
-                let lost: Vec<_> = self.callbacks.iter().filter(|r| r.fired.load(Ordering::SeqCst) == 0).map(|r| (r.event, r.ty)).collect();
+                let lost: Vec<_> =
+                    self.callbacks.iter().filter(|r| r.returned.load(Ordering::SeqCst) == 0).map(|r| (r.event, r.ty)).collect();
                 fail(format!("event callbacks never fired: {lost:x?}"));
             }
             std::thread::sleep(Duration::from_millis(1));

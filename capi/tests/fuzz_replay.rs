@@ -3,6 +3,8 @@
 //! (default 200) sequences from a seeded PRNG (`WGCL_FUZZ_SEED`, default 7), so CI
 //! exercises the interpreter without nightly or cargo-fuzz.
 //!
+//! `WGCL_FUZZ_INPUT=<file>` replays that one input only (to debug a crash).
+//!
 //! Before each generated sequence runs, it is written to
 //! `<target>/tmp/fuzz_replay_last_input`: after a crash, copy that file into `regressions/`.
 //!
@@ -19,6 +21,10 @@ fn env_or(name: &str, default: u64) -> u64 {
 
 #[test]
 fn regressions_then_seeded_sequences() {
+    if let Some(one) = std::env::var_os("WGCL_FUZZ_INPUT") {
+        interp::run(&std::fs::read(one).unwrap());
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
     files.sort();
