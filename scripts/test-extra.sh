@@ -7,9 +7,10 @@
 #     toolchain with miri is installed (rustup toolchain install nightly --component miri);
 #     skipped with a note otherwise.
 #  3. A bounded libFuzzer run of the C-API fuzz target (capi/fuzz, target c_api) when
-#     cargo-fuzz is installed (cargo install cargo-fuzz --locked); skipped with a note
-#     otherwise. Works on stable (--sanitizer none); WGCL_FUZZ_SANITIZER=address with a
-#     nightly toolchain for ASan. Length: WGCL_FUZZ_SECS (default 60). Longer by hand:
+#     cargo-fuzz is installed; skipped with a note otherwise (installing it takes minutes:
+#     WGCL_FUZZ_INSTALL=1 runs `cargo install cargo-fuzz --locked` first). Works on stable
+#     (--sanitizer none; the first build of the instrumented target takes minutes too);
+#     WGCL_FUZZ_SANITIZER=address with a nightly toolchain for ASan. Length: WGCL_FUZZ_SECS (default 60). Longer by hand:
 #     WGCL_FUZZ_SECS=3600 scripts/test-extra.sh, or `cd capi/fuzz && cargo fuzz run c_api`.
 #     Every crash it finds belongs in capi/fuzz/regressions/ (replayed by the stable test
 #     capi/tests/fuzz_replay.rs, which also runs seeded sequences without cargo-fuzz).
@@ -33,6 +34,9 @@ else
 fi
 
 echo "== cargo fuzz (capi/fuzz: c_api, ${WGCL_FUZZ_SECS:-60} s)"
+if [ -n "${WGCL_FUZZ_INSTALL:-}" ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked || echo "cargo install cargo-fuzz failed"
+fi
 if cargo fuzz --version >/dev/null 2>&1; then
   sanitizer=${WGCL_FUZZ_SANITIZER:-none}
   toolchain=()

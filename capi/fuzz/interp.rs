@@ -1549,17 +1549,3 @@ pub fn run(data: &[u8]) {
         fail("libwgcl panicked inside an entry point (while settling)".into());
     }
 }
-
-/// A small deterministic PRNG (splitmix64) for generated sequences.
-pub fn random_input(seed: u64, len: usize) -> Vec<u8> {
-    let mut s = seed;
-    (0..len)
-        .map(|_| {
-            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as u8
-        })
-        .collect()
-}

@@ -38,9 +38,23 @@ fn regressions_then_seeded_sequences() {
     let seed = env_or("WGCL_FUZZ_SEED", 7);
     let last = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz_replay_last_input");
     for i in 0..env_or("WGCL_FUZZ_SEQS", 200) {
-        let data = interp::random_input(seed.wrapping_mul(1_000_003).wrapping_add(i), 2048);
+        let data = random_input(seed.wrapping_mul(1_000_003).wrapping_add(i), 2048);
         // A crash may abort the process: keep the input where it can be saved as a regression.
         std::fs::write(&last, &data).unwrap();
         interp::run(&data);
     }
+}
+
+/// A small deterministic PRNG (splitmix64) for generated sequences.
+fn random_input(seed: u64, len: usize) -> Vec<u8> {
+    let mut s = seed;
+    (0..len)
+        .map(|_| {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as u8
+        })
+        .collect()
 }
