@@ -102,6 +102,10 @@ impl Bytes<'_> {
         self.i += 1;
         b
     }
+    /// True once in `n` (by the next byte).
+    fn one_in(&mut self, n: u8) -> bool {
+        self.u8().is_multiple_of(n)
+    }
     fn bool(&mut self) -> bool {
         self.u8() & 1 == 1
     }
@@ -502,7 +506,7 @@ impl Interp {
                 CL_OUT_OF_RESOURCES,
             ],
         );
-        if (err == CL_SUCCESS) != !c.is_null() {
+        if (err == CL_SUCCESS) == c.is_null() {
             fail(format!("clCreateContext*: code {err} with result {c:?}"));
         }
         if !c.is_null() {
@@ -587,8 +591,8 @@ impl Interp {
     unsafe fn create_sub_buffer(&mut self, b: &mut Bytes) {
         let parent = self.pick(b, Kind::Mem);
         let region = [b.size(), b.size()];
-        let ty = if b.u8() % 8 == 0 { 0x7FFF } else { CL_BUFFER_CREATE_TYPE_REGION };
-        let info = if b.u8() % 8 == 0 { null() } else { region.as_ptr() as *const c_void };
+        let ty = if b.one_in(8) { 0x7FFF } else { CL_BUFFER_CREATE_TYPE_REGION };
+        let info = if b.one_in(8) { null() } else { region.as_ptr() as *const c_void };
         let mut err = 0;
         let m = clCreateSubBuffer(parent.ptr as cl_mem, b.pick(&[0, CL_MEM_READ_ONLY, CL_MEM_WRITE_ONLY, 1 << 40]), ty, info, &mut err);
         expect(
@@ -645,8 +649,8 @@ impl Interp {
             [prefix, &b.d[start..end], b"\0"].concat()
         };
         let strings = [src.as_ptr() as *const c_char];
-        let lengths = [if b.u8() % 4 == 0 { 0 } else { src.len() - 1 }];
-        let lp = if b.u8() % 8 == 0 { null() } else { lengths.as_ptr() };
+        let lengths = [if b.one_in(4) { 0 } else { src.len() - 1 }];
+        let lp = if b.one_in(8) { null() } else { lengths.as_ptr() };
         let mut err = 0;
         let p = clCreateProgramWithSource(ctx.ptr as cl_context, 1, strings.as_ptr() as *mut _, lp, &mut err);
         expect("clCreateProgramWithSource", err, &[CL_SUCCESS, CL_INVALID_CONTEXT, CL_INVALID_VALUE]);
@@ -697,7 +701,7 @@ impl Interp {
     unsafe fn create_kernel(&mut self, b: &mut Bytes) {
         let p = self.pick(b, Kind::Program);
         let mut err = 0;
-        if b.u8() % 8 == 0 {
+        if b.one_in(8) {
             let mut ks: [cl_kernel; 4] = [null_mut(); 4];
             let mut n: cl_uint = 0;
             let want = b.u8() % 5;
@@ -715,14 +719,14 @@ impl Interp {
             }
             return;
         }
-        let k = if b.u8() % 8 == 0 {
+        let k = if b.one_in(8) {
             let src = self.pick(b, Kind::Kernel);
             let k = clCloneKernel(src.ptr as cl_kernel, &mut err);
             expect("clCloneKernel", err, &[CL_SUCCESS, CL_INVALID_KERNEL]);
             k
         } else {
             let name = b.pick(KERNEL_NAMES);
-            let k = clCreateKernel(p.ptr as cl_program, if b.u8() % 16 == 0 { null() } else { name.as_ptr() as *const c_char }, &mut err);
+            let k = clCreateKernel(p.ptr as cl_program, if b.one_in(16) { null() } else { name.as_ptr() as *const c_char }, &mut err);
             expect(
                 "clCreateKernel",
                 err,
@@ -745,20 +749,20 @@ impl Interp {
     unsafe fn set_kernel_arg(&mut self, b: &mut Bytes) {
         let k = self.pick(b, Kind::Kernel);
         let idx = b.u8() % 6;
-        let code = if b.u8() % 2 == 0 {
+        let code = if b.one_in(2) {
             let m = self.pick(b, Kind::Mem);
             let val = m.ptr as cl_mem;
-            let size = if b.u8() % 4 == 0 { b.size() } else { std::mem::size_of::<cl_mem>() };
+            let size = if b.one_in(4) { b.size() } else { std::mem::size_of::<cl_mem>() };
             let host = vec![0u8; size.min(HOST_CAP)];
             let p = if size <= 8 { &val as *const cl_mem as *const c_void } else { host.as_ptr() as *const c_void };
-            clSetKernelArg(k.ptr as cl_kernel, idx as cl_uint, size, if b.u8() % 8 == 0 { null() } else { p })
+            clSetKernelArg(k.ptr as cl_kernel, idx as cl_uint, size, if b.one_in(8) { null() } else { p })
         } else {
             let size = b.size();
             let mut host = vec![0u8; size.min(HOST_CAP)];
             if let Some(x) = host.get_mut(0) {
                 *x = b.u8();
             }
-            clSetKernelArg(k.ptr as cl_kernel, idx as cl_uint, size, if b.u8() % 4 == 0 { null() } else { host.as_ptr() as *const c_void })
+            clSetKernelArg(k.ptr as cl_kernel, idx as cl_uint, size, if b.one_in(4) { null() } else { host.as_ptr() as *const c_void })
         };
         expect(
             "clSetKernelArg",
@@ -782,7 +786,7 @@ impl Interp {
     fn begin(&mut self, b: &mut Bytes) -> (Pick, Vec<cl_event>, Deps, bool) {
         let q = self.pick(b, Kind::Queue);
         let (list, deps, valid) = self.wait_list(b);
-        let want_event = b.u8() % 4 != 0;
+        let want_event = !b.one_in(4);
         let mut all = deps;
         if q.valid {
             all.extend(self.deps_of(q.ptr));
@@ -818,8 +822,8 @@ impl Interp {
         let m = self.pick(b, Kind::Mem);
         let (offset, size) = (b.size(), b.size());
         let blocking = b.bool() && !self.blocked(&deps, &[q.ptr]);
-        let mut host = vec![0x5Au8; size.min(HOST_CAP).max(1)];
-        let ptr = if b.u8() % 16 == 0 { null_mut() } else { host.as_mut_ptr() as *mut c_void };
+        let mut host = vec![0x5Au8; size.clamp(1, HOST_CAP)];
+        let ptr = if b.one_in(16) { null_mut() } else { host.as_mut_ptr() as *mut c_void };
         let mut ev: cl_event = null_mut();
         let evp = if want_event { &mut ev as *mut cl_event } else { null_mut() };
         let n = b.u8() % 8;
@@ -888,11 +892,11 @@ impl Interp {
         let (q, list, deps, want_event) = self.begin(b);
         let m = self.pick(b, Kind::Mem);
         let psize = b.size();
-        let pattern = vec![b.u8(); psize.min(HOST_CAP).max(1)];
+        let pattern = vec![b.u8(); psize.clamp(1, HOST_CAP)];
         let (offset, size) = (b.size(), b.size());
         let mut ev: cl_event = null_mut();
         let evp = if want_event { &mut ev as *mut cl_event } else { null_mut() };
-        let pp = if b.u8() % 16 == 0 { null() } else { pattern.as_ptr() as *const c_void };
+        let pp = if b.one_in(16) { null() } else { pattern.as_ptr() as *const c_void };
         let code = clEnqueueFillBuffer(
             q.ptr as cl_command_queue,
             m.ptr as cl_mem,
@@ -928,7 +932,7 @@ impl Interp {
         let mut ev: cl_event = null_mut();
         let evp = if want_event { &mut ev as *mut cl_event } else { null_mut() };
         let sel = b.u8();
-        let code = if sel % 16 == 0 {
+        let code = if sel & 15 == 0 {
             clEnqueueTask(q.ptr as cl_command_queue, k.ptr as cl_kernel, list.len() as cl_uint, Self::list_ptr(&list), evp)
         } else {
             clEnqueueNDRangeKernel(
@@ -1023,7 +1027,7 @@ impl Interp {
             seen_event: AtomicUsize::new(0),
             violations: Mutex::new(Vec::new()),
         });
-        let pfn = if b.u8() % 16 == 0 { None } else { Some(on_event as unsafe extern "C" fn(cl_event, cl_int, *mut c_void)) };
+        let pfn = if b.one_in(16) { None } else { Some(on_event as unsafe extern "C" fn(cl_event, cl_int, *mut c_void)) };
         let code = clSetEventCallback(e.ptr as cl_event, ty, pfn, Arc::as_ptr(&rec) as *mut c_void);
         expect("clSetEventCallback", code, &[CL_SUCCESS, CL_INVALID_EVENT, CL_INVALID_VALUE]);
         if code == CL_SUCCESS {
@@ -1048,7 +1052,7 @@ impl Interp {
         if self.blocked(&deps, &queues) {
             return;
         }
-        let n = if b.u8() % 16 == 0 { list.len() as cl_uint + 1 } else { list.len() as cl_uint };
+        let n = if b.one_in(16) { list.len() as cl_uint + 1 } else { list.len() as cl_uint };
         let lp = if n as usize > list.len() { null() } else { Self::list_ptr(&list) };
         let code = clWaitForEvents(n, lp);
         expect(
@@ -1121,11 +1125,11 @@ impl Interp {
     unsafe fn info(&mut self, b: &mut Bytes) {
         let size = b.pick(&[0usize, 1, 4, 8, 16, 256, 4096]);
         let mut value = vec![0u8; size];
-        let vp = if b.u8() % 4 == 0 { null_mut() } else { value.as_mut_ptr() as *mut c_void };
+        let vp = if b.one_in(4) { null_mut() } else { value.as_mut_ptr() as *mut c_void };
         let mut ret = 0usize;
         let rp = if b.bool() { &mut ret as *mut usize } else { null_mut() };
         let sel = b.u8() % 8;
-        let garbage = b.u8() % 8 == 0;
+        let garbage = b.one_in(8);
         let (call, h, code) = match sel {
             0 => {
                 let h = self.pick(b, Kind::Context);
@@ -1206,7 +1210,7 @@ impl Interp {
             let i = b.u8() as usize % self.mapped.len();
             let (q, m, ptr) = self.mapped[i];
             let qd = self.deps_of(q);
-            let bad = b.u8() % 8 == 0;
+            let bad = b.one_in(8);
             let mut ev: cl_event = null_mut();
             let p = if bad { ptr.wrapping_add(1) } else { ptr };
             let code = clEnqueueUnmapMemObject(q as _, m as _, p as *mut c_void, 0, null(), &mut ev);
@@ -1268,7 +1272,7 @@ impl Interp {
         let (brp, bsp, hrp, hsp) = (b.size(), b.size(), b.size(), b.size());
         let mut ev: cl_event = null_mut();
         let evp = if want_event { &mut ev as *mut cl_event } else { null_mut() };
-        if b.u8() % 3 == 0 {
+        if b.one_in(3) {
             let dst = self.pick(b, Kind::Mem);
             let code = clEnqueueCopyBufferRect(
                 q.ptr as _,
@@ -1366,7 +1370,7 @@ impl Interp {
     unsafe fn mem_destructor(&mut self, b: &mut Bytes) {
         let m = self.pick(b, Kind::Mem);
         let counter = Arc::new(AtomicU32::new(0));
-        let pfn = if b.u8() % 8 == 0 { None } else { Some(on_mem_destroyed as unsafe extern "C" fn(cl_mem, *mut c_void)) };
+        let pfn = if b.one_in(8) { None } else { Some(on_mem_destroyed as unsafe extern "C" fn(cl_mem, *mut c_void)) };
         let code = clSetMemObjectDestructorCallback(m.ptr as _, pfn, Arc::as_ptr(&counter) as *mut c_void);
         expect("clSetMemObjectDestructorCallback", code, &[CL_SUCCESS, CL_INVALID_MEM_OBJECT, CL_INVALID_VALUE]);
         if code == CL_SUCCESS {
@@ -1407,7 +1411,7 @@ impl Interp {
         expect("clCreateProgramWithSource(prelude)", err, &[CL_SUCCESS]);
         self.add(p as usize, Kind::Program, ctx as usize);
         expect("clBuildProgram(prelude)", clBuildProgram(p, 0, null(), null(), None, null_mut()), &[CL_SUCCESS]);
-        let k = clCreateKernel(p, b"saxpy\0".as_ptr() as *const c_char, &mut err);
+        let k = clCreateKernel(p, c"saxpy".as_ptr(), &mut err);
         expect("clCreateKernel(prelude)", err, &[CL_SUCCESS]);
         self.add(k as usize, Kind::Kernel, ctx as usize);
     }
