@@ -6,6 +6,14 @@
 #  2. Miri on the runtime's unsafe host-memory code (runtime/src/host.rs), when a nightly
 #     toolchain with miri is installed (rustup toolchain install nightly --component miri);
 #     skipped with a note otherwise.
+#  3. A bounded libFuzzer run of the C-API fuzz target (capi/fuzz, target c_api) when
+#     cargo-fuzz is installed; skipped with a note otherwise (installing it takes minutes:
+#     WGCL_FUZZ_INSTALL=1 runs `cargo install cargo-fuzz --locked` first). Works on stable
+#     (--sanitizer none; the first build of the instrumented target takes minutes too);
+#     WGCL_FUZZ_SANITIZER=address with a nightly toolchain for ASan. Length: WGCL_FUZZ_SECS (default 60). Longer by hand:
+#     WGCL_FUZZ_SECS=3600 scripts/test-extra.sh, or `cd capi/fuzz && cargo fuzz run c_api`.
+#     Every crash it finds belongs in capi/fuzz/regressions/ (replayed by the stable test
+#     capi/tests/fuzz_replay.rs, which also runs seeded sequences without cargo-fuzz).
 # The stress and fault tests (reliability_stress.rs, faults.rs) run with plain `cargo test`;
 # the long soak by hand: WGCL_SOAK=100000 cargo test -p wgcl --release --test reliability_stress
 set -euo pipefail
@@ -23,4 +31,31 @@ if cargo +nightly miri --version >/dev/null 2>&1; then
   (cd runtime/miri && MIRIFLAGS="${MIRIFLAGS:--Zmiri-strict-provenance}" cargo +nightly miri test)
 else
   echo "skipped: no nightly toolchain with miri (rustup toolchain install nightly --component miri)"
+fi
+
+echo "== cargo fuzz (capi/fuzz: c_api, ${WGCL_FUZZ_SECS:-60} s)"
+if [ -n "${WGCL_FUZZ_INSTALL:-}" ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked || echo "cargo install cargo-fuzz failed"
+fi
+if cargo fuzz --version >/dev/null 2>&1; then
+  sanitizer=${WGCL_FUZZ_SANITIZER:-none}
+  toolchain=()
+  if [ "$sanitizer" != none ]; then
+    if cargo +nightly --version >/dev/null 2>&1; then
+      toolchain=(+nightly)
+    else
+      echo "no nightly toolchain for sanitizer $sanitizer: fuzzing with --sanitizer none"
+      sanitizer=none
+    fi
+  fi
+  # The fuzz crate is a workspace of its own: it keeps its target dir under capi/fuzz/.
+  # No leak checks: Mesa's lavapipe keeps a few allocations to the end of the process,
+  # which LeakSanitizer would report as a crash (wgcl's own leaks are the interpreter's
+  # "handles still alive" check).
+  (cd capi/fuzz && mkdir -p corpus/c_api && env -u CARGO_TARGET_DIR ASAN_OPTIONS=detect_leaks=0 \
+    cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" c_api corpus/c_api regressions -- \
+      -max_total_time="${WGCL_FUZZ_SECS:-60}" -timeout=120 -rss_limit_mb=8192 -detect_leaks=0 -print_final_stats=1)
+else
+  echo "skipped: cargo-fuzz is not installed (cargo install cargo-fuzz --locked);"
+  echo "         the interpreter still runs on stable: cargo test -p wgcl-capi --test fuzz_replay"
 fi

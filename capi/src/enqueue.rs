@@ -143,7 +143,9 @@ pub unsafe extern "C" fn clEnqueueFillBuffer(
         // SAFETY: wait list per the C caller's contract.
         let (q, wait) = unsafe { begin(command_queue, num_events_in_wait_list, event_wait_list)? };
         let m = mem_for(&q, buffer)?;
-        if pattern.is_null() || pattern_size == 0 {
+        // The size is checked before `pattern` is read: a wrong size must not make us read
+        // (or slice) more memory than the application has.
+        if pattern.is_null() || !pattern_size.is_power_of_two() || pattern_size > 128 {
             return Err(CL_INVALID_VALUE);
         }
         // SAFETY: `pattern` points at `pattern_size` bytes (copied before returning).

@@ -134,9 +134,14 @@ pub unsafe extern "C" fn clSetKernelArg(kernel: cl_kernel, arg_index: cl_uint, a
                 }
                 k.data.rt.set_arg(arg_index as usize, wgcl::KernelArg::Local(arg_size as u64)).cl()
             }
-            ArgKind::Scalar { .. } => {
+            ArgKind::Scalar { size, .. } => {
                 if arg_value.is_null() {
                     return Err(CL_INVALID_ARG_VALUE);
+                }
+                // Checked before `arg_value` is read: a wrong size must not make us read (or
+                // slice) more memory than the application has.
+                if arg_size != *size as usize {
+                    return Err(CL_INVALID_ARG_SIZE);
                 }
                 // SAFETY: `arg_value` points at `arg_size` bytes (C contract); copied now.
                 let bytes = unsafe { slice(arg_value as *const u8, arg_size) };

@@ -15,6 +15,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
+// The runtime crate (a renamed dependency, see Cargo.toml), as `wgcl` in every module.
+extern crate wgcl_runtime as wgcl;
+
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

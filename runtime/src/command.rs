@@ -35,12 +35,14 @@ pub enum ReadTarget {
     Shared(Arc<Mutex<Vec<u8>>>),
     /// Rows of a rectangular read: `(offset in the bytes read, application row)`.
     Rows(Arc<Vec<(usize, HostPtr)>>),
+    /// A mapping's runtime-owned memory, which the read keeps alive.
+    Mapping { dst: HostPtr, _keep: Arc<MapStorage> },
 }
 
 impl ReadTarget {
     fn write(&self, data: &[u8]) {
         match self {
-            ReadTarget::Host(p) => p.write(data),
+            ReadTarget::Host(p) | ReadTarget::Mapping { dst: p, .. } => p.write(data),
             ReadTarget::Shared(v) => *v.lock() = data.to_vec(),
             ReadTarget::Rows(rows) => {
                 for (skip, p) in rows.iter() {
@@ -61,7 +63,7 @@ pub(crate) enum Work {
     Fill { dst: Arc<MemObject>, pattern: Vec<u8>, offset: u64, size: u64 },
     Kernel(KernelLaunch),
     /// An unmap: writes the mapping back (when mapped for writing), then frees its memory.
-    Unmap { mem: Arc<MemObject>, write_back: Option<(u64, HostPtr)>, _storage: Option<MapStorage> },
+    Unmap { mem: Arc<MemObject>, write_back: Option<(u64, HostPtr)>, _storage: Option<Arc<MapStorage>> },
     /// A rectangular write: application rows (read at submission) to `(offset, row)` in `dst`.
     WriteRows { dst: Arc<MemObject>, rows: Vec<(u64, HostPtr)> },
     /// A rectangular copy: `(src_offset, dst_offset, len)` per row (rows never overlap).

@@ -417,7 +417,12 @@ impl Engine {
                         return;
                     }
                     if let Some(front) = inflight.batches.front() {
-                        if front.done.load(Ordering::Acquire) {
+                        // Done and read-backs mapped: retire without polling. A read-back
+                        // mapped after the work-done callback fired (another thread's poll
+                        // can run that callback before `after_submit` asks for the map)
+                        // resolves only in a later poll: without one this loop would spin
+                        // forever while a blocking call waits for the batch.
+                        if front.done.load(Ordering::Acquire) && front.commands.iter().all(Encoded::ready) {
                             break None;
                         }
                         break Some(front.index.clone());

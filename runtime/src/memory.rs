@@ -58,10 +58,13 @@ impl MemFlags {
 /// One live `clEnqueueMapBuffer` mapping: its host memory and what it covers.
 pub(crate) struct Mapping {
     pub offset: u64,
-    pub size: u64,
     pub write: bool,
-    /// Runtime-owned memory for the mapping (`None` when it is the USE_HOST_PTR region).
-    pub storage: Option<MapStorage>,
+    /// Where the mapping lives for the application.
+    pub host: HostPtr,
+    /// Runtime-owned memory for the mapping (`None` when it is the USE_HOST_PTR region),
+    /// shared by the map's read-back and the unmap: on an out-of-order queue the unmap may
+    /// complete first, and the read-back must not then write into freed memory.
+    pub storage: Option<Arc<MapStorage>>,
 }
 
 /// Host memory for a mapping, 128-byte aligned so any OpenCL type can live in it.
@@ -77,8 +80,8 @@ impl MapStorage {
     }
 
     fn host_ptr(&mut self, len: u64) -> HostPtr {
-        // SAFETY: the Vec holds at least `len` bytes and is kept (in the mapping, then in the
-        // unmap command) until no command uses the region any more.
+        // SAFETY: the Vec holds at least `len` bytes and is kept (in the mapping, the map's
+        // read-back and the unmap command) until no command uses the region any more.
         unsafe { HostPtr::new(self.0.as_mut_ptr() as *mut u8, len as usize) }
     }
 }
@@ -293,30 +296,22 @@ impl MemObject {
         }
     }
 
-    /// Records a new mapping and returns its host pointer (and the storage's key).
-    pub(crate) fn add_mapping(&self, offset: u64, size: u64, write: bool) -> HostPtr {
-        let (ptr, storage) = match self.host_ptr {
+    /// Records a new mapping and returns its host pointer and its runtime-owned memory.
+    pub(crate) fn add_mapping(&self, offset: u64, size: u64, write: bool) -> (HostPtr, Option<Arc<MapStorage>>) {
+        let (host, storage) = match self.host_ptr {
             Some(p) => (p.offset(offset as usize, size as usize), None),
             None => {
                 let mut s = MapStorage::new(size);
-                (s.host_ptr(size), Some(s))
+                (s.host_ptr(size), Some(Arc::new(s)))
             }
         };
-        self.maps.lock().insert(ptr.as_ptr() as usize, Mapping { offset, size, write, storage });
-        ptr
+        self.maps.lock().insert(host.as_ptr() as usize, Mapping { offset, write, host, storage: storage.clone() });
+        (host, storage)
     }
 
     /// Removes the mapping at `ptr` (`clEnqueueUnmapMemObject`).
     pub(crate) fn take_mapping(&self, ptr: usize) -> Result<Mapping> {
         self.maps.lock().remove(&ptr).ok_or(Error::InvalidValue("pointer is not a live mapping of this buffer"))
-    }
-
-    /// Host pointer of a mapping, for the unmap command.
-    pub(crate) fn mapping_host_ptr(&self, m: &mut Mapping) -> HostPtr {
-        match &mut m.storage {
-            Some(s) => s.host_ptr(m.size),
-            None => self.host_ptr.expect("USE_HOST_PTR mapping").offset(m.offset as usize, m.size as usize),
-        }
     }
 }
 

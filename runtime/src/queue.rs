@@ -352,11 +352,15 @@ impl CommandQueue {
         if blocking {
             refuse_blocking_in_callback()?;
         }
-        let ptr = mem.add_mapping(offset, size, flags.write || flags.invalidate);
+        let (ptr, storage) = mem.add_mapping(offset, size, flags.write || flags.invalidate);
         let work = if flags.invalidate {
             Work::Nothing
         } else {
-            Work::Read { src: mem.clone(), offset, size, dst: ReadTarget::Host(ptr) }
+            let dst = match storage {
+                Some(s) => ReadTarget::Mapping { dst: ptr, _keep: s },
+                None => ReadTarget::Host(ptr),
+            };
+            Work::Read { src: mem.clone(), offset, size, dst }
         };
         let ev = self.enqueue(CommandType::MapBuffer, wait, work, false)?;
         if blocking {
@@ -368,9 +372,9 @@ impl CommandQueue {
     /// `clEnqueueUnmapMemObject`.
     pub fn enqueue_unmap(self: &Arc<Self>, mem: &Arc<MemObject>, mapped_ptr: usize, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
-        let mut m = mem.take_mapping(mapped_ptr)?;
-        let write_back = m.write.then(|| (m.offset, mem.mapping_host_ptr(&mut m)));
-        let work = Work::Unmap { mem: mem.clone(), write_back, _storage: m.storage.take() };
+        let m = mem.take_mapping(mapped_ptr)?;
+        let write_back = m.write.then_some((m.offset, m.host));
+        let work = Work::Unmap { mem: mem.clone(), write_back, _storage: m.storage };
         self.enqueue(CommandType::UnmapMemObject, wait, work, false)
     }
 
@@ -403,11 +407,12 @@ impl CommandQueue {
         wait: &[Arc<Event>],
     ) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
-        let (b, h, rows) = Self::rect_rows(buffer_layout, host_layout, region)?;
+        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
         mem.check_range(0, b.end(region)?)?;
         if h.end(region)? > host.len() as u64 {
             return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
         }
+        let rows = crate::rect::rows(b, h, region)?;
         Self::check_host_read(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
@@ -437,11 +442,12 @@ impl CommandQueue {
         wait: &[Arc<Event>],
     ) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
-        let (b, h, rows) = Self::rect_rows(buffer_layout, host_layout, region)?;
+        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
         mem.check_range(0, b.end(region)?)?;
         if h.end(region)? > host.len() as u64 {
             return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
         }
+        let rows = crate::rect::rows(b, h, region)?;
         Self::check_host_write(mem)?;
         if blocking {
             refuse_blocking_in_callback()?;
@@ -467,9 +473,10 @@ impl CommandQueue {
     ) -> Result<Arc<Event>> {
         self.check_mem(src)?;
         self.check_mem(dst)?;
-        let (s, d, rows) = Self::rect_rows(src_layout, dst_layout, region)?;
+        let (s, d) = Self::resolve_rect(src_layout, dst_layout, region)?;
         src.check_range(0, s.end(region)?)?;
         dst.check_range(0, d.end(region)?)?;
+        let rows = crate::rect::rows(s, d, region)?;
         let (sb, so) = src.wgpu_buffer();
         let (db, do_) = dst.wgpu_buffer();
         if sb == db {
@@ -483,13 +490,13 @@ impl CommandQueue {
     }
 
     #[allow(clippy::type_complexity)]
-    fn rect_rows(a: RectLayout, b: RectLayout, region: [u64; 3]) -> Result<(RectLayout, RectLayout, Vec<(u64, u64, u64)>)> {
+    /// Both layouts with their pitches resolved. The per-row list comes only after the
+    /// caller checked the ranges: a huge region would otherwise list billions of rows.
+    fn resolve_rect(a: RectLayout, b: RectLayout, region: [u64; 3]) -> Result<(RectLayout, RectLayout)> {
         if region.contains(&0) {
             return Err(Error::InvalidValue("a region extent is 0"));
         }
-        let (a, b) = (a.resolve(region)?, b.resolve(region)?);
-        let rows = crate::rect::rows(a, b, region)?;
-        Ok((a, b, rows))
+        Ok((a.resolve(region)?, b.resolve(region)?))
     }
 
     /// `clEnqueueMigrateMemObjects`: one device, so nothing moves; the command orders like

@@ -25,8 +25,9 @@ impl RectLayout {
         if row < region[0] {
             return Err(Error::InvalidValue("row pitch is smaller than region[0]"));
         }
-        let slice = if self.slice_pitch == 0 { region[1].checked_mul(row).ok_or(Error::InvalidValue("slice pitch overflows"))? } else { self.slice_pitch };
-        if slice < region[1] * row {
+        let min_slice = region[1].checked_mul(row).ok_or(Error::InvalidValue("slice pitch overflows"))?;
+        let slice = if self.slice_pitch == 0 { min_slice } else { self.slice_pitch };
+        if slice < min_slice {
             return Err(Error::InvalidValue("slice pitch is smaller than region[1] * row pitch"));
         }
         if self.slice_pitch != 0 && slice % row != 0 {

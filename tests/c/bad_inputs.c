@@ -14,6 +14,13 @@ static int rows = 0;
     if (err_ != (want) || o_ != NULL) { failures++; \
     fprintf(stderr, "%s:%d: %s -> %d (%p), expected %s (%d)\n", __FILE__, __LINE__, #expr, err_, o_, #want, (int)(want)); } } while (0)
 #define ERR (&err_)
+/* For entry points that answer with a pointer only (NULL when refused). */
+#define EXPECT_NULL(expr) do { rows++; void *p_ = (void *)(expr); if (p_ != NULL) { failures++; \
+    fprintf(stderr, "%s:%d: %s -> %p, expected NULL\n", __FILE__, __LINE__, #expr, p_); } } while (0)
+/* For entry points without a result: the row passes when the call returns at all. */
+#define EXPECT_VOID(call) do { rows++; call; } while (0)
+/* Every exported entry point has at least one row here: capi/tests/bad_inputs_coverage.rs
+ * fails when one is missing. */
 
 static void CL_CALLBACK nop_event_cb(cl_event e, cl_int s, void *u) { (void)e; (void)s; (void)u; }
 #ifdef WGCL_DIRECT
@@ -55,6 +62,20 @@ int main(void) {
     EXPECT(clGetDeviceInfo(d, 0x7FFF, sizeof buf, buf, NULL), CL_INVALID_VALUE);
     EXPECT(clGetDeviceInfo(d, CL_DEVICE_NAME, 1, buf, NULL), CL_INVALID_VALUE);
     EXPECT(clGetDeviceInfo(d, CL_DEVICE_NAME, 0, NULL, &sz), CL_SUCCESS);
+    EXPECT(clRetainDevice(NULL), CL_INVALID_DEVICE);
+    EXPECT(clReleaseDevice(NULL), CL_INVALID_DEVICE);
+    cl_ulong dev_t = 0, host_t = 0;
+    EXPECT(clGetDeviceAndHostTimer(NULL, &dev_t, &host_t), CL_INVALID_DEVICE);
+    EXPECT(clGetHostTimer(NULL, &host_t), CL_INVALID_DEVICE);
+    EXPECT(clUnloadCompiler(), CL_SUCCESS);
+    EXPECT_NULL(clGetExtensionFunctionAddress("clNoSuchFunctionKHR"));
+    EXPECT_NULL(clGetExtensionFunctionAddressForPlatform(p, "clNoSuchFunctionKHR"));
+#ifdef WGCL_DIRECT
+    /* DIRECT_ONLY: the loader calls this itself and does not export it. */
+    EXPECT(clIcdGetPlatformIDsKHR(0, NULL, NULL), CL_INVALID_VALUE);
+    /* DIRECT_ONLY: ocl-icd answers CL_SUCCESS for a NULL platform itself. */
+    EXPECT(clUnloadPlatformCompiler(NULL), CL_INVALID_PLATFORM);
+#endif
 
     /* -- context -- */
     cl_context_properties bad_prop[] = {0x7FFF, 1, 0};
@@ -85,6 +106,9 @@ int main(void) {
     EXPECT(clFlush(NULL), CL_INVALID_COMMAND_QUEUE);
     EXPECT(clFinish(NULL), CL_INVALID_COMMAND_QUEUE);
     EXPECT(clReleaseCommandQueue(NULL), CL_INVALID_COMMAND_QUEUE);
+    EXPECT(clSetDefaultDeviceCommandQueue(NULL, d, q), CL_INVALID_CONTEXT);
+    cl_command_queue_properties old_props;
+    EXPECT(clSetCommandQueueProperty(NULL, CL_QUEUE_PROFILING_ENABLE, CL_TRUE, &old_props), CL_INVALID_COMMAND_QUEUE);
 
     /* -- buffers -- */
     EXPECT_OBJ(clCreateBuffer(ctx, CL_MEM_READ_WRITE, 0, NULL, ERR), CL_INVALID_BUFFER_SIZE);
@@ -96,6 +120,29 @@ int main(void) {
     EXPECT_OBJ(clCreateBuffer(ctx, CL_MEM_USE_HOST_PTR | CL_MEM_COPY_HOST_PTR, 16, host, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clCreateBuffer(ctx, (cl_mem_flags)1 << 40, 16, NULL, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clCreateBuffer(NULL, CL_MEM_READ_WRITE, 16, NULL, ERR), CL_INVALID_CONTEXT);
+    EXPECT_OBJ(clCreateBufferWithProperties(NULL, NULL, CL_MEM_READ_WRITE, 16, NULL, ERR), CL_INVALID_CONTEXT);
+    EXPECT_OBJ(clCreateBufferWithProperties(ctx, NULL, CL_MEM_READ_WRITE, 0, NULL, ERR), CL_INVALID_BUFFER_SIZE);
+    EXPECT(clRetainMemObject(NULL), CL_INVALID_MEM_OBJECT);
+    /* A buffer is neither an image nor a pipe. */
+    /* PoCL 3.1 answers image queries on a buffer. */
+    if (is_wgcl()) EXPECT(clGetImageInfo(mem, CL_IMAGE_WIDTH, sizeof sz, &sz, NULL), CL_INVALID_MEM_OBJECT);
+    EXPECT(clGetPipeInfo(mem, CL_PIPE_PACKET_SIZE, sizeof buf, buf, NULL), CL_INVALID_MEM_OBJECT);
+    {
+        cl_image_format fmt = {CL_RGBA, CL_UNORM_INT8};
+        cl_image_desc desc = {0};
+        desc.image_type = CL_MEM_OBJECT_IMAGE2D;
+        desc.image_width = desc.image_height = 4;
+        EXPECT_OBJ(clCreateImageWithProperties(NULL, NULL, CL_MEM_READ_WRITE, &fmt, &desc, NULL, ERR), CL_INVALID_CONTEXT);
+        EXPECT_OBJ(clCreateImage2D(NULL, CL_MEM_READ_WRITE, &fmt, 4, 4, 0, NULL, ERR), CL_INVALID_CONTEXT);
+        EXPECT_OBJ(clCreateImage3D(NULL, CL_MEM_READ_WRITE, &fmt, 4, 4, 4, 0, 0, NULL, ERR), CL_INVALID_CONTEXT);
+    }
+    EXPECT_OBJ(clCreateSamplerWithProperties(NULL, NULL, ERR), CL_INVALID_CONTEXT);
+    EXPECT(clReleaseSampler(NULL), CL_INVALID_SAMPLER);
+    EXPECT(clGetSamplerInfo(NULL, CL_SAMPLER_REFERENCE_COUNT, sizeof buf, buf, NULL), CL_INVALID_SAMPLER);
+    /* Zero bytes: NULL on every implementation (the spec's "size is 0" rule). */
+    EXPECT_NULL(clSVMAlloc(ctx, CL_MEM_READ_WRITE, 0, 0));
+    /* "If a NULL pointer is passed in svm_pointer, no action occurs." */
+    EXPECT_VOID(clSVMFree(ctx, NULL));
     cl_buffer_region r_ok = {0, 64}, r_out = {200, 100}, r_zero = {0, 0}, r_mis = {1, 16};
     EXPECT_OBJ(clCreateSubBuffer(mem, 0, 0x7FFF, &r_ok, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clCreateSubBuffer(mem, 0, CL_BUFFER_CREATE_TYPE_REGION, NULL, ERR), CL_INVALID_VALUE);
@@ -120,6 +167,49 @@ int main(void) {
     EXPECT(clEnqueueReadBuffer(q, mem, CL_TRUE, 0, 16, host, 0, &user, NULL), CL_INVALID_EVENT_WAIT_LIST);
     EXPECT(clEnqueueReadBuffer(q, NULL, CL_TRUE, 0, 16, host, 0, NULL, NULL), CL_INVALID_MEM_OBJECT);
     EXPECT(clEnqueueReadBuffer(NULL, mem, CL_TRUE, 0, 16, host, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+    {
+        size_t origin[3] = {0, 0, 0}, region[3] = {4, 1, 1};
+        EXPECT(clEnqueueWriteBufferRect(q, mem, CL_TRUE, origin, origin, region, 2, 0, 0, 0, host, 0, NULL, NULL),
+               CL_INVALID_VALUE);
+        EXPECT(clEnqueueCopyBufferRect(q, mem, mem, origin, origin, region, 2, 0, 0, 0, 0, NULL, NULL),
+               CL_INVALID_VALUE);
+        /* PoCL 3.1 dereferences a NULL source buffer here (segfault). */
+        if (is_wgcl())
+            EXPECT(clEnqueueCopyBufferRect(q, NULL, mem, origin, origin, region, 0, 0, 0, 0, 0, NULL, NULL),
+                   CL_INVALID_MEM_OBJECT);
+        /* Found by fuzzing: a huge region must be refused before anything is done per row
+         * (wgcl listed 2^40 rows first), and a pitch product that overflows must not panic. */
+        size_t huge_region[3] = {1, (size_t)1 << 20, (size_t)1 << 20};
+        EXPECT(clEnqueueCopyBufferRect(q, mem, mem, origin, origin, huge_region, 1, 0, 1, 0, 0, NULL, NULL),
+               CL_INVALID_VALUE);
+        size_t tall[3] = {1, (size_t)1 << 33, 1};
+        EXPECT(clEnqueueWriteBufferRect(q, mem, CL_TRUE, origin, origin, tall, (size_t)1 << 33, 4, 0, 0, host, 0, NULL, NULL),
+               CL_INVALID_VALUE);
+        /* Images on a NULL queue (both implementations answer for the queue first). */
+        float color[4] = {0};
+        cl_int map_err = 0;
+        size_t pitch;
+        EXPECT(clEnqueueReadImage(NULL, mem, CL_TRUE, origin, region, 0, 0, host, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueWriteImage(NULL, mem, CL_TRUE, origin, region, 0, 0, host, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueFillImage(NULL, mem, color, origin, region, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueCopyImage(NULL, mem, mem, origin, origin, region, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueCopyImageToBuffer(NULL, mem, mem, origin, region, 0, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueCopyBufferToImage(NULL, mem, mem, 0, origin, region, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueMapImage(NULL, mem, CL_TRUE, CL_MAP_READ, origin, region, &pitch, NULL, 0, NULL, NULL, &map_err) == NULL
+                   ? map_err : CL_SUCCESS,
+               CL_INVALID_COMMAND_QUEUE);
+        /* SVM on a NULL queue. */
+        void *svm[1] = {host};
+        EXPECT(clEnqueueSVMFree(NULL, 1, svm, NULL, NULL, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueSVMMemcpy(NULL, CL_TRUE, host, host + 8, 16, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueSVMMemFill(NULL, host, &color[0], 4, 16, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueSVMMap(NULL, CL_TRUE, CL_MAP_READ, host, 16, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        EXPECT(clEnqueueSVMUnmap(NULL, host, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+        const void *svm_c[1] = {host};
+        size_t svm_sizes[1] = {16};
+        EXPECT(clEnqueueSVMMigrateMem(NULL, 1, svm_c, svm_sizes, 0, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
+    }
+    EXPECT(clEnqueueMigrateMemObjects(q, 0, NULL, 0, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueWriteBuffer(q, mem, CL_TRUE, 0, 16, NULL, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueWriteBuffer(q, mem, CL_TRUE, 250, 16, host, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueCopyBuffer(q, mem, mem, 0, 8, 64, 0, NULL, NULL), CL_MEM_COPY_OVERLAP);
@@ -131,6 +221,8 @@ int main(void) {
     EXPECT(clEnqueueFillBuffer(q, mem, &pat, 4, 2, 16, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueFillBuffer(q, mem, &pat, 4, 0, 18, 0, NULL, NULL), CL_INVALID_VALUE);
     EXPECT(clEnqueueFillBuffer(q, mem, &pat, 4, 256, 16, 0, NULL, NULL), CL_INVALID_VALUE);
+    /* Found by fuzzing: an absurd pattern size must be refused before the pattern is read. */
+    EXPECT(clEnqueueFillBuffer(q, mem, &pat, SIZE_MAX, 0, 16, 0, NULL, NULL), CL_INVALID_VALUE);
     /* PoCL 3.1 does not check map_flags for undefined bits (and maps). */
     if (is_wgcl()) EXPECT_OBJ(clEnqueueMapBuffer(q, mem, CL_TRUE, (cl_map_flags)1 << 20, 0, 16, 0, NULL, NULL, ERR), CL_INVALID_VALUE);
     EXPECT_OBJ(clEnqueueMapBuffer(q, mem, CL_TRUE, CL_MAP_READ, 200, 100, 0, NULL, NULL, ERR), CL_INVALID_VALUE);
@@ -193,6 +285,13 @@ int main(void) {
     EXPECT(clBuildProgram(prog, 0, NULL, NULL, NULL, host), CL_INVALID_VALUE);
     EXPECT(clBuildProgram(NULL, 0, NULL, NULL, NULL, NULL), CL_INVALID_PROGRAM);
     EXPECT(clSetProgramReleaseCallback(NULL, NULL, NULL), CL_INVALID_PROGRAM);
+    EXPECT(clRetainProgram(NULL), CL_INVALID_PROGRAM);
+    EXPECT(clReleaseProgram(NULL), CL_INVALID_PROGRAM);
+    EXPECT(clCompileProgram(NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL), CL_INVALID_PROGRAM);
+    EXPECT_OBJ(clLinkProgram(ctx, 0, NULL, NULL, 0, NULL, NULL, NULL, ERR), CL_INVALID_VALUE);
+    cl_uint spec_val = 1;
+    EXPECT(clSetProgramSpecializationConstant(NULL, 0, sizeof spec_val, &spec_val), CL_INVALID_PROGRAM);
+    EXPECT_OBJ(clCreateProgramWithBuiltInKernels(ctx, 1, &d, "wgcl_no_such_builtin", ERR), CL_INVALID_VALUE);
     CHECK_OK(clBuildProgram(prog, 1, &d, NULL, NULL, NULL));
     EXPECT_OBJ(clCreateKernel(prog, "no_such_kernel", ERR), CL_INVALID_KERNEL_NAME);
     EXPECT_OBJ(clCreateKernel(prog, NULL, ERR), CL_INVALID_VALUE);
@@ -219,6 +318,8 @@ int main(void) {
     EXPECT(clSetKernelArg(k, 0, 3, &mem), CL_INVALID_ARG_SIZE);
     EXPECT(clSetKernelArg(k, 2, sizeof f, NULL), CL_INVALID_ARG_VALUE);
     EXPECT(clSetKernelArg(k, 2, 2, &f), CL_INVALID_ARG_SIZE);
+    /* Found by fuzzing: an absurd size must be refused before the value is read. */
+    EXPECT(clSetKernelArg(k, 2, SIZE_MAX, &f), CL_INVALID_ARG_SIZE);
     EXPECT(clSetKernelArg(NULL, 0, sizeof mem, &mem), CL_INVALID_KERNEL);
     EXPECT(clGetKernelInfo(k, 0x7FFF, sizeof buf, buf, NULL), CL_INVALID_VALUE);
     EXPECT(clGetKernelArgInfo(k, 99, CL_KERNEL_ARG_NAME, sizeof buf, buf, NULL), CL_INVALID_ARG_INDEX);
@@ -233,6 +334,12 @@ int main(void) {
     EXPECT(clEnqueueNDRangeKernel(q, k, 0, NULL, &gws, NULL, 0, NULL, NULL), CL_INVALID_WORK_DIMENSION);
     EXPECT(clEnqueueNDRangeKernel(q, k, 4, NULL, &gws, NULL, 0, NULL, NULL), CL_INVALID_WORK_DIMENSION);
     EXPECT(clReleaseKernel(NULL), CL_INVALID_KERNEL);
+    EXPECT(clRetainKernel(NULL), CL_INVALID_KERNEL);
+    EXPECT_OBJ(clCloneKernel(NULL, ERR), CL_INVALID_KERNEL);
+    EXPECT(clSetKernelExecInfo(NULL, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), &host), CL_INVALID_KERNEL);
+    EXPECT(clGetKernelSubGroupInfo(NULL, d, CL_KERNEL_MAX_SUB_GROUP_SIZE_FOR_NDRANGE, sizeof gws, &gws, sizeof sz, &sz, NULL),
+           CL_INVALID_KERNEL);
+    EXPECT(clEnqueueTask(NULL, k, 0, NULL, NULL), CL_INVALID_COMMAND_QUEUE);
     EXPECT(clRetainSampler(NULL), CL_INVALID_SAMPLER);
 
     if (is_wgcl()) {
