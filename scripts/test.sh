@@ -15,7 +15,9 @@ run() {
 # `cargo test` does not produce the cdylib (libwgcl.so) that the C tests link: build first.
 run build cargo build --workspace
 run rust cargo test --workspace --no-fail-fast
-[ -x scripts/test-extra.sh ] && run model-checks scripts/test-extra.sh
+# The model checks include a bounded libFuzzer run of the C API (cargo-fuzz is installed on
+# first use: WGCL_FUZZ_INSTALL= (empty) skips that, WGCL_FUZZ_SECS sets the length).
+[ -x scripts/test-extra.sh ] && run model-checks env WGCL_FUZZ_INSTALL="${WGCL_FUZZ_INSTALL-1}" scripts/test-extra.sh
 [ -x scripts/test-clients.sh ] && run clients scripts/test-clients.sh
 [ -x scripts/test-web.sh ] && run browser scripts/test-web.sh
 run benches benches/run.sh --quick
