@@ -8,8 +8,14 @@ fn wgcl_isnan(x: f32) -> bool {
 }
 
 fn wgcl_sinpi(x: f32) -> f32 {
+    // sin(pi x) without the device's sine: GPU sine instructions are accurate only in
+    // absolute terms (WGSL allows 2^-11), which leaves no correct digit near the poles of
+    // Gamma (x near a negative integer). Reduce to r = x - n in [-0.5, 0.5] (exact), then the
+    // odd Taylor polynomial of sin(pi r) to r^13 (truncation below 1e-9).
     let n = round(x);
-    let s = sin(3.14159265358979f * (x - n));
+    let r = x - n;
+    let z = r * r;
+    let s = r * (3.14159265358979f + z * (-5.16771278004997f + z * (2.55016403987735f + z * (-0.599264529320792f + z * (0.0821458866111282f + z * (-0.00737043094571435f + z * 0.000466302805767612f))))));
     return select(s, -s, (n - 2.0f * floor(n * 0.5f)) != 0.0f);
 }
 
