@@ -190,9 +190,19 @@ impl CommandQueue {
         Ok(event)
     }
 
-    /// Flushes and waits for `event`; used by blocking enqueues.
-    fn complete_blocking(&self, event: &Arc<Event>) -> Result<()> {
-        self.flush()?;
+    /// Flushes this queue and the queues of the `wait` events' commands (see below).
+    fn flush_with_wait_list(&self, wait: &[Arc<Event>]) -> Result<()> {
+        for q in wait.iter().filter_map(|e| e.queue()) {
+            q.push_unflushed();
+        }
+        self.flush()
+    }
+
+    /// Flushes and waits for `event`; used by blocking enqueues. Like `clWaitForEvents`, it
+    /// also flushes the queues of the wait-list events: a blocking call waiting on a command
+    /// still unflushed on another queue would otherwise wait forever.
+    fn complete_blocking(&self, event: &Arc<Event>, wait: &[Arc<Event>]) -> Result<()> {
+        self.flush_with_wait_list(wait)?;
         if event.wait()? < 0 {
             return Err(Error::ExecStatusErrorForEventsInWaitList);
         }
@@ -246,7 +256,7 @@ impl CommandQueue {
         }
         let ev = self.enqueue(CommandType::WriteBuffer, wait, Work::Write { dst: mem.clone(), offset, data }, false)?;
         if blocking {
-            self.complete_blocking(&ev)?;
+            self.complete_blocking(&ev, wait)?;
         }
         Ok(ev)
     }
@@ -267,7 +277,7 @@ impl CommandQueue {
     /// completed (an error if it or its wait list failed). Works in the browser too.
     pub async fn read_buffer_async(self: &Arc<Self>, mem: &Arc<MemObject>, offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<Vec<u8>> {
         let (ev, out) = self.enqueue_read_buffer(mem, offset, size, wait)?;
-        self.flush()?;
+        self.flush_with_wait_list(wait)?;
         if ev.wait_async().await < 0 {
             return Err(Error::ExecStatusErrorForEventsInWaitList);
         }
@@ -282,11 +292,7 @@ impl CommandQueue {
         // reached a final status, after which the command never touches the region.
         let host = unsafe { HostPtr::new(dst.as_mut_ptr(), dst.len()) };
         let ev = self.read_buffer(mem, false, offset, dst.len() as u64, ReadTarget::Host(host), wait)?;
-        self.flush()?;
-        let status = ev.wait()?;
-        if status < 0 {
-            return Err(Error::ExecStatusErrorForEventsInWaitList);
-        }
+        self.complete_blocking(&ev, wait)?;
         Ok(ev)
     }
 
@@ -299,7 +305,7 @@ impl CommandQueue {
         }
         let ev = self.enqueue(CommandType::ReadBuffer, wait, Work::Read { src: mem.clone(), offset, size, dst }, false)?;
         if blocking {
-            self.complete_blocking(&ev)?;
+            self.complete_blocking(&ev, wait)?;
         }
         Ok(ev)
     }
@@ -364,7 +370,7 @@ impl CommandQueue {
         };
         let ev = self.enqueue(CommandType::MapBuffer, wait, work, false)?;
         if blocking {
-            self.complete_blocking(&ev)?;
+            self.complete_blocking(&ev, wait)?;
         }
         Ok((ev, ptr))
     }
@@ -423,7 +429,7 @@ impl CommandQueue {
         let work = Work::Read { src: mem.clone(), offset: start, size: end - start, dst: ReadTarget::Rows(Arc::new(targets)) };
         let ev = self.enqueue(CommandType::ReadBufferRect, wait, work, false)?;
         if blocking {
-            self.complete_blocking(&ev)?;
+            self.complete_blocking(&ev, wait)?;
         }
         Ok(ev)
     }
@@ -455,7 +461,7 @@ impl CommandQueue {
         let rows = rows.iter().map(|&(bo, ho, len)| (bo, host.offset(ho as usize, len as usize))).collect();
         let ev = self.enqueue(CommandType::WriteBufferRect, wait, Work::WriteRows { dst: mem.clone(), rows }, false)?;
         if blocking {
-            self.complete_blocking(&ev)?;
+            self.complete_blocking(&ev, wait)?;
         }
         Ok(ev)
     }

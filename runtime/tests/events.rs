@@ -290,6 +290,28 @@ fn wait_lists_across_two_queues() {
     assert_eq!(*out.lock(), bytes(64, 9));
 }
 
+/// A blocking read on one queue whose wait list holds a command never flushed on another
+/// queue: the blocking call flushes that queue too (as clWaitForEvents does) instead of
+/// waiting forever. The read runs on a thread so that a regression fails instead of hanging.
+#[test]
+fn blocking_read_flushes_the_queues_of_its_wait_list() {
+    let env = env();
+    let (q1, q2) = (env.queue(), env.queue());
+    let buf = env.buffer(64);
+    let w = q1.enqueue_write_buffer(&buf, 0, bytes(64, 7), &[]).unwrap();
+    assert_eq!(w.status(), QUEUED, "not flushed yet");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = vec![0u8; 64];
+        let r = q2.read_buffer_into(&buf, 0, &mut out, &[w]);
+        let _ = tx.send((r.map(|_| ()), out));
+    });
+    let (r, out) = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("the blocking read hung");
+    assert_eq!(r, Ok(()));
+    assert_eq!(out, bytes(64, 7));
+    drop(q1);
+}
+
 #[test]
 fn wait_for_events_rules() {
     let env = env();
