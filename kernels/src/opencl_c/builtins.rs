@@ -2,9 +2,10 @@
 //! geometric, relational, conversions, vector load/store, atomics) and user helper functions,
 //! which are specialised per kernel and per pointer-argument base (see `lower`).
 //!
-//! Longer helpers are WGSL files next to this one (erf, gamma, half conversions, mad_sat, the
-//! exact remainder step), added to a module only when used. `half` buffers need no
-//! cl_khr_fp16: they are packed `u32` words that vload_half/vstore_half convert exactly.
+//! Longer helpers are WGSL files next to this one (erf, gamma, sinpi/cospi/tanpi, half
+//! conversions, mad_sat, the exact remainder step), added to a module only when used. `half`
+//! buffers need no cl_khr_fp16: they are packed `u32` words that vload_half/vstore_half
+//! convert exactly.
 use super::ast::*;
 use super::lexer::Pos;
 use super::lower::*;
@@ -28,13 +29,10 @@ const FLOAT_EXPR: &[(&str, usize, &str)] = &[
     ("expm1", 1, "(exp({0}) - {T}(1))"),
     ("log1p", 1, "log({T}(1) + {0})"),
     ("cbrt", 1, "(sign({0}) * pow(abs({0}), {T}(0.3333333333333333)))"),
-    ("cospi", 1, "cos({0} * {T}(3.141592653589793))"),
     ("acospi", 1, "(acos({0}) * {T}(0.3183098861837907))"),
     ("asinpi", 1, "(asin({0}) * {T}(0.3183098861837907))"),
     ("atanpi", 1, "(atan({0}) * {T}(0.3183098861837907))"),
     ("atan2pi", 2, "(atan2({0}, {1}) * {T}(0.3183098861837907))"),
-    ("sinpi", 1, "sin({0} * {T}(3.141592653589793))"),
-    ("tanpi", 1, "tan({0} * {T}(3.141592653589793))"),
     ("round", 1, "select(ceil({0} - {T}(0.5)), floor({0} + {T}(0.5)), {0} >= {T}(0))"),
     ("recip", 1, "({T}(1) / {0})"),
     ("fract", 1, "fract({0})"),
@@ -544,6 +542,11 @@ impl Lower<'_> {
                 let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, ({x} != {x}) | ({y} != {y}))");
                 return Ok(Val::new(code, t));
             }
+            "sinpi" | "cospi" | "tanpi" => {
+                self.arity(name, &vals, 1, pos)?;
+                let (t, c) = self.float_args(&vals, pos)?;
+                return Ok(Val::new(self.trig_pi(name, &t, &c[0]), t));
+            }
             "erf" | "erfc" | "lgamma" | "tgamma" => {
                 self.arity(name, &vals, 1, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
@@ -738,9 +741,30 @@ impl Lower<'_> {
         if name.starts_with("erf") {
             self.helpers.insert("erf");
         } else {
-            self.helpers.extend(["gamma", "inf", "nan"]);
+            self.helpers.extend(["gamma", "trigpi", "inf", "nan"]);
         }
         Ok(())
+    }
+
+    /// `sinpi`/`cospi`/`tanpi` of `x` (type `t`) by the exact reductions of trigpi.wgsl and
+    /// trigpi_f64.wgsl; `half` is computed in f32 and rounded once (f32's few ulp vanish in it).
+    fn trig_pi(&mut self, name: &str, t: &Ty, x: &str) -> String {
+        match t.scalar() {
+            Some(Sc::Double) => {
+                self.helpers.extend(["trigpi_f64", "inf"]);
+                self.per_comp(&format!("wgcl_{name}_f64"), t, &[x.to_string()])
+            }
+            Some(Sc::Half) => {
+                self.helpers.insert("trigpi");
+                let tf = t.with_scalar(Sc::Float);
+                let xf = format!("{}({x})", self.wt(&tf));
+                format!("{}({})", self.wt(t), self.per_comp(&format!("wgcl_{name}"), &tf, &[xf]))
+            }
+            _ => {
+                self.helpers.insert("trigpi");
+                self.per_comp(&format!("wgcl_{name}"), t, &[x.to_string()])
+            }
+        }
     }
 
     /// `f` (a WGSL function of scalars) applied to each component of the arguments `c` of
@@ -1261,6 +1285,8 @@ pub fn helper_source(name: &str) -> &'static str {
         "half" => include_str!("half.wgsl"),
         "mad_sat" => include_str!("mad_sat.wgsl"),
         "rem_step" => include_str!("rem_step.wgsl"),
+        "trigpi" => include_str!("trigpi.wgsl"),
+        "trigpi_f64" => include_str!("trigpi_f64.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",

@@ -1,22 +1,10 @@
 // tgamma and lgamma for f32: Γ on [1, 2] by a polynomial, elsewhere by the recurrence
 // Γ(x + 1) = x Γ(x) (products round about half an ulp each), and for x < 0 by reflection,
-// Γ(x) Γ(1 - x) = π / sin(πx); ln Γ is the log of Γ up to 30, Stirling's series beyond.
+// Γ(x) Γ(1 - x) = π / sin(πx) (wgcl_sinpi from trigpi.wgsl); ln Γ is the log of Γ up to 30, Stirling's series beyond.
 
 // By its bits: comparisons of NaN may be folded away by drivers that assume finite math.
 fn wgcl_isnan(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
-
-fn wgcl_sinpi(x: f32) -> f32 {
-    // sin(pi x) without the device's sine: GPU sine instructions are accurate only in
-    // absolute terms (WGSL allows 2^-11), which leaves no correct digit near the poles of
-    // Gamma (x near a negative integer). Reduce to r = x - n in [-0.5, 0.5] (exact), then the
-    // odd Taylor polynomial of sin(pi r) to r^13 (truncation below 1e-9).
-    let n = round(x);
-    let r = x - n;
-    let z = r * r;
-    let s = r * (3.14159265358979f + z * (-5.16771278004997f + z * (2.55016403987735f + z * (-0.599264529320792f + z * (0.0821458866111282f + z * (-0.00737043094571435f + z * 0.000466302805767612f))))));
-    return select(s, -s, (n - 2.0f * floor(n * 0.5f)) != 0.0f);
 }
 
 fn wgcl_tgamma_pos(x: f32) -> f32 {
