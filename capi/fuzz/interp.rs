@@ -10,7 +10,15 @@
 //!   `CL_OUT_OF_HOST_MEMORY`: a panic hook counts them);
 //! * every return code is one the spec allows for that call, and a bad primary handle fails;
 //! * every event callback registered with `CL_SUCCESS` fires exactly once, with its event
-//!   and its status (or an error), once the input's user events are set and queues finished.
+//!   and its status (or an error), once the input's user events are set and queues finished;
+//! * every build notification (`clBuildProgram`/`clCompileProgram`/`clLinkProgram` with a
+//!   `pfn_notify`) fires exactly once, with its program, iff the call succeeded, and sees a
+//!   final build status (`CL_BUILD_SUCCESS` or `CL_BUILD_ERROR`);
+//! * context error notifications carry a message, and never come after that context's
+//!   destructor callbacks;
+//! * every `clSetContextDestructorCallback` / `clSetProgramReleaseCallback` registration fires
+//!   exactly once, the ones of an object in reverse registration order; a context's only once
+//!   every object of the context is gone, and after the release callbacks of its programs.
 //!
 //! Nothing may hang: the interpreter tracks which unset user events each command and queue
 //! (conservatively: every queue counts as in-order) depends on, and never makes a blocking
@@ -22,7 +30,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::{c_char, c_void};
 use std::ptr::{null, null_mut};
-use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -60,6 +68,32 @@ const SOURCES: &[&str] = &[
 ];
 const KERNEL_NAMES: &[&[u8]] = &[b"saxpy\0", b"square\0", b"sum\0", b"k\0", b"nope\0", b"\0", b"\xff\xfe\0"];
 const BUILD_OPTIONS: &[&[u8]] = &[b"\0", b"-cl-kernel-arg-info\0", b"-DX=1 -cl-fast-relaxed-math\0", b"-cl-std=CL9.9 --bogus\0"];
+/// Pieces that random option strings are made of: macros (some malformed), include paths
+/// (some missing), and other flags.
+const OPTION_PARTS: &[&[u8]] = &[
+    b"-DX",
+    b"-DX=1",
+    b"-D Y=2",
+    b"-D",
+    b"-DDEFS_VALUE=5",
+    b"-D=3",
+    b"-I",
+    b"-I.",
+    b"-I /nonexistent",
+    b"-Isub",
+    b"-cl-fast-relaxed-math",
+    b"-cl-std=CL3.0",
+    b"-cl-std=CL1.2",
+    b"-Werror",
+    b"-w",
+    b"--bogus",
+    b"-cl-kernel-arg-info",
+    b"\xff\xfe",
+];
+/// A source for `clCompileProgram` that needs a header, and header sources (one broken).
+const INCLUDING_SOURCE: &str = "#include \"defs.h\"\n__kernel void inc(__global int *x) { x[get_global_id(0)] = DEFS_VALUE; }\n";
+const HEADER_SOURCES: &[&str] = &["#define DEFS_VALUE 3\n", "#define DEFS_VALUE (\n", "int helper(int x) { return x + 1; }\n"];
+const HEADER_NAMES: &[&[u8]] = &[b"defs.h\0", b"sub/defs.h\0", b"\0", b"missing.h\0", b"../defs.h\0"];
 
 /// Interesting sizes: zero, small, odd, unaligned, just past a buffer, huge.
 const SIZES: &[usize] = &[
@@ -241,6 +275,126 @@ unsafe extern "C" fn on_mem_destroyed(_mem: cl_mem, user_data: *mut c_void) {
     unsafe { &*(user_data as *const AtomicU32) }.fetch_add(1, Ordering::SeqCst);
 }
 
+/// A build notification (`pfn_notify` of `clBuildProgram`, `clCompileProgram` or
+/// `clLinkProgram`) and what it saw.
+struct BuildRecord {
+    device: usize,
+    fired: AtomicU32,
+    returned: AtomicU32,
+    program_seen: AtomicUsize,
+    /// `CL_PROGRAM_BUILD_STATUS` inside the notification (`i32::MIN`: the query failed).
+    status_seen: AtomicI32,
+}
+
+/// The build notification; `user_data` is a `BuildRecord` kept alive until the input ends.
+unsafe extern "C" fn on_build(program: cl_program, user_data: *mut c_void) {
+    // SAFETY: the interpreter registered this record's address and keeps it alive.
+    let rec = unsafe { &*(user_data as *const BuildRecord) };
+    rec.fired.fetch_add(1, Ordering::SeqCst);
+    rec.program_seen.store(program as usize, Ordering::SeqCst);
+    let mut st: cl_build_status = 99;
+    // SAFETY: the notification holds the program; an out-parameter of the right size.
+    let code = unsafe {
+        clGetProgramBuildInfo(program, rec.device as cl_device_id, CL_PROGRAM_BUILD_STATUS, 4, &mut st as *mut _ as *mut c_void, null_mut())
+    };
+    rec.status_seen.store(if code == CL_SUCCESS { st } else { i32::MIN }, Ordering::SeqCst);
+    rec.returned.fetch_add(1, Ordering::SeqCst);
+}
+
+/// A lifetime callback that ran: (object serial, registration index, whether a context's,
+/// the program's context serial).
+type Fired = (u64, usize, bool, Option<u64>);
+
+/// State the callbacks below share with the interpreter.
+#[derive(Default)]
+struct Shared {
+    /// Lifetime callbacks in the order they fired.
+    fired: Mutex<Vec<Fired>>,
+    /// Every handle created, in order, with its context's serial (0: unknown).
+    created: Mutex<Vec<(usize, Kind, u64)>>,
+    /// Set once the interpreter creates nothing more, so `created` is complete.
+    quiescent: AtomicBool,
+    violations: Mutex<Vec<String>>,
+}
+
+impl Shared {
+    fn violation(&self, v: String) {
+        self.violations.lock().unwrap().push(v);
+    }
+}
+
+/// A `clSetContextDestructorCallback` or `clSetProgramReleaseCallback` registration.
+struct LifetimeRecord {
+    /// The handle it was registered on, and the serial of that object (addresses are reused).
+    ptr: usize,
+    object: u64,
+    /// For a program: its context's serial.
+    context: Option<u64>,
+    nth: usize,
+    fired: AtomicU32,
+    shared: Arc<Shared>,
+}
+
+/// Context destructor callback; `user_data` is a `LifetimeRecord` kept alive until the end.
+unsafe extern "C" fn on_context_destroyed(context: cl_context, user_data: *mut c_void) {
+    // SAFETY: the interpreter registered this record's address and keeps it alive.
+    let rec = unsafe { &*(user_data as *const LifetimeRecord) };
+    lifetime_ended(rec, context as usize, true);
+}
+
+/// Program release callback; `user_data` is a `LifetimeRecord` kept alive until the end.
+unsafe extern "C" fn on_program_released(program: cl_program, user_data: *mut c_void) {
+    // SAFETY: as in `on_context_destroyed`.
+    let rec = unsafe { &*(user_data as *const LifetimeRecord) };
+    lifetime_ended(rec, program as usize, false);
+}
+
+fn lifetime_ended(rec: &LifetimeRecord, ptr: usize, is_context: bool) {
+    rec.fired.fetch_add(1, Ordering::SeqCst);
+    if ptr != rec.ptr {
+        rec.shared.violation(format!("lifetime callback of {:#x} got {ptr:#x}", rec.ptr));
+    }
+    if is_context && rec.shared.quiescent.load(Ordering::SeqCst) {
+        let created = rec.shared.created.lock().unwrap();
+        for (i, (p, kind, ctx)) in created.iter().enumerate() {
+            let reused = created[i + 1..].iter().any(|(q, _, _)| q == p);
+            if *ctx == rec.object && !reused && is_kind(*p as *const c_void, *kind) {
+                rec.shared.violation(format!("destructor of context {:#x} ran while its {kind:?} {p:#x} lives", rec.ptr));
+            }
+        }
+    }
+    rec.shared.fired.lock().unwrap().push((rec.object, rec.nth, is_context, rec.context));
+}
+
+/// A context's error notifications (`pfn_notify` of `clCreateContext*`).
+struct ContextNotifyRecord {
+    context: AtomicU64,
+    calls: AtomicU32,
+    shared: Arc<Shared>,
+}
+
+/// The context error notification; `user_data` is a `ContextNotifyRecord` kept alive until
+/// the callback thread ran everything queued before the input's end.
+unsafe extern "C" fn on_context_error(errinfo: *const c_char, private_info: *const c_void, cb: usize, user_data: *mut c_void) {
+    // SAFETY: the interpreter registered this record's address and keeps it alive.
+    let rec = unsafe { &*(user_data as *const ContextNotifyRecord) };
+    rec.calls.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: the API passes a NUL-terminated message (checked non-NULL first).
+    if errinfo.is_null() || unsafe { std::ffi::CStr::from_ptr(errinfo) }.is_empty() {
+        rec.shared.violation("context error notification without a message".into());
+    }
+    if private_info.is_null() != (cb == 0) {
+        rec.shared.violation(format!("context error notification: private_info {private_info:?} with cb {cb}"));
+    }
+    let ctx = rec.context.load(Ordering::SeqCst);
+    if rec.shared.fired.lock().unwrap().iter().any(|(o, _, is_ctx, _)| *is_ctx && *o == ctx) {
+        rec.shared.violation("context error notification after the context's destructor callback".into());
+    }
+}
+
+/// A build call's `pfn_notify`.
+type ProgramNotify = Option<unsafe extern "C" fn(cl_program, *mut c_void)>;
+
 /// State for one input.
 struct Interp {
     platform: cl_platform_id,
@@ -271,6 +425,17 @@ struct Interp {
     mapped: Vec<(usize, usize, usize)>,
     /// Every handle created during the input: all must be gone once it released them.
     created: Vec<(usize, Kind)>,
+    /// Handle -> serial of the object it is now (addresses are reused within an input).
+    serial: HashMap<usize, u64>,
+    /// Build notifications, with the program each must fire for (None: it must not fire).
+    builds: Vec<(Arc<BuildRecord>, Option<usize>)>,
+    /// Context error notifications.
+    notifies: Vec<Arc<ContextNotifyRecord>>,
+    /// Destructor and release callback registrations.
+    lifetimes: Vec<Arc<LifetimeRecord>>,
+    /// Object serial -> how many lifetime callbacks it has.
+    registered: HashMap<u64, usize>,
+    shared: Arc<Shared>,
 }
 
 /// A handle for an argument and whether it is a live handle of the wanted kind.
@@ -331,6 +496,12 @@ impl Interp {
             host: Vec::new(),
             mapped: Vec::new(),
             created: Vec::new(),
+            serial: HashMap::new(),
+            builds: Vec::new(),
+            notifies: Vec::new(),
+            lifetimes: Vec::new(),
+            registered: HashMap::new(),
+            shared: Arc::default(),
         }
     }
 
@@ -339,6 +510,10 @@ impl Interp {
         self.live.push(Live { ptr, kind, refs: 1 });
         self.created.push((ptr, kind));
         self.context_of.insert(ptr, context);
+        let serial = self.created.len() as u64;
+        self.serial.insert(ptr, serial);
+        let ctx_serial = self.serial.get(&context).copied().unwrap_or(0);
+        self.shared.created.lock().unwrap().push((ptr, kind, ctx_serial));
     }
 
     fn pick(&mut self, b: &mut Bytes, kind: Kind) -> Pick {
@@ -433,7 +608,9 @@ impl Interp {
     }
 
     fn step(&mut self, b: &mut Bytes) {
-        let op = b.u8() % 24;
+        // Bytes 240..=255 pick the ops added later, so older inputs keep their meaning.
+        let raw = b.u8();
+        let op = if raw >= 240 { 24 + (raw - 240) % 6 } else { raw % 24 };
         // SAFETY: every pointer handed to the API below is NULL, a handle (maybe invalid,
         // which the API must detect), or host memory at least as large as the size passed
         // with it (or a size no buffer can hold, which the API must refuse first).
@@ -462,7 +639,13 @@ impl Interp {
                 20 => self.map_unmap(b),
                 21 => self.rect(b),
                 22 => self.mem_destructor(b),
-                _ => self.set_callback(b),
+                23 => self.set_callback(b),
+                24 => self.build_notify(b),
+                25 => self.compile(b),
+                26 => self.link(b),
+                27 => self.create_context_notify(b),
+                28 => self.context_destructor(b),
+                _ => self.program_release_callback(b),
             }
         }
     }
@@ -1378,6 +1561,276 @@ impl Interp {
         }
     }
 
+    /// A random NUL-terminated option string made of `OPTION_PARTS`.
+    fn random_options(b: &mut Bytes) -> Vec<u8> {
+        let mut o = Vec::new();
+        for i in 0..b.u8() % 5 {
+            if i > 0 {
+                o.push(b' ');
+            }
+            o.extend_from_slice(b.pick(OPTION_PARTS));
+        }
+        o.push(0);
+        o
+    }
+
+    /// A notification record for a build call, its `pfn_notify` and `user_data`: usually a
+    /// notification; sometimes none, with or without (invalid) user data.
+    fn build_notify_args(&self, b: &mut Bytes) -> (Arc<BuildRecord>, ProgramNotify, *mut c_void) {
+        let rec = Arc::new(BuildRecord {
+            device: self.device as usize,
+            fired: AtomicU32::new(0),
+            returned: AtomicU32::new(0),
+            program_seen: AtomicUsize::new(0),
+            status_seen: AtomicI32::new(0),
+        });
+        let with_notify = !b.one_in(8);
+        let ud = if with_notify || b.bool() { Arc::as_ptr(&rec) as *mut c_void } else { null_mut() };
+        (rec, with_notify.then_some(on_build as unsafe extern "C" fn(cl_program, *mut c_void)), ud)
+    }
+
+    /// A program from `src` on `ctx` (added to the pool), or None if the context is invalid.
+    unsafe fn program_from(&mut self, ctx: usize, src: &str) -> Option<cl_program> {
+        let strings = [src.as_ptr() as *const c_char];
+        let lengths = [src.len()];
+        let mut err = 0;
+        let p = clCreateProgramWithSource(ctx as cl_context, 1, strings.as_ptr() as *mut _, lengths.as_ptr(), &mut err);
+        expect("clCreateProgramWithSource(fresh)", err, &[CL_SUCCESS, CL_INVALID_CONTEXT]);
+        if p.is_null() {
+            return None;
+        }
+        self.add(p as usize, Kind::Program, ctx);
+        Some(p)
+    }
+
+    unsafe fn build_status(&self, p: cl_program) -> cl_build_status {
+        let mut st: cl_build_status = 99;
+        let code = clGetProgramBuildInfo(p, self.device, CL_PROGRAM_BUILD_STATUS, 4, &mut st as *mut _ as *mut c_void, null_mut());
+        expect("clGetProgramBuildInfo(CL_PROGRAM_BUILD_STATUS)", code, &[CL_SUCCESS]);
+        st
+    }
+
+    /// After a build call with a notification: it must fire iff the call succeeded, and the
+    /// status is never NONE again.
+    unsafe fn built_with_notify(&mut self, rec: Arc<BuildRecord>, notify: ProgramNotify, code: cl_int, p: usize) {
+        let fires = notify.is_some() && code == CL_SUCCESS;
+        if fires {
+            let st = self.build_status(p as cl_program);
+            if ![CL_BUILD_IN_PROGRESS, CL_BUILD_SUCCESS as cl_int, CL_BUILD_ERROR].contains(&st) {
+                fail(format!("build status {st} right after a build with a notification began"));
+            }
+        }
+        self.builds.push((rec, fires.then_some(p)));
+    }
+
+    unsafe fn build_notify(&mut self, b: &mut Bytes) {
+        let p = self.pick(b, Kind::Program);
+        let opts = Self::random_options(b);
+        let (rec, notify, ud) = self.build_notify_args(b);
+        let code = clBuildProgram(p.ptr as cl_program, 0, null(), opts.as_ptr() as *const c_char, notify, ud);
+        expect(
+            "clBuildProgram(notify)",
+            code,
+            &[CL_SUCCESS, CL_INVALID_PROGRAM, CL_INVALID_VALUE, CL_INVALID_BUILD_OPTIONS, CL_BUILD_PROGRAM_FAILURE, CL_INVALID_OPERATION],
+        );
+        let stray = notify.is_none() && !ud.is_null();
+        let want = if !p.valid {
+            Some(CL_INVALID_PROGRAM)
+        } else if stray && std::str::from_utf8(&opts).is_ok() {
+            Some(CL_INVALID_VALUE)
+        } else {
+            None
+        };
+        if want.is_some_and(|w| w != code) {
+            fail(format!("clBuildProgram(notify) -> {code}, want {want:?}"));
+        }
+        self.built_with_notify(rec, notify, code, p.ptr);
+        if p.valid && b.bool() {
+            // A second build at once: refused while the first is in progress.
+            let again = clBuildProgram(p.ptr as cl_program, 0, null(), null(), None, null_mut());
+            expect("clBuildProgram(again)", again, &[CL_SUCCESS, CL_BUILD_PROGRAM_FAILURE, CL_INVALID_OPERATION]);
+        }
+    }
+
+    unsafe fn compile(&mut self, b: &mut Bytes) {
+        let ctx = self.pick(b, Kind::Context);
+        let p = if b.bool() {
+            let ptr = self.program_from(ctx.ptr, INCLUDING_SOURCE).map_or(0, |p| p as usize);
+            Pick { ptr, valid: ptr != 0 }
+        } else {
+            self.pick(b, Kind::Program)
+        };
+        let mut headers = Vec::new();
+        let mut names = Vec::new();
+        for _ in 0..b.u8() % 4 {
+            let h = if b.bool() {
+                let src = b.pick(HEADER_SOURCES);
+                self.program_from(ctx.ptr, src).map_or(0, |p| p as usize)
+            } else {
+                self.pick(b, Kind::Program).ptr
+            };
+            headers.push(h as cl_program);
+            names.push(b.pick(HEADER_NAMES).as_ptr() as *const c_char);
+        }
+        // Mostly consistent lists; sometimes one of them NULL (or both non-NULL but empty).
+        let shape = b.u8() % 8;
+        let hp = if shape == 0 || (headers.is_empty() && shape != 1) { null() } else { headers.as_ptr() };
+        let np = if shape == 2 || (headers.is_empty() && shape != 1) { null_mut() } else { names.as_mut_ptr() };
+        let opts = Self::random_options(b);
+        let (rec, notify, ud) = self.build_notify_args(b);
+        // A header program made above may have reused a stale program's address.
+        let p = Pick { ptr: p.ptr, valid: is_kind(p.ptr as *const c_void, Kind::Program) };
+        let code = clCompileProgram(
+            p.ptr as cl_program,
+            0,
+            null(),
+            opts.as_ptr() as *const c_char,
+            headers.len() as cl_uint,
+            hp,
+            np,
+            notify,
+            ud,
+        );
+        expect(
+            "clCompileProgram",
+            code,
+            &[
+                CL_SUCCESS,
+                CL_INVALID_PROGRAM,
+                CL_INVALID_VALUE,
+                CL_INVALID_COMPILER_OPTIONS,
+                CL_INVALID_OPERATION,
+                CL_COMPILE_PROGRAM_FAILURE,
+            ],
+        );
+        if !p.valid && code != CL_INVALID_PROGRAM {
+            fail(format!("clCompileProgram of an invalid program -> {code}"));
+        }
+        if p.valid && notify.is_none() && !ud.is_null() && code == CL_SUCCESS {
+            fail("clCompileProgram accepted user data without pfn_notify".into());
+        }
+        self.built_with_notify(rec, notify, code, p.ptr);
+    }
+
+    unsafe fn link(&mut self, b: &mut Bytes) {
+        let ctx = self.pick(b, Kind::Context);
+        let mut inputs = Vec::new();
+        for _ in 0..b.u8() % 4 {
+            inputs.push(self.pick(b, Kind::Program).ptr as cl_program);
+        }
+        let list = if b.one_in(8) { null() } else { inputs.as_ptr() };
+        let opts = Self::random_options(b);
+        let (rec, notify, ud) = self.build_notify_args(b);
+        let mut err = 0;
+        let p = clLinkProgram(
+            ctx.ptr as cl_context,
+            0,
+            null(),
+            opts.as_ptr() as *const c_char,
+            inputs.len() as cl_uint,
+            list,
+            notify,
+            ud,
+            &mut err,
+        );
+        expect(
+            "clLinkProgram",
+            err,
+            &[
+                CL_SUCCESS,
+                CL_INVALID_CONTEXT,
+                CL_INVALID_VALUE,
+                CL_INVALID_PROGRAM,
+                CL_INVALID_DEVICE,
+                CL_INVALID_LINKER_OPTIONS,
+                CL_INVALID_OPERATION,
+                CL_LINK_PROGRAM_FAILURE,
+                CL_LINKER_NOT_AVAILABLE,
+            ],
+        );
+        if (err == CL_SUCCESS) == p.is_null() {
+            fail(format!("clLinkProgram: code {err} with result {p:?}"));
+        }
+        if !ctx.valid && err != CL_INVALID_CONTEXT {
+            fail(format!("clLinkProgram on an invalid context -> {err}"));
+        }
+        if !p.is_null() {
+            self.add(p as usize, Kind::Program, ctx.ptr);
+        }
+        let code = if p.is_null() { err } else { CL_SUCCESS };
+        self.built_with_notify(rec, notify, code, p as usize);
+    }
+
+    unsafe fn create_context_notify(&mut self, b: &mut Bytes) {
+        let rec = Arc::new(ContextNotifyRecord { context: AtomicU64::new(0), calls: AtomicU32::new(0), shared: self.shared.clone() });
+        let with_notify = !b.one_in(8);
+        let stray = !with_notify && b.bool();
+        let ud = if with_notify || stray { Arc::as_ptr(&rec) as *mut c_void } else { null_mut() };
+        let pfn = with_notify.then_some(on_context_error as unsafe extern "C" fn(*const c_char, *const c_void, usize, *mut c_void));
+        let props: [cl_context_properties; 3] = [CL_CONTEXT_PLATFORM as isize, self.platform as isize, 0];
+        let mut err = 0;
+        let c = if b.bool() {
+            clCreateContext(props.as_ptr(), 1, &self.device, pfn, ud, &mut err)
+        } else {
+            clCreateContextFromType(props.as_ptr(), CL_DEVICE_TYPE_ALL, pfn, ud, &mut err)
+        };
+        expect("clCreateContext*(notify)", err, &[if stray { CL_INVALID_VALUE } else { CL_SUCCESS }]);
+        if c.is_null() {
+            return;
+        }
+        self.add(c as usize, Kind::Context, c as usize);
+        rec.context.store(self.serial[&(c as usize)], Ordering::SeqCst);
+        self.notifies.push(rec);
+        for _ in 0..b.u8() % 3 {
+            self.register_lifetime(c as usize, Kind::Context, true);
+        }
+    }
+
+    /// Registers a destructor (context) or release (program) callback on `ptr`, which the
+    /// caller says is `valid` or not; `with_pfn` false passes a NULL `pfn_notify`.
+    unsafe fn register_lifetime(&mut self, ptr: usize, kind: Kind, with_pfn: bool) {
+        let object = self.serial.get(&ptr).copied().unwrap_or(0);
+        let context = (kind == Kind::Program).then(|| self.context_of.get(&ptr).and_then(|c| self.serial.get(c)).copied().unwrap_or(0));
+        let rec = Arc::new(LifetimeRecord {
+            ptr,
+            object,
+            context,
+            nth: self.registered.get(&object).copied().unwrap_or(0),
+            fired: AtomicU32::new(0),
+            shared: self.shared.clone(),
+        });
+        let ud = Arc::as_ptr(&rec) as *mut c_void;
+        let valid = is_kind(ptr as *const c_void, kind);
+        let code = if kind == Kind::Context {
+            clSetContextDestructorCallback(ptr as cl_context, with_pfn.then_some(on_context_destroyed as _), ud)
+        } else {
+            clSetProgramReleaseCallback(ptr as cl_program, with_pfn.then_some(on_program_released as _), ud)
+        };
+        // wgcl supports program release callbacks (3.0 lets it refuse with INVALID_OPERATION).
+        let want = if !valid {
+            kind.invalid_code()
+        } else if !with_pfn {
+            CL_INVALID_VALUE
+        } else {
+            CL_SUCCESS
+        };
+        expect(&format!("set a {kind:?} lifetime callback"), code, &[want]);
+        if code == CL_SUCCESS {
+            *self.registered.entry(object).or_default() += 1;
+            self.lifetimes.push(rec);
+        }
+    }
+
+    unsafe fn context_destructor(&mut self, b: &mut Bytes) {
+        let c = self.pick(b, Kind::Context);
+        self.register_lifetime(c.ptr, Kind::Context, !b.one_in(8));
+    }
+
+    unsafe fn program_release_callback(&mut self, b: &mut Bytes) {
+        let p = self.pick(b, Kind::Program);
+        self.register_lifetime(p.ptr, Kind::Program, !b.one_in(8));
+    }
+
     /// A context, queue, buffer, user event and built program with a kernel, so that even
     /// short inputs reach the interesting calls.
     unsafe fn prelude(&mut self) {
@@ -1448,6 +1901,13 @@ impl Interp {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
+        // Build notifications come from build threads.
+        while self.builds.iter().any(|(r, p)| p.is_some() && r.returned.load(Ordering::SeqCst) == 0) {
+            if Instant::now() > deadline {
+                fail("a build notification never fired".into());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
         // Callbacks may have enqueued markers.
         finish_all(&self.queues);
         for r in &self.callbacks {
@@ -1470,6 +1930,8 @@ impl Interp {
 
     /// Releases every reference the interpreter holds; mem destructors must then have run.
     unsafe fn release_all(&mut self) {
+        // Nothing is created from here on (settled callbacks enqueue no more markers).
+        self.shared.quiescent.store(true, Ordering::SeqCst);
         for (q, m, p) in std::mem::take(&mut self.mapped) {
             let code = clEnqueueUnmapMemObject(q as _, m as _, p as *mut c_void, 0, null(), null_mut());
             expect("clEnqueueUnmapMemObject(release)", code, &[CL_SUCCESS, CL_INVALID_MEM_OBJECT, CL_INVALID_VALUE]);
@@ -1523,6 +1985,86 @@ impl Interp {
         if let Some((c, m)) = self.mem_destructors.iter().find(|(c, _)| c.load(Ordering::SeqCst) != 1) {
             fail(format!("destructor callback of {m:#x} ran {} times", c.load(Ordering::SeqCst)));
         }
+        while self.lifetimes.iter().any(|r| r.fired.load(Ordering::SeqCst) == 0) {
+            if Instant::now() > deadline {
+                fail("a context destructor or program release callback never ran".into());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        drain_callbacks(self.device);
+        self.check_callbacks();
+    }
+
+    /// Build notifications, error notifications and lifetime callbacks, once all have run.
+    fn check_callbacks(&self) {
+        for (r, program) in &self.builds {
+            let fired = r.fired.load(Ordering::SeqCst);
+            if fired != u32::from(program.is_some()) {
+                fail(format!("build notification for {program:x?} fired {fired} times"));
+            }
+            if let Some(p) = program {
+                let seen = r.program_seen.load(Ordering::SeqCst);
+                if seen != *p {
+                    fail(format!("build notification for {p:#x} got {seen:#x}"));
+                }
+                let st = r.status_seen.load(Ordering::SeqCst);
+                if st != CL_BUILD_SUCCESS as cl_int && st != CL_BUILD_ERROR {
+                    fail(format!("build status {st} inside the build notification of {p:#x}"));
+                }
+            }
+        }
+        if let Some(r) = self.lifetimes.iter().find(|r| r.fired.load(Ordering::SeqCst) != 1) {
+            fail(format!("lifetime callback on {:#x} ran {} times", r.ptr, r.fired.load(Ordering::SeqCst)));
+        }
+        let fired = self.shared.fired.lock().unwrap().clone();
+        // Each object's callbacks run in reverse registration order.
+        let mut next: HashMap<u64, usize> = HashMap::new();
+        for (object, nth, _, _) in &fired {
+            let want = next.get(object).copied().unwrap_or_else(|| self.registered[object]) - 1;
+            if *nth != want {
+                fail(format!("lifetime callback #{nth} of object {object} ran when #{want} was due"));
+            }
+            next.insert(*object, *nth);
+        }
+        // A program's release callbacks run before its context's destructor callbacks.
+        for (i, (program, _, _, ctx)) in fired.iter().enumerate() {
+            let destroyed = fired.iter().position(|(o, _, is_ctx, _)| *is_ctx && Some(*o) == *ctx);
+            if destroyed.is_some_and(|j| j < i) {
+                fail(format!("release callback of program {program} after its context's destructor"));
+            }
+        }
+        if let Some(v) = self.shared.violations.lock().unwrap().first() {
+            fail(v.clone());
+        }
+    }
+}
+
+/// Counts context destructor calls into the `AtomicU32` it was given.
+unsafe extern "C" fn on_drain(_context: cl_context, user_data: *mut c_void) {
+    // SAFETY: `drain_callbacks` passes an `AtomicU32` it keeps alive until this ran.
+    unsafe { &*(user_data as *const AtomicU32) }.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Waits until the callback thread ran every callback queued so far (it runs them in FIFO
+/// order: a context destroyed now queues its destructor behind them), so no callback can
+/// still reach this input's records.
+fn drain_callbacks(device: cl_device_id) {
+    let done = AtomicU32::new(0);
+    let mut err = 0;
+    // SAFETY: an out-pointer to a local; `done` outlives the callback (waited for below).
+    unsafe {
+        let c = clCreateContext(null(), 1, &device, None, null_mut(), &mut err);
+        expect("clCreateContext(drain)", err, &[CL_SUCCESS]);
+        let code = clSetContextDestructorCallback(c, Some(on_drain), &done as *const AtomicU32 as *mut c_void);
+        expect("clSetContextDestructorCallback(drain)", code, &[CL_SUCCESS]);
+        expect("clReleaseContext(drain)", clReleaseContext(c), &[CL_SUCCESS]);
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while done.load(Ordering::SeqCst) == 0 {
+        if Instant::now() > deadline {
+            fail("the callback thread never drained".into());
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Program {
     pub devices: Vec<cl_device_id>,
     /// Built by `clCompileProgram` (binary type COMPILED_OBJECT) rather than a build/link.
     compiled_only: AtomicBool,
+    /// A build's notification has not returned yet (see [`Building`]).
+    notifying: Arc<AtomicBool>,
 }
 impl ClObject for Program {
     const KIND: Kind = Kind::Program;
@@ -36,8 +38,24 @@ impl Program {
     }
 
     fn create(ctx: &Arc<Handle<Context>>, rt: Arc<wgcl::Program>) -> cl_program {
-        let data = Program { rt, context: ctx.as_ptr(), devices: ctx.data.devices.clone(), compiled_only: AtomicBool::new(false) };
+        let data = Program {
+            rt,
+            context: ctx.as_ptr(),
+            devices: ctx.data.devices.clone(),
+            compiled_only: AtomicBool::new(false),
+            notifying: Arc::default(),
+        };
         Handle::create(data, vec![ctx.retained()])
+    }
+
+    /// Refuses a build while an earlier build's notification has not returned: the runtime
+    /// ends a build (final status) just before it queues the notification, and a build begun
+    /// in between would show the notification an in-progress status.
+    fn begin_build(&self) -> Result<Building, cl_int> {
+        if self.notifying.swap(true, Ordering::AcqRel) {
+            return Err(CL_INVALID_OPERATION);
+        }
+        Ok(Building(self.notifying.clone()))
     }
 
     /// Checks a `(num_devices, device_list)` pair against the program's devices.
@@ -66,8 +84,24 @@ unsafe fn options(p: *const c_char) -> Result<String, cl_int> {
 
 type ProgramNotifyFn = Option<unsafe extern "C" fn(program: cl_program, user_data: *mut c_void)>;
 
-/// Wraps a build notify function; it keeps the program handle alive until it ran.
-fn notify_closure(h: &Arc<Handle<Program>>, pfn: ProgramNotifyFn, user_data: *mut c_void) -> Option<Box<dyn FnOnce() + Send>> {
+/// A build whose notification has not returned; dropping it (after the notification, or
+/// with a notification the runtime never queued) lets the next build begin.
+struct Building(Arc<AtomicBool>);
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// Wraps a build notify function; it keeps the program handle alive until it ran, and
+/// `building` until it returned.
+fn notify_closure(
+    h: &Arc<Handle<Program>>,
+    pfn: ProgramNotifyFn,
+    user_data: *mut c_void,
+    building: Building,
+) -> Option<Box<dyn FnOnce() + Send>> {
     let pfn = pfn?;
     let keep = h.retained();
     let (addr, ud) = (h.as_ptr() as usize, UserData(user_data));
@@ -76,6 +110,7 @@ fn notify_closure(h: &Arc<Handle<Program>>, pfn: ProgramNotifyFn, user_data: *mu
         // SAFETY: the application registered `pfn` for this call shape; the handle is
         // alive (retained by `keep`) during the call.
         unsafe { pfn(addr as cl_program, ud.0) };
+        drop(building);
         drop(keep);
     }))
 }
@@ -182,7 +217,8 @@ pub unsafe extern "C" fn clBuildProgram(
         if pfn_notify.is_none() && !user_data.is_null() {
             return Err(CL_INVALID_VALUE);
         }
-        h.data.rt.build(&opts, notify_closure(&h, pfn_notify, user_data)).cl()?;
+        let notify = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?);
+        h.data.rt.build(&opts, notify).cl()?;
         h.data.compiled_only.store(false, Ordering::Release);
         Ok(())
     })
@@ -205,7 +241,7 @@ pub unsafe extern "C" fn clCompileProgram(
         // SAFETY: C contract on the device list and options string.
         let opts = unsafe {
             h.data.check_devices(num_devices, device_list)?;
-            self::options(options)?
+            self::options(options).map_err(|_| CL_INVALID_COMPILER_OPTIONS)?
         };
         if pfn_notify.is_none() && !user_data.is_null() {
             return Err(CL_INVALID_VALUE);
@@ -231,8 +267,10 @@ pub unsafe extern "C" fn clCompileProgram(
             let name = unsafe { CStr::from_ptr(*n) }.to_string_lossy().into_owned();
             headers.push((name, hp.data.rt.source().to_string()));
         }
-        h.data.rt.compile(&opts, &headers, notify_closure(&h, pfn_notify, user_data)).map_err(|e| match e.code() {
+        let notify = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?);
+        h.data.rt.compile(&opts, &headers, notify).map_err(|e| match e.code() {
             CL_BUILD_PROGRAM_FAILURE => CL_COMPILE_PROGRAM_FAILURE,
+            CL_INVALID_BUILD_OPTIONS => CL_INVALID_COMPILER_OPTIONS,
             c => c,
         })?;
         h.data.compiled_only.store(true, Ordering::Release);
@@ -267,11 +305,12 @@ pub unsafe extern "C" fn clLinkProgram(
         }
         let inputs: Vec<_> = inputs.iter().map(|p| Program::get(*p).map(|h| h.data.rt.clone())).collect::<Result<_, _>>()?;
         // SAFETY: a NUL-terminated options string or NULL (C contract).
-        let opts = unsafe { self::options(options)? };
+        let opts = unsafe { self::options(options).map_err(|_| CL_INVALID_LINKER_OPTIONS)? };
         let rt = wgcl::Program::link(&ctx.data.rt, &inputs, &opts).cl()?;
         let p = Program::create(&ctx, rt);
         // The link ran synchronously; the notification follows at once, on this thread.
-        if let Some(f) = notify_closure(&Program::get(p)?, pfn_notify, user_data) {
+        let h = Program::get(p)?;
+        if let Some(f) = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?) {
             f();
         }
         Ok(p)
