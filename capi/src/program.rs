@@ -308,10 +308,11 @@ pub unsafe extern "C" fn clLinkProgram(
         let opts = unsafe { self::options(options).map_err(|_| CL_INVALID_LINKER_OPTIONS)? };
         let rt = wgcl::Program::link(&ctx.data.rt, &inputs, &opts).cl()?;
         let p = Program::create(&ctx, rt);
-        // The link ran synchronously; the notification follows at once, on this thread.
+        // The link ran synchronously; the notification follows on the callback thread, as
+        // every callback does (never inside the API call that registered it).
         let h = Program::get(p)?;
         if let Some(f) = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?) {
-            f();
+            wgcl::dispatcher::dispatch(f);
         }
         Ok(p)
     })

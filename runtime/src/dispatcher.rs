@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 #[cfg(not(target_arch = "wasm32"))]
 use parking_lot::Mutex;
 
-pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
+pub type Job = Box<dyn FnOnce() + Send + 'static>;
 
 thread_local! {
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
@@ -67,9 +67,10 @@ pub(crate) fn run_contained(job: Job) {
     }
 }
 
-/// Queues `job` to run on the callback thread.
+/// Queues `job` to run on the callback thread. Public for the C facade, whose synchronous
+/// calls with a notify (`clLinkProgram`) must still call back from a runtime thread.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn dispatch(job: Job) {
+pub fn dispatch(job: Job) {
     let tx = sender().lock().clone();
     if let Err(e) = tx.send(job) {
         // The thread is gone (process teardown): run it here rather than lose it.
@@ -87,7 +88,7 @@ thread_local! {
 
 /// Queues `job` to run from the browser's event loop, after the current task.
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn dispatch(job: Job) {
+pub fn dispatch(job: Job) {
     QUEUE.with(|q| q.borrow_mut().push_back(job));
     if !SCHEDULED.with(|s| s.replace(true)) {
         wasm_bindgen_futures::spawn_local(async {

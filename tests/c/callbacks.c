@@ -4,6 +4,7 @@
  * and the main thread polls with a timeout (wait_until). "Not yet called" is only checked
  * where it is deterministic: while a command is held back by an unset user event. */
 #include "common.h"
+#include <pthread.h>
 
 /* ---- event callbacks ---------------------------------------------------------------- */
 
@@ -254,7 +255,7 @@ static void CL_CALLBACK prog_cb(cl_program p, void *user_data) {
     atomic_store(&a->rec->prog, (intptr_t)p);
 }
 
-typedef struct { atomic_int calls; atomic_int status; atomic_intptr_t prog; cl_device_id dev; } build_rec;
+typedef struct { atomic_int calls; atomic_int status; atomic_intptr_t prog; cl_device_id dev; atomic_intptr_t thread; } build_rec;
 
 static void CL_CALLBACK build_cb(cl_program p, void *user_data) {
     build_rec *b = user_data;
@@ -262,6 +263,7 @@ static void CL_CALLBACK build_cb(cl_program p, void *user_data) {
     clGetProgramBuildInfo(p, b->dev, CL_PROGRAM_BUILD_STATUS, sizeof st, &st, NULL);
     atomic_store(&b->status, st);
     atomic_store(&b->prog, (intptr_t)p);
+    atomic_store(&b->thread, (intptr_t)pthread_self());
     atomic_fetch_add(&b->calls, 1);
 }
 
@@ -277,6 +279,25 @@ static void program_callbacks(env_t *e) {
     CHECK(wait_until(&b.calls, 1, 20000));
     CHECK_EQ(atomic_load(&b.status), CL_BUILD_SUCCESS);
     CHECK(atomic_load(&b.prog) == (intptr_t)p);
+
+    /* Compile + link with notify: the link's notify runs once, with the linked program, and
+     * (in wgcl, where every callback runs on a runtime thread) not on the calling thread. */
+    {
+        cl_program c = clCreateProgramWithSource(e->ctx, 1, &src, NULL, &err);
+        CHECK_OK(err);
+        CHECK_OK(clCompileProgram(c, 1, &e->d, NULL, 0, NULL, NULL, NULL, NULL));
+        build_rec lb = {.dev = e->d};
+        cl_program linked = clLinkProgram(e->ctx, 1, &e->d, NULL, 1, &c, build_cb, &lb, &err);
+        CHECK_OK(err);
+        CHECK(wait_until(&lb.calls, 1, 20000));
+        sleep_ms(20);
+        CHECK_EQ(atomic_load(&lb.calls), 1);
+        CHECK(atomic_load(&lb.prog) == (intptr_t)linked);
+        CHECK_EQ(atomic_load(&lb.status), CL_BUILD_SUCCESS);
+        if (is_wgcl()) CHECK(atomic_load(&lb.thread) != (intptr_t)pthread_self());
+        if (linked) CHECK_OK(clReleaseProgram(linked));
+        CHECK_OK(clReleaseProgram(c));
+    }
 
     prog_rec rec = {0};
     prog_arg a1 = {&rec, 1}, a2 = {&rec, 2};
