@@ -289,6 +289,10 @@ int main(void) {
     EXPECT(clReleaseProgram(NULL), CL_INVALID_PROGRAM);
     EXPECT(clCompileProgram(NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL), CL_INVALID_PROGRAM);
     EXPECT_OBJ(clLinkProgram(ctx, 0, NULL, NULL, 0, NULL, NULL, NULL, ERR), CL_INVALID_VALUE);
+    if (is_wgcl()) { /* options that are not text (found by the C-API fuzzer) */
+        EXPECT(clCompileProgram(prog, 0, NULL, "-D\xff", 0, NULL, NULL, NULL, NULL), CL_INVALID_COMPILER_OPTIONS);
+        EXPECT_OBJ(clLinkProgram(ctx, 0, NULL, "\xff", 1, &prog, NULL, NULL, ERR), CL_INVALID_LINKER_OPTIONS);
+    }
     cl_uint spec_val = 1;
     EXPECT(clSetProgramSpecializationConstant(NULL, 0, sizeof spec_val, &spec_val), CL_INVALID_PROGRAM);
     EXPECT_OBJ(clCreateProgramWithBuiltInKernels(ctx, 1, &d, "wgcl_no_such_builtin", ERR), CL_INVALID_VALUE);
