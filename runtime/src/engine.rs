@@ -410,7 +410,7 @@ impl Engine {
     #[cfg(not(target_arch = "wasm32"))]
     fn completion_loop(&self) {
         loop {
-            let index = {
+            let front = {
                 let mut inflight = self.inflight.lock();
                 loop {
                     if inflight.shutdown {
@@ -425,18 +425,15 @@ impl Engine {
                         if front.done.load(Ordering::Acquire) && front.commands.iter().all(Encoded::ready) {
                             break None;
                         }
-                        break Some(front.index.clone());
+                        break Some((front.index.clone(), front.done.clone()));
                     }
                     self.inflight_changed.wait(&mut inflight);
                 }
             };
-            if let Some(index) = index {
-                let done = self.inflight.lock().batches.front().map(|b| b.done.clone());
-                let landed = done.and_then(|done| {
-                    crate::spin::spin(self.spin, || {
-                        let _ = self.device.poll(wgpu::PollType::Poll);
-                        done.load(Ordering::Acquire).then_some(())
-                    })
+            if let Some((index, done)) = front {
+                let landed = crate::spin::spin(self.spin, || {
+                    let _ = self.device.poll(wgpu::PollType::Poll);
+                    done.load(Ordering::Acquire).then_some(())
                 });
                 if landed.is_some() {
                     self.retire_completed();

@@ -209,6 +209,31 @@ impl CommandQueue {
         Ok(())
     }
 
+    /// Enqueues a host transfer; when `blocking`, refuses inside a callback and returns only
+    /// once it ended. Called after the transfer's own checks.
+    fn enqueue_transfer(self: &Arc<Self>, command_type: CommandType, wait: &[Arc<Event>], work: Work, blocking: bool) -> Result<Arc<Event>> {
+        if blocking {
+            refuse_blocking_in_callback()?;
+        }
+        let ev = self.enqueue(command_type, wait, work, false)?;
+        if blocking {
+            self.complete_blocking(&ev, wait)?;
+        }
+        Ok(ev)
+    }
+
+    /// The checks shared by the rectangular host transfers, and their rows
+    /// `(buffer offset, host offset, length)`.
+    fn host_rect_rows(&self, mem: &MemObject, buffer_layout: RectLayout, host_layout: RectLayout, region: [u64; 3], host: &HostPtr) -> Result<Vec<(u64, u64, u64)>> {
+        self.check_mem(mem)?;
+        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
+        mem.check_range(0, b.end(region)?)?;
+        if h.end(region)? > host.len() as u64 {
+            return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
+        }
+        crate::rect::rows(b, h, region)
+    }
+
     /// `CL_INVALID_OPERATION` for a buffer made with `CL_MEM_HOST_WRITE_ONLY`/`NO_ACCESS`.
     fn check_host_read(mem: &MemObject) -> Result<()> {
         if mem.flags().has(MemFlags::HOST_WRITE_ONLY) || mem.flags().has(MemFlags::HOST_NO_ACCESS) {
@@ -251,14 +276,7 @@ impl CommandQueue {
         } as u64;
         mem.check_range(offset, len)?;
         Self::check_host_write(mem)?;
-        if blocking {
-            refuse_blocking_in_callback()?;
-        }
-        let ev = self.enqueue(CommandType::WriteBuffer, wait, Work::Write { dst: mem.clone(), offset, data }, false)?;
-        if blocking {
-            self.complete_blocking(&ev, wait)?;
-        }
-        Ok(ev)
+        self.enqueue_transfer(CommandType::WriteBuffer, wait, Work::Write { dst: mem.clone(), offset, data }, blocking)
     }
 
     /// `clEnqueueReadBuffer` into application memory.
@@ -300,14 +318,7 @@ impl CommandQueue {
         self.check_mem(mem)?;
         mem.check_range(offset, size)?;
         Self::check_host_read(mem)?;
-        if blocking {
-            refuse_blocking_in_callback()?;
-        }
-        let ev = self.enqueue(CommandType::ReadBuffer, wait, Work::Read { src: mem.clone(), offset, size, dst }, false)?;
-        if blocking {
-            self.complete_blocking(&ev, wait)?;
-        }
-        Ok(ev)
+        self.enqueue_transfer(CommandType::ReadBuffer, wait, Work::Read { src: mem.clone(), offset, size, dst }, blocking)
     }
 
     /// `clEnqueueCopyBuffer`.
@@ -412,26 +423,13 @@ impl CommandQueue {
         host: HostPtr,
         wait: &[Arc<Event>],
     ) -> Result<Arc<Event>> {
-        self.check_mem(mem)?;
-        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
-        mem.check_range(0, b.end(region)?)?;
-        if h.end(region)? > host.len() as u64 {
-            return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
-        }
-        let rows = crate::rect::rows(b, h, region)?;
+        let rows = self.host_rect_rows(mem, buffer_layout, host_layout, region, &host)?;
         Self::check_host_read(mem)?;
-        if blocking {
-            refuse_blocking_in_callback()?;
-        }
         let start = rows.iter().map(|r| r.0).min().unwrap_or(0);
         let end = rows.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
         let targets: Vec<(usize, HostPtr)> = rows.iter().map(|&(bo, ho, len)| ((bo - start) as usize, host.offset(ho as usize, len as usize))).collect();
         let work = Work::Read { src: mem.clone(), offset: start, size: end - start, dst: ReadTarget::Rows(Arc::new(targets)) };
-        let ev = self.enqueue(CommandType::ReadBufferRect, wait, work, false)?;
-        if blocking {
-            self.complete_blocking(&ev, wait)?;
-        }
-        Ok(ev)
+        self.enqueue_transfer(CommandType::ReadBufferRect, wait, work, blocking)
     }
 
     /// `clEnqueueWriteBufferRect` from application memory (read at submission, or before
@@ -447,23 +445,10 @@ impl CommandQueue {
         host: HostPtr,
         wait: &[Arc<Event>],
     ) -> Result<Arc<Event>> {
-        self.check_mem(mem)?;
-        let (b, h) = Self::resolve_rect(buffer_layout, host_layout, region)?;
-        mem.check_range(0, b.end(region)?)?;
-        if h.end(region)? > host.len() as u64 {
-            return Err(Error::InvalidValue("the host rectangle lies outside the host memory given"));
-        }
-        let rows = crate::rect::rows(b, h, region)?;
+        let rows = self.host_rect_rows(mem, buffer_layout, host_layout, region, &host)?;
         Self::check_host_write(mem)?;
-        if blocking {
-            refuse_blocking_in_callback()?;
-        }
         let rows = rows.iter().map(|&(bo, ho, len)| (bo, host.offset(ho as usize, len as usize))).collect();
-        let ev = self.enqueue(CommandType::WriteBufferRect, wait, Work::WriteRows { dst: mem.clone(), rows }, false)?;
-        if blocking {
-            self.complete_blocking(&ev, wait)?;
-        }
-        Ok(ev)
+        self.enqueue_transfer(CommandType::WriteBufferRect, wait, Work::WriteRows { dst: mem.clone(), rows }, blocking)
     }
 
     /// `clEnqueueCopyBufferRect`.

@@ -62,7 +62,7 @@ fn render(samples: &Samples) -> String {
         }
         for q in [0.5f64, 0.9, 0.99, 0.999].into_iter().filter(|q| -(1.0 - q).log10() <= y_max + 1e-9) {
             let y = y_of(q);
-            writeln!(svg, r##"<line x1="{MARGIN}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#eee"/><text x="{}" y="{:.1}" text-anchor="end">p{}</text>"##, MARGIN + PANEL_W, MARGIN - 6.0, y + 4.0, format!("{}", (q * 1000.0).round() / 10.0)).unwrap();
+            writeln!(svg, r##"<line x1="{MARGIN}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#eee"/><text x="{}" y="{:.1}" text-anchor="end">p{}</text>"##, MARGIN + PANEL_W, MARGIN - 6.0, y + 4.0, (q * 1000.0).round() / 10.0).unwrap();
         }
         for (si, (name, v)) in series.iter().enumerate() {
             let color = color_of(name);

@@ -19,33 +19,76 @@ fn pct(v: &mut [f64]) -> (f64, f64, f64) {
     (v[n / 2], v[n * 9 / 10], v[(n * 99 / 100).min(n - 1)])
 }
 
+/// The trivial `tick` dispatch through raw wgpu: device, pipeline and bind group, made once.
+struct RawTick {
+    device: Arc<wgpu::Device>,
+    queue: wgpu::Queue,
+    pipeline: wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+}
+
+impl RawTick {
+    fn new() -> Self {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        }))
+        .expect("adapter");
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).expect("device");
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor { label: None, source: wgpu::ShaderSource::Wgsl(WGSL.into()) });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: None,
+            layout: None,
+            module: &module,
+            entry_point: Some("tick"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let buf = device.create_buffer(&wgpu::BufferDescriptor { label: None, size: 256, usage: wgpu::BufferUsages::STORAGE, mapped_at_creation: false });
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[wgpu::BindGroupEntry { binding: 0, resource: buf.as_entire_binding() }],
+        });
+        RawTick { device: Arc::new(device), queue, pipeline, bind_group }
+    }
+
+    /// One dispatch in an encoder and a submission of its own.
+    fn submit(&self) {
+        let mut enc = self.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = enc.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &self.bind_group, &[]);
+            pass.dispatch_workgroups(1, 1, 1);
+        }
+        self.queue.submit([enc.finish()]);
+    }
+}
+
+/// The same kernel through wgcl's Rust API: a queue and the `tick` kernel with its buffer set
+/// (returned too: a kernel does not keep its argument buffers alive).
+type WgclTick = (Arc<wgcl::Context>, Arc<wgcl::CommandQueue>, Arc<wgcl::Kernel>, Arc<wgcl::MemObject>);
+
+fn wgcl_tick() -> wgcl::Result<WgclTick> {
+    use wgcl::*;
+    let device = Platform::get().default_device()?;
+    let ctx = Context::new(std::slice::from_ref(&device))?;
+    let q = CommandQueue::new(&ctx, &device, QueueProperties::default())?;
+    let p = Program::with_source(&ctx, WGSL)?;
+    p.build("", None)?;
+    let k = Kernel::new(&p, "tick")?;
+    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 256, HostInit::None)?;
+    k.set_arg(0, KernelArg::Mem(Some(&buf)))?;
+    Ok((ctx, q, k, buf))
+}
+
 fn raw_wgpu(n: usize, m: usize, spin: bool) -> (Vec<f64>, f64) {
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-        power_preference: wgpu::PowerPreference::HighPerformance,
-        ..Default::default()
-    }))
-    .expect("adapter");
-    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).expect("device");
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor { label: None, source: wgpu::ShaderSource::Wgsl(WGSL.into()) });
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: None,
-        layout: None,
-        module: &module,
-        entry_point: Some("tick"),
-        compilation_options: Default::default(),
-        cache: None,
-    });
-    let buf = device.create_buffer(&wgpu::BufferDescriptor { label: None, size: 256, usage: wgpu::BufferUsages::STORAGE, mapped_at_creation: false });
-    let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: None,
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &[wgpu::BindGroupEntry { binding: 0, resource: buf.as_entire_binding() }],
-    });
-    let device = Arc::new(device);
+    let raw = RawTick::new();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let poller = {
-        let (device, stop) = (device.clone(), stop.clone());
+        let (device, stop) = (raw.device.clone(), stop.clone());
         std::thread::spawn(move || {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 if spin {
@@ -58,16 +101,9 @@ fn raw_wgpu(n: usize, m: usize, spin: bool) -> (Vec<f64>, f64) {
         })
     };
     let submit = |done: Option<mpsc::Sender<Instant>>| {
-        let mut enc = device.create_command_encoder(&Default::default());
-        {
-            let mut pass = enc.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bg, &[]);
-            pass.dispatch_workgroups(1, 1, 1);
-        }
-        queue.submit([enc.finish()]);
+        raw.submit();
         if let Some(tx) = done {
-            queue.on_submitted_work_done(move || {
+            raw.queue.on_submitted_work_done(move || {
                 let _ = tx.send(Instant::now());
             });
         }
@@ -96,14 +132,7 @@ fn raw_wgpu(n: usize, m: usize, spin: bool) -> (Vec<f64>, f64) {
 
 fn wgcl_api(n: usize, m: usize) -> wgcl::Result<(Vec<f64>, f64)> {
     use wgcl::*;
-    let device = Platform::get().default_device()?;
-    let ctx = Context::new(&[device.clone()])?;
-    let q = CommandQueue::new(&ctx, &device, QueueProperties::default())?;
-    let p = Program::with_source(&ctx, WGSL)?;
-    p.build("", None)?;
-    let k = Kernel::new(&p, "tick")?;
-    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 256, HostInit::None)?;
-    k.set_arg(0, KernelArg::Mem(Some(&buf)))?;
+    let (_ctx, q, k, _buf) = wgcl_tick()?;
     let range = NdRange::d1(64);
     let mut lat = Vec::with_capacity(n);
     for i in 0..n + 10 {
@@ -155,59 +184,24 @@ fn live_objects(m: usize, live: usize) -> wgcl::Result<[f64; 4]> {
             .fold(f64::MAX, f64::min)
     };
     // raw wgpu
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-        power_preference: wgpu::PowerPreference::HighPerformance,
-        ..Default::default()
-    }))
-    .expect("adapter");
-    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor::default())).expect("device");
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor { label: None, source: wgpu::ShaderSource::Wgsl(WGSL.into()) });
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: None,
-        layout: None,
-        module: &module,
-        entry_point: Some("tick"),
-        compilation_options: Default::default(),
-        cache: None,
-    });
-    let small = |usage| device.create_buffer(&wgpu::BufferDescriptor { label: None, size: 256, usage, mapped_at_creation: false });
-    let buf = small(wgpu::BufferUsages::STORAGE);
-    let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: None,
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &[wgpu::BindGroupEntry { binding: 0, resource: buf.as_entire_binding() }],
-    });
+    let raw = RawTick::new();
     let mut raw_round = || {
         for i in 0..m {
-            let mut enc = device.create_command_encoder(&Default::default());
-            {
-                let mut pass = enc.begin_compute_pass(&Default::default());
-                pass.set_pipeline(&pipeline);
-                pass.set_bind_group(0, &bg, &[]);
-                pass.dispatch_workgroups(1, 1, 1);
-            }
-            queue.submit([enc.finish()]);
+            raw.submit();
             if i % 64 == 63 {
-                let _ = device.poll(wgpu::PollType::Poll);
+                let _ = raw.device.poll(wgpu::PollType::Poll);
             }
         }
-        device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
+        raw.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
     };
     let raw0 = best(&mut raw_round);
-    let extra: Vec<wgpu::Buffer> = (0..live).map(|_| small(wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST)).collect();
+    let buffer = wgpu::BufferDescriptor { label: None, size: 256, usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST, mapped_at_creation: false };
+    let extra: Vec<wgpu::Buffer> = (0..live).map(|_| raw.device.create_buffer(&buffer)).collect();
     let raw_live = best(&mut raw_round);
     drop(extra);
 
     // wgcl
-    let device = Platform::get().default_device()?;
-    let ctx = Context::new(&[device.clone()])?;
-    let q = CommandQueue::new(&ctx, &device, QueueProperties::default())?;
-    let p = Program::with_source(&ctx, WGSL)?;
-    p.build("", None)?;
-    let k = Kernel::new(&p, "tick")?;
-    let buf = MemObject::new_buffer(&ctx, MemFlags(MemFlags::READ_WRITE), 256, HostInit::None)?;
-    k.set_arg(0, KernelArg::Mem(Some(&buf)))?;
+    let (ctx, q, k, _buf) = wgcl_tick()?;
     let range = NdRange::d1(64);
     let mut wgcl_round = || {
         for i in 0..m {
