@@ -52,9 +52,19 @@ if cargo fuzz --version >/dev/null 2>&1; then
   # No leak checks: Mesa's lavapipe keeps a few allocations to the end of the process,
   # which LeakSanitizer would report as a crash (wgcl's own leaks are the interpreter's
   # "handles still alive" check).
-  (cd capi/fuzz && mkdir -p corpus/c_api && env -u CARGO_TARGET_DIR ASAN_OPTIONS=detect_leaks=0 \
+  # A fixed seed (WGCL_FUZZ_SEED) makes a CI failure reproducible with the same command.
+  # On a crash or hang, the input is printed in base64 so that a CI log alone can recreate it
+  # (`base64 -d > capi/fuzz/regressions/NAME`).
+  rm -rf capi/fuzz/artifacts/c_api
+  if ! (cd capi/fuzz && mkdir -p corpus/c_api artifacts/c_api && env -u CARGO_TARGET_DIR ASAN_OPTIONS=detect_leaks=0 \
     cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" c_api corpus/c_api regressions -- \
-      -max_total_time="${WGCL_FUZZ_SECS:-60}" -timeout=120 -rss_limit_mb=8192 -detect_leaks=0 -print_final_stats=1)
+      -seed="${WGCL_FUZZ_SEED:-1}" -max_total_time="${WGCL_FUZZ_SECS:-60}" -timeout=120 -rss_limit_mb=8192 \
+      -detect_leaks=0 -print_final_stats=1); then
+    for f in capi/fuzz/artifacts/c_api/*; do
+      [ -f "$f" ] && echo "fuzz input $f (base64): $(base64 -w0 "$f")"
+    done
+    exit 1
+  fi
 else
   echo "skipped: cargo-fuzz is not installed (cargo install cargo-fuzz --locked);"
   echo "         the interpreter still runs on stable: cargo test -p wgcl-capi --test fuzz_replay"

@@ -7,10 +7,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh || exit 1
 failed=()
+# Each part's output also goes to target/test-logs/<part>.log; the end of a failed part's log
+# is printed again after the summary, so that a CI page showing only the tail still says why.
+logs=${CARGO_TARGET_DIR:-target}/test-logs
+mkdir -p "$logs"
 run() {
   local name=$1; shift
   echo "=== $name: $*"
-  if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+  if "$@" 2>&1 | tee "$logs/$name.log"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 # `cargo test` does not produce the cdylib (libwgcl.so) that the C tests link: build first.
 run build cargo build --workspace
@@ -22,6 +26,10 @@ run rust cargo test --workspace --no-fail-fast
 [ -x scripts/test-web.sh ] && run browser scripts/test-web.sh
 run benches benches/run.sh --quick
 if [ ${#failed[@]} -gt 0 ]; then
+  for name in "${failed[@]}"; do
+    echo "=== last lines of $name (full log: $logs/$name.log):"
+    grep -v 'XDG_RUNTIME_DIR' "$logs/$name.log" | tail -n 60
+  done
   echo "FAILED parts: ${failed[*]}"
   exit 1
 fi

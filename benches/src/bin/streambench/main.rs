@@ -5,10 +5,14 @@
 //!   before 2-D folding);
 //! * `folded`: one 2-D dispatch per kernel, the group index linearised in the shader;
 //! * `folded+unchecked`: the same with naga's bounds checks off (`create_shader_module_trusted`);
-//! * `folded vec4`: 16-byte elements.
+//! * `folded vec4`: 16-byte elements;
+//! * `norobust` variants: on a Vulkan device created without `robustBufferAccess(2)`, the
+//!   driver-side bounds checking that wgpu always turns on (OpenCL does not ask for it).
 //!
 //! Usage: streambench [--quick]
 use std::time::Instant;
+
+mod norobust;
 
 const WG: u32 = 256;
 
@@ -38,19 +42,20 @@ struct Gpu {
     queue: wgpu::Queue,
 }
 
-fn gpu() -> Gpu {
+fn gpu(robust: bool) -> Option<Gpu> {
     let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
     let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
         power_preference: wgpu::PowerPreference::HighPerformance,
         ..Default::default()
     }))
     .expect("adapter");
-    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-        required_limits: adapter.limits(),
-        ..Default::default()
-    }))
-    .expect("device");
-    Gpu { device, queue }
+    let desc = wgpu::DeviceDescriptor { required_limits: adapter.limits(), ..Default::default() };
+    if robust {
+        let (device, queue) = pollster::block_on(adapter.request_device(&desc)).expect("device");
+        return Some(Gpu { device, queue });
+    }
+    let (device, queue) = norobust::vulkan_device_without_robustness(&adapter, &desc)?;
+    Some(Gpu { device, queue })
 }
 
 /// GB/s (median of `trials`) of `reps` kernels of `kind` over `n` floats.
@@ -145,7 +150,11 @@ fn run(g: &Gpu, kind: &str, n: u64, variant: &str, trials: usize, reps: usize) -
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let g = gpu();
+    let g = gpu(true).expect("device");
+    let plain = gpu(false);
+    if plain.is_none() {
+        println!("(no Vulkan device without robust buffer access: norobust variants skipped)");
+    }
     let logs: &[u32] = if quick { &[20] } else { &[26, 28] };
     let trials = if quick { 3 } else { 7 };
     for &log in logs {
@@ -153,6 +162,11 @@ fn main() {
             for variant in ["chunked", "folded", "folded+unchecked", "folded vec4"] {
                 let gbs = run(&g, kind, 1 << log, variant, trials, 10);
                 println!("{:<24} {:<28} n={:<6} {:9.1} GB/s (median of {trials} x 10 kernels)", format!("raw wgpu {variant}"), format!("stream_{kind}_2^{log}"), trials, gbs);
+            }
+            for variant in ["folded", "folded vec4"] {
+                let Some(g) = &plain else { continue };
+                let gbs = run(g, kind, 1 << log, variant, trials, 10);
+                println!("{:<24} {:<28} n={:<6} {:9.1} GB/s (median of {trials} x 10 kernels)", format!("raw wgpu {variant} norobust"), format!("stream_{kind}_2^{log}"), trials, gbs);
             }
         }
     }
