@@ -312,6 +312,16 @@ impl Program {
         if inputs.is_empty() {
             return Err(Error::InvalidValue("no input programs"));
         }
+        // Every input must be compiled (clCompileProgram, or built). The spec also allows none
+        // to be, for a device that then gets no executable; with one device per context that
+        // would be a program that can never have a kernel, so it is refused like a mix.
+        if let Some(s) = inputs.iter().map(|p| p.build_status()).find(|s| *s != BuildStatus::Success) {
+            return Err(Error::InvalidOperation(if s == BuildStatus::InProgress {
+                "an input program is still being compiled"
+            } else {
+                "an input program has not been compiled"
+            }));
+        }
         let source = inputs.iter().map(|p| p.source.as_str()).collect::<Vec<_>>().join("\n");
         let p = Self::new(context, source, inputs.iter().all(|p| p.from_binary));
         let headers = inputs.iter().flat_map(|p| p.state.lock().headers.clone()).collect();

@@ -296,6 +296,18 @@ static void program_callbacks(env_t *e) {
         CHECK_EQ(atomic_load(&lb.status), CL_BUILD_SUCCESS);
         if (is_wgcl()) CHECK(atomic_load(&lb.thread) != (intptr_t)pthread_self());
         if (linked) CHECK_OK(clReleaseProgram(linked));
+        /* An input that was never compiled: the link is refused, and in wgcl no notify runs
+         * (PoCL 3.1 refuses it too, but still calls the notify). */
+        cl_program raw = clCreateProgramWithSource(e->ctx, 1, &src, NULL, &err);
+        CHECK_OK(err);
+        cl_program both[2] = {c, raw};
+        build_rec nb = {.dev = e->d};
+        cl_program bad = clLinkProgram(e->ctx, 1, &e->d, NULL, 2, both, build_cb, &nb, &err);
+        CHECK_EQ(err, CL_INVALID_OPERATION);
+        CHECK(bad == NULL);
+        sleep_ms(20);
+        if (is_wgcl()) CHECK_EQ(atomic_load(&nb.calls), 0);
+        CHECK_OK(clReleaseProgram(raw));
         CHECK_OK(clReleaseProgram(c));
     }
 
