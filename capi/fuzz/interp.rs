@@ -421,8 +421,8 @@ struct Interp {
     mem_destructors: Vec<(Arc<AtomicU32>, usize)>,
     /// Host memory handed to non-blocking commands: freed only after everything finished.
     host: Vec<Vec<u8>>,
-    /// Mapped regions: (queue, buffer, pointer).
-    mapped: Vec<(usize, usize, usize)>,
+    /// Mapped regions: (queue, buffer, pointer, the buffer's serial when it was mapped).
+    mapped: Vec<(usize, usize, usize, u64)>,
     /// Every handle created during the input: all must be gone once it released them.
     created: Vec<(usize, Kind)>,
     /// Handle -> serial of the object it is now (addresses are reused within an input).
@@ -1391,7 +1391,7 @@ impl Interp {
     unsafe fn map_unmap(&mut self, b: &mut Bytes) {
         if b.bool() && !self.mapped.is_empty() {
             let i = b.u8() as usize % self.mapped.len();
-            let (q, m, ptr) = self.mapped[i];
+            let (q, m, ptr, _) = self.mapped[i];
             let qd = self.deps_of(q);
             let bad = b.one_in(8);
             let mut ev: cl_event = null_mut();
@@ -1443,7 +1443,8 @@ impl Interp {
             if p.is_null() {
                 fail("clEnqueueMapBuffer succeeded with NULL".into());
             }
-            self.mapped.push((q.ptr, m.ptr, p as usize));
+            let serial = self.serial.get(&m.ptr).copied().unwrap_or(0);
+            self.mapped.push((q.ptr, m.ptr, p as usize, serial));
         }
     }
 
@@ -1932,9 +1933,17 @@ impl Interp {
     unsafe fn release_all(&mut self) {
         // Nothing is created from here on (settled callbacks enqueue no more markers).
         self.shared.quiescent.store(true, Ordering::SeqCst);
-        for (q, m, p) in std::mem::take(&mut self.mapped) {
+        for (q, m, p, m_serial) in std::mem::take(&mut self.mapped) {
             let code = clEnqueueUnmapMemObject(q as _, m as _, p as *mut c_void, 0, null(), null_mut());
-            expect("clEnqueueUnmapMemObject(release)", code, &[CL_SUCCESS, CL_INVALID_MEM_OBJECT, CL_INVALID_VALUE]);
+            // A buffer released since the map may have left its address to a new buffer of
+            // another context: then the queue and the buffer disagree on their context.
+            let same = self.live.iter().any(|l| l.ptr == m) && self.serial.get(&m) == Some(&m_serial);
+            let allowed: &[cl_int] = if same {
+                &[CL_SUCCESS, CL_INVALID_MEM_OBJECT, CL_INVALID_VALUE]
+            } else {
+                &[CL_SUCCESS, CL_INVALID_MEM_OBJECT, CL_INVALID_VALUE, CL_INVALID_CONTEXT]
+            };
+            expect("clEnqueueUnmapMemObject(release)", code, allowed);
         }
         for q in &self.queues {
             expect("clFlush(release)", clFlush(*q as cl_command_queue), &[CL_SUCCESS]);
