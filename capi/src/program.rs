@@ -20,8 +20,6 @@ pub struct Program {
     pub devices: Vec<cl_device_id>,
     /// Built by `clCompileProgram` (binary type COMPILED_OBJECT) rather than a build/link.
     compiled_only: AtomicBool,
-    /// A build's notification has not returned yet (see [`Building`]).
-    notifying: Arc<AtomicBool>,
 }
 impl ClObject for Program {
     const KIND: Kind = Kind::Program;
@@ -43,19 +41,8 @@ impl Program {
             context: ctx.as_ptr(),
             devices: ctx.data.devices.clone(),
             compiled_only: AtomicBool::new(false),
-            notifying: Arc::default(),
         };
         Handle::create(data, vec![ctx.retained()])
-    }
-
-    /// Refuses a build while an earlier build's notification has not returned: the runtime
-    /// ends a build (final status) just before it queues the notification, and a build begun
-    /// in between would show the notification an in-progress status.
-    fn begin_build(&self) -> Result<Building, cl_int> {
-        if self.notifying.swap(true, Ordering::AcqRel) {
-            return Err(CL_INVALID_OPERATION);
-        }
-        Ok(Building(self.notifying.clone()))
     }
 
     /// Checks a `(num_devices, device_list)` pair against the program's devices.
@@ -84,23 +71,13 @@ unsafe fn options(p: *const c_char) -> Result<String, cl_int> {
 
 type ProgramNotifyFn = Option<unsafe extern "C" fn(program: cl_program, user_data: *mut c_void)>;
 
-/// A build whose notification has not returned; dropping it (after the notification, or
-/// with a notification the runtime never queued) lets the next build begin.
-struct Building(Arc<AtomicBool>);
-
-impl Drop for Building {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
-    }
-}
-
-/// Wraps a build notify function; it keeps the program handle alive until it ran, and
-/// `building` until it returned.
+/// Wraps a build notify function; it keeps the program handle alive until it ran.
+/// (A new build may begin as soon as the previous one ended, before its notification ran:
+/// the spec refuses a build only while another is in progress, which the runtime checks.)
 fn notify_closure(
     h: &Arc<Handle<Program>>,
     pfn: ProgramNotifyFn,
     user_data: *mut c_void,
-    building: Building,
 ) -> Option<Box<dyn FnOnce() + Send>> {
     let pfn = pfn?;
     let keep = h.retained();
@@ -110,7 +87,6 @@ fn notify_closure(
         // SAFETY: the application registered `pfn` for this call shape; the handle is
         // alive (retained by `keep`) during the call.
         unsafe { pfn(addr as cl_program, ud.0) };
-        drop(building);
         drop(keep);
     }))
 }
@@ -217,7 +193,7 @@ pub unsafe extern "C" fn clBuildProgram(
         if pfn_notify.is_none() && !user_data.is_null() {
             return Err(CL_INVALID_VALUE);
         }
-        let notify = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?);
+        let notify = notify_closure(&h, pfn_notify, user_data);
         h.data.rt.build(&opts, notify).cl()?;
         h.data.compiled_only.store(false, Ordering::Release);
         Ok(())
@@ -267,7 +243,7 @@ pub unsafe extern "C" fn clCompileProgram(
             let name = unsafe { CStr::from_ptr(*n) }.to_string_lossy().into_owned();
             headers.push((name, hp.data.rt.source().to_string()));
         }
-        let notify = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?);
+        let notify = notify_closure(&h, pfn_notify, user_data);
         h.data.rt.compile(&opts, &headers, notify).map_err(|e| match e.code() {
             CL_BUILD_PROGRAM_FAILURE => CL_COMPILE_PROGRAM_FAILURE,
             CL_INVALID_BUILD_OPTIONS => CL_INVALID_COMPILER_OPTIONS,
@@ -311,7 +287,7 @@ pub unsafe extern "C" fn clLinkProgram(
         // The link ran synchronously; the notification follows on the callback thread, as
         // every callback does (never inside the API call that registered it).
         let h = Program::get(p)?;
-        if let Some(f) = notify_closure(&h, pfn_notify, user_data, h.data.begin_build()?) {
+        if let Some(f) = notify_closure(&h, pfn_notify, user_data) {
             wgcl::dispatcher::dispatch(f);
         }
         Ok(p)

@@ -267,6 +267,14 @@ static void CL_CALLBACK build_cb(cl_program p, void *user_data) {
     atomic_fetch_add(&b->calls, 1);
 }
 
+/* A notify that starts the next build of its program: that build is over, so the spec's
+ * CL_INVALID_OPERATION ("a previous build has not completed") does not apply. */
+typedef struct { build_rec inner; atomic_int rebuild_code; } rebuild_rec;
+static void CL_CALLBACK rebuild_cb(cl_program p, void *user_data) {
+    rebuild_rec *r = user_data;
+    atomic_store(&r->rebuild_code, clBuildProgram(p, 1, &r->inner.dev, "-DREBUILT", build_cb, &r->inner));
+}
+
 static void program_callbacks(env_t *e) {
     cl_int err;
     const char *src = kernel_source();
@@ -279,6 +287,19 @@ static void program_callbacks(env_t *e) {
     CHECK(wait_until(&b.calls, 1, 20000));
     CHECK_EQ(atomic_load(&b.status), CL_BUILD_SUCCESS);
     CHECK(atomic_load(&b.prog) == (intptr_t)p);
+
+    /* A build begun from inside the previous build's notify. */
+    {
+        rebuild_rec r = {.inner = {.dev = e->d}, .rebuild_code = 1};
+        CHECK_OK(clBuildProgram(p, 1, &e->d, NULL, rebuild_cb, &r));
+        CHECK(wait_until(&r.inner.calls, 1, 20000));
+        for (int i = 0; i < 20000 && atomic_load(&r.rebuild_code) == 1; i++) sleep_ms(1);
+        CHECK_EQ(atomic_load(&r.rebuild_code), CL_SUCCESS);
+        CHECK_EQ(atomic_load(&r.inner.status), CL_BUILD_SUCCESS);
+        char opts[64] = {0};
+        CHECK_OK(clGetProgramBuildInfo(p, e->d, CL_PROGRAM_BUILD_OPTIONS, sizeof opts, opts, NULL));
+        CHECK(strstr(opts, "-DREBUILT") != NULL);
+    }
 
     /* Compile + link with notify: the link's notify runs once, with the linked program, and
      * (in wgcl, where every callback runs on a runtime thread) not on the calling thread. */
