@@ -11,7 +11,7 @@
  *      (nothing on the per-command path may grow with the number of live objects)
  *
  * Output: one line per (platform, workload) with p50/p90/p99 (microseconds) or rates.
- * Usage: clbench [--quick] [--platform SUBSTRING] [--samples DIR] [--live N]
+ * Usage: clbench [--quick] [--platform SUBSTRING] [--samples DIR] [--live N] [--stream-only]
  *   --samples DIR: also write every latency sample, one file per (platform, workload), for
  *   benches/src/bin/latplot.rs (the latency-distribution plot).
  *   --live N: objects alive in workload 7 (N/2 user events + N/2 buffers; default 100,000,
@@ -53,6 +53,7 @@ static void CL_CALLBACK on_destroy(cl_mem m, void *u) { (void)m; sig_raise((sign
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 static const char *samples_dir = NULL;
 static int live_objects = 0; /* --live N; 0: the default for the mode */
+static int stream_only = 0; /* --stream-only: just the bandwidth workload (5) */
 /* DIR/<platform>__<workload>.txt, one sample (us) per line; the name keeps [A-Za-z0-9._-]. */
 static void write_samples(const char *plat, const char *what, const double *v, int n) {
     if (!samples_dir) return;
@@ -126,6 +127,8 @@ static void run_platform(cl_platform_id p, int quick) {
     /* warm up (pipeline creation, first submission) */
     for (int i = 0; i < 10; i++) CHECK(clEnqueueNDRangeKernel(b.q, b.tick, 1, NULL, &g, NULL, 0, NULL, NULL));
     CHECK(clFinish(b.q));
+
+    if (stream_only) goto stream;
 
     /* 1. callback latency */
     for (int i = 0; i < n; i++) {
@@ -211,6 +214,7 @@ static void run_platform(cl_platform_id p, int quick) {
     }
     report(label, "destructor_after_complete", v, n);
 
+stream:
     /* 5. bandwidth: R kernels back to back, then one clFinish (so the completion latency
      * of one sync is spread over R kernels, as in a real pipeline), at 2^26 and 2^28. */
     if (!is_wgsl) {
@@ -251,6 +255,7 @@ static void run_platform(cl_platform_id p, int quick) {
             clReleaseMemObject(A); clReleaseMemObject(B); clReleaseMemObject(C);
         }
     }
+    if (stream_only) goto done;
     /* 7. per-command cost with many live objects (best of 3 rounds each, to skip warm-up).
      * Last: wgpu-core sizes its per-encoder trackers by the most buffers ever alive, so
      * every later command on a wgpu platform would pay for these objects too. */
@@ -289,6 +294,7 @@ static void run_platform(cl_platform_id p, int quick) {
         fflush(stdout);
     }
 
+done:
     free(v);
     clReleaseMemObject(b.counter);
     clReleaseKernel(b.tick);
@@ -317,6 +323,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--platform") && i + 1 < argc) only = argv[++i];
         else if (!strcmp(argv[i], "--samples") && i + 1 < argc) samples_dir = argv[++i];
         else if (!strcmp(argv[i], "--live") && i + 1 < argc) live_objects = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--stream-only")) stream_only = 1;
     }
     cl_uint np = 0;
     cl_platform_id ps[16];

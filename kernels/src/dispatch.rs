@@ -8,6 +8,9 @@ pub struct DispatchInfo {
     pub global_offset: [u32; 3],
     pub work_dim: u32,
     pub global_size: [u32; 3],
+    /// Work-groups in x of this dispatch's region: the group ids a kernel with
+    /// [`crate::KernelInfo::virtual_groups`] covers, however many work-groups are dispatched.
+    pub groups_x: u32,
     /// The real size of this dispatch's work-groups (OpenCL's `get_local_size`): the enqueued
     /// size, except in the remainder groups of a non-uniform NDRange, which the runtime
     /// dispatches apart. The enqueued size is the pipeline's workgroup size.
@@ -22,7 +25,7 @@ impl DispatchInfo {
     pub const SIZE: u64 = 80;
 
     /// The WGSL declaration matching [`DispatchInfo::to_words`].
-    pub const WGSL: &'static str = "struct WgclDispatch {\n    global_offset: vec3<u32>,\n    work_dim: u32,\n    global_size: vec3<u32>,\n    _pad0: u32,\n    local_size: vec3<u32>,\n    _pad1: u32,\n    num_groups: vec3<u32>,\n    _pad2: u32,\n    group_offset: vec3<u32>,\n    _pad3: u32,\n}\n";
+    pub const WGSL: &'static str = "struct WgclDispatch {\n    global_offset: vec3<u32>,\n    work_dim: u32,\n    global_size: vec3<u32>,\n    groups_x: u32,\n    local_size: vec3<u32>,\n    _pad1: u32,\n    num_groups: vec3<u32>,\n    _pad2: u32,\n    group_offset: vec3<u32>,\n    _pad3: u32,\n}\n";
 
     /// Name of the struct type in [`DispatchInfo::WGSL`] and of the variable front ends use.
     pub const STRUCT_NAME: &'static str = "WgclDispatch";
@@ -33,6 +36,7 @@ impl DispatchInfo {
         w[0..3].copy_from_slice(&self.global_offset);
         w[3] = self.work_dim;
         w[4..7].copy_from_slice(&self.global_size);
+        w[7] = self.groups_x;
         w[8..11].copy_from_slice(&self.local_size);
         w[12..15].copy_from_slice(&self.num_groups);
         w[16..19].copy_from_slice(&self.group_offset);

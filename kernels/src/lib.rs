@@ -110,6 +110,10 @@ pub struct KernelInfo {
     pub dispatch_binding: Option<u32>,
     /// Bytes of workgroup memory the kernel uses besides its `__local` arguments.
     pub static_local_mem_size: u64,
+    /// The entry point loops over the x group ids of its dispatch, from its work-group id
+    /// in steps of the dispatched count, up to [`DispatchInfo::groups_x`]: the runtime may
+    /// dispatch fewer work-groups in x than the NDRange has.
+    pub virtual_groups: bool,
 }
 
 /// What a successful build produces.

@@ -186,6 +186,7 @@ pub fn reflect(module: &Module, info: &naga::valid::ModuleInfo) -> Result<Vec<Ke
             work_group_size_hint: None,
             attributes: String::new(),
             dispatch_binding,
+            virtual_groups: false,
             static_local_mem_size: static_local,
         });
     }

@@ -158,6 +158,24 @@ impl KernelLaunch {
     }
 }
 
+/// How many work-groups in x to dispatch for a kernel with virtual work-groups
+/// (`KernelInfo::virtual_groups`), each looping over the region's group ids: enough for
+/// `WGCL_INVOCATIONS_IN_FLIGHT` work-items (default 2^20, several times what the largest
+/// GPUs keep resident; 0 dispatches every group). Starting a work-group costs the GPU more
+/// than a loop iteration: on the H200 a scalar STREAM copy of 2^28 floats moves 2,093 GB/s
+/// with one work-group per 256 work-items and 2,783 GB/s with 4,096 looping ones
+/// (benches/results/h200-2026-11-21-s3-norobust.txt).
+fn groups_in_flight(local: [u32; 3]) -> u32 {
+    static INVOCATIONS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let budget = *INVOCATIONS.get_or_init(|| {
+        std::env::var("WGCL_INVOCATIONS_IN_FLIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 20)
+    });
+    if budget == 0 {
+        return u32::MAX;
+    }
+    (budget / local.iter().product::<u32>().max(1)).max(1)
+}
+
 fn align(x: u64, a: u64) -> u64 {
     x.div_ceil(a) * a
 }
@@ -477,6 +495,7 @@ impl Kernel {
                     local_size: c.local,
                     num_groups: groups,
                     group_offset: c.start,
+                    groups_x: c.count[0],
                 };
                 let at = align(bytes.len() as u64, ua);
                 bytes.resize(at as usize, 0);
@@ -612,7 +631,11 @@ impl Kernel {
                 });
             }
             let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
-            dispatches.push((bg, chunk.count));
+            let mut count = chunk.count;
+            if self.info.virtual_groups {
+                count[0] = count[0].min(groups_in_flight(chunk.local));
+            }
+            dispatches.push((bg, count));
         }
         Bound { pipeline, dispatches, _uniforms: uniforms }
     }

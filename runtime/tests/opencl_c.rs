@@ -112,6 +112,27 @@ fn dot_reduce_local_argument() {
     }
 }
 
+/// More work-groups than the runtime dispatches at once (2^20 work-items in flight by
+/// default, 16,384 groups of 64): the dispatched ones loop over the last 3, reusing
+/// `__local` memory.
+#[test]
+fn dot_reduce_with_more_groups_than_dispatched() {
+    let env = env();
+    let q = env.queue();
+    let k = Kernel::new(&build(&env, "reduce.cl"), "dot_reduce").unwrap();
+    let ls = 64usize;
+    let n = (1 << 20) + 3 * ls;
+    let (a, b) = (rand_f32s(n, 7), rand_f32s(n, 8));
+    let groups = n.div_ceil(ls);
+    let (ba, bb, bp) = (f32_buf(&env, &a), f32_buf(&env, &b), env.buffer(groups as u64 * 4));
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bp), A::Local(ls as u64 * 4), A::Bytes(u32s(&[n as u32]))], &[n], Some(&[ls]));
+    let got = read_f32(&q, &bp);
+    let want = dot_partials(&a, &b, n, ls);
+    for g in 0..groups {
+        assert!((got[g] - want[g]).abs() < 1e-4, "group {g}: {} vs {}", got[g], want[g]);
+    }
+}
+
 #[test]
 fn histogram_uchar_buffer_and_atomics() {
     let env = env();

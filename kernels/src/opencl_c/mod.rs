@@ -345,12 +345,13 @@ fn gen_kernel(
     lw.k = Some(KernelCtx { index: ki, name: f.name.clone(), dispatch: dispatch.clone(), local_size: local_size.clone(), guard_stores });
     lw.fx.push(FnState { body: String::new(), indent: 1, scopes: vec![Default::default()], names: Default::default(), ret: Ty::Void, is_kernel: true });
     lw.stack.push(f.name.clone());
-    lw.emit("wgcl_lid = wgcl_lid_in;");
-    lw.emit(format!("wgcl_grp = wgcl_wg_in + {dispatch}.group_offset;"));
-    lw.emit(format!(
-        "wgcl_active = all(((wgcl_grp * vec3<u32>({}, {}, {}) + wgcl_lid) < {dispatch}.global_size) | (vec3<u32>(0u, 1u, 2u) >= vec3<u32>({dispatch}.work_dim)));",
+    // The work-item and work-group ids are set by the entry point (below) for each
+    // work-group it runs; the kernel body becomes a function of its own.
+    let prologue = format!(
+        "        wgcl_grp = vec3<u32>(wgcl_vg, wgcl_wg_in.y, wgcl_wg_in.z) + {dispatch}.group_offset;\n        \
+         wgcl_active = all(((wgcl_grp * vec3<u32>({}, {}, {}) + wgcl_lid) < {dispatch}.global_size) | (vec3<u32>(0u, 1u, 2u) >= vec3<u32>({dispatch}.work_dim)));\n",
         local_size[0], local_size[1], local_size[2]
-    ));
+    );
     let mut args = Vec::new();
     for (i, p) in f.params.iter().enumerate() {
         lw.check_ty(&p.ty, p.pos)?;
@@ -480,9 +481,25 @@ fn gen_kernel(
     let fs = lw.fx.pop().unwrap();
     lw.stack.pop();
     let entry_point = entry_name(&f.name);
+    // Virtual work-groups: each dispatched work-group runs the body for x group ids
+    // wg.x, wg.x + num_workgroups.x, ... below `groups_x`, so the runtime may dispatch fewer
+    // work-groups than the NDRange has (OpenCL lets work-groups run in any order, one after
+    // another). GPUs start a work-group at a cost; a few thousand that loop move more data
+    // than millions that don't. With `__local` memory, a barrier ends each group so the next
+    // group's writes cannot overtake the last one's reads.
+    let uses_local = lw.kout.static_local > 0 || args.iter().any(|a| a.address_qualifier == AddressQualifier::Local);
     let text = format!(
-        "@compute @workgroup_size({}, {}, {})\nfn {entry_point}(@builtin(local_invocation_id) wgcl_lid_in: vec3<u32>, @builtin(workgroup_id) wgcl_wg_in: vec3<u32>) {{\n{}}}\n",
-        local_size[0], local_size[1], local_size[2], fs.body
+        "fn {entry_point}_body() {{\n{body}}}\n\n\
+         @compute @workgroup_size({}, {}, {})\n\
+         fn {entry_point}(@builtin(local_invocation_id) wgcl_lid_in: vec3<u32>, @builtin(workgroup_id) wgcl_wg_in: vec3<u32>, @builtin(num_workgroups) wgcl_nwg_in: vec3<u32>) {{\n    \
+         wgcl_lid = wgcl_lid_in;\n    \
+         for (var wgcl_vg = wgcl_wg_in.x; wgcl_vg < {dispatch}.groups_x; wgcl_vg += wgcl_nwg_in.x) {{\n\
+         {prologue}        {entry_point}_body();\n{barrier}    }}\n}}\n",
+        local_size[0],
+        local_size[1],
+        local_size[2],
+        body = fs.body,
+        barrier = if uses_local { "        workgroupBarrier();\n" } else { "" },
     );
     let info = KernelInfo {
         name: f.name.clone(),
@@ -497,6 +514,7 @@ fn gen_kernel(
         attributes: f.attributes.clone(),
         dispatch_binding: Some(nargs as u32),
         static_local_mem_size: lw.kout.static_local,
+        virtual_groups: true,
     };
     Ok((text, info))
 }

@@ -6,6 +6,9 @@
 //! * `folded`: one 2-D dispatch per kernel, the group index linearised in the shader;
 //! * `folded+unchecked`: the same with naga's bounds checks off (`create_shader_module_trusted`);
 //! * `folded vec4`: 16-byte elements;
+//! * `folded wg1024`: workgroups of 1024 instead of 256;
+//! * `persistent`: at most 4096 workgroups, each looping over the group ids (a grid-stride
+//!   loop over whole workgroups, a lowering any OpenCL kernel allows);
 //! * `norobust` variants: on a Vulkan device created without `robustBufferAccess(2)`, the
 //!   driver-side bounds checking that wgpu always turns on (OpenCL does not ask for it).
 //!
@@ -16,10 +19,30 @@ mod norobust;
 
 const WG: u32 = 256;
 
-fn shader(kind: &str, elem: &str) -> String {
+fn shader(kind: &str, elem: &str, wg: u32, persistent: bool) -> String {
     let body = match kind {
         "copy" => "c[i] = a[i];",
         _ => "c[i] = a[i] + s.x * b[i];",
+    };
+    // Persistent: a fixed number of workgroups, each looping over the virtual group ids
+    // (`s.fold` holds their count), as an OpenCL runtime could lower any kernel.
+    let main = if persistent {
+        format!(
+            "fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {{
+    for (var group = wg.x; group < s.fold; group += nwg.x) {{
+        let i = group * {wg}u + l.x;
+        if (i < s.n) {{ _ = a[0]; _ = b[0]; {body} }}
+    }}
+}}"
+        )
+    } else {
+        format!(
+            "fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {{
+    let group = wg.x + wg.y * s.fold + s.offset;
+    let i = group * {wg}u + l.x;
+    if (i < s.n) {{ _ = a[0]; _ = b[0]; {body} }}
+}}"
+        )
     };
     format!(
         "struct P {{ x: f32, fold: u32, offset: u32, n: u32 }}
@@ -27,12 +50,8 @@ fn shader(kind: &str, elem: &str) -> String {
 @group(0) @binding(1) var<storage, read> b: array<{elem}>;
 @group(0) @binding(2) var<storage, read_write> c: array<{elem}>;
 @group(0) @binding(3) var<uniform> s: P;
-@compute @workgroup_size({WG})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {{
-    let group = wg.x + wg.y * s.fold + s.offset;
-    let i = group * {WG}u + l.x;
-    if (i < s.n) {{ _ = a[0]; _ = b[0]; {body} }}
-}}
+@compute @workgroup_size({wg})
+{main}
 "
     )
 }
@@ -62,7 +81,9 @@ fn gpu(robust: bool) -> Option<Gpu> {
 fn run(g: &Gpu, kind: &str, n: u64, variant: &str, trials: usize, reps: usize) -> f64 {
     let vec4 = variant.contains("vec4");
     let (elem, items) = if vec4 { ("vec4<f32>", n / 4) } else { ("f32", n) };
-    let src = shader(kind, elem);
+    let wg = if variant.contains("wg1024") { 1024 } else { WG };
+    let persistent = variant.contains("persistent");
+    let src = shader(kind, elem, wg, persistent);
     let desc = wgpu::ShaderModuleDescriptor { label: None, source: wgpu::ShaderSource::Wgsl(src.into()) };
     let module = if variant.contains("unchecked") {
         // SAFETY: every index is below `s.n`, the element count of each bound buffer, so the
@@ -81,10 +102,13 @@ fn run(g: &Gpu, kind: &str, n: u64, variant: &str, trials: usize, reps: usize) -
     });
     let storage = |usage| g.device.create_buffer(&wgpu::BufferDescriptor { label: None, size: n * 4, usage, mapped_at_creation: false });
     let (a, b, c) = (storage(wgpu::BufferUsages::STORAGE), storage(wgpu::BufferUsages::STORAGE), storage(wgpu::BufferUsages::STORAGE));
-    let groups = items.div_ceil(WG as u64) as u32;
+    let groups = items.div_ceil(wg as u64) as u32;
     let max = g.device.limits().max_compute_workgroups_per_dimension;
     // (fold, offset, dispatch size) per dispatch of one kernel.
-    let dispatches: Vec<(u32, u32, [u32; 3])> = if variant.starts_with("chunked") {
+    let dispatches: Vec<(u32, u32, [u32; 3])> = if persistent {
+        // 16 workgroups of 256 per SM-sized slot: enough to fill any current GPU.
+        vec![(groups, 0, [groups.min(4096), 1, 1])]
+    } else if variant.starts_with("chunked") {
         (0..groups).step_by(max as usize).map(|start| (0, start, [(groups - start).min(max), 1, 1])).collect()
     } else {
         let x = groups.min(max);
@@ -159,7 +183,7 @@ fn main() {
     let trials = if quick { 3 } else { 7 };
     for &log in logs {
         for kind in ["copy", "triad"] {
-            for variant in ["chunked", "folded", "folded+unchecked", "folded vec4"] {
+            for variant in ["chunked", "folded", "folded+unchecked", "folded vec4", "folded wg1024", "persistent"] {
                 let gbs = run(&g, kind, 1 << log, variant, trials, 10);
                 println!("{:<24} {:<28} n={:<6} {:9.1} GB/s (median of {trials} x 10 kernels)", format!("raw wgpu {variant}"), format!("stream_{kind}_2^{log}"), trials, gbs);
             }
