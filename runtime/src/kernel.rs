@@ -160,15 +160,15 @@ impl KernelLaunch {
 
 /// How many work-groups in x to dispatch for a kernel with virtual work-groups
 /// (`KernelInfo::virtual_groups`), each looping over the region's group ids: enough for
-/// `WGCL_INVOCATIONS_IN_FLIGHT` work-items (default 2^20, several times what the largest
-/// GPUs keep resident; 0 dispatches every group). Starting a work-group costs the GPU more
-/// than a loop iteration: on the H200 a scalar STREAM copy of 2^28 floats moves 2,093 GB/s
-/// with one work-group per 256 work-items and 2,783 GB/s with 4,096 looping ones
-/// (benches/results/h200-2026-11-21-s3-norobust.txt).
+/// `WGCL_INVOCATIONS_IN_FLIGHT` work-items (default 2^22; 0 dispatches every group).
+/// Starting a work-group costs the GPU more than a loop iteration. On the H200, STREAM copy
+/// of 2^28 floats through wgcl moves 2,100 GB/s with every group dispatched and 2,713 GB/s
+/// with 2^22 work-items in flight; 2^18..2^21 were in between
+/// (benches/results/h200-2026-11-21-s3-virtual-groups.txt).
 fn groups_in_flight(local: [u32; 3]) -> u32 {
     static INVOCATIONS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     let budget = *INVOCATIONS.get_or_init(|| {
-        std::env::var("WGCL_INVOCATIONS_IN_FLIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 20)
+        std::env::var("WGCL_INVOCATIONS_IN_FLIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 22)
     });
     if budget == 0 {
         return u32::MAX;

@@ -112,25 +112,19 @@ fn dot_reduce_local_argument() {
     }
 }
 
-/// More work-groups than the runtime dispatches at once (2^20 work-items in flight by
-/// default, 16,384 groups of 64): the dispatched ones loop over the last 3, reusing
-/// `__local` memory.
+/// More work-groups than the runtime dispatches at once (2^22 work-items in flight by
+/// default, 16,384 groups of 256): the dispatched ones loop over the last 3, and a
+/// non-uniform remainder group (another dispatch) loops once.
 #[test]
-fn dot_reduce_with_more_groups_than_dispatched() {
+fn vector_add_with_more_groups_than_dispatched() {
     let env = env();
     let q = env.queue();
-    let k = Kernel::new(&build(&env, "reduce.cl"), "dot_reduce").unwrap();
-    let ls = 64usize;
-    let n = (1 << 20) + 3 * ls;
+    let k = Kernel::new(&build(&env, "vector_add.cl"), "vector_add").unwrap();
+    let n = (1 << 22) + 3 * 256 + 5;
     let (a, b) = (rand_f32s(n, 7), rand_f32s(n, 8));
-    let groups = n.div_ceil(ls);
-    let (ba, bb, bp) = (f32_buf(&env, &a), f32_buf(&env, &b), env.buffer(groups as u64 * 4));
-    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bp), A::Local(ls as u64 * 4), A::Bytes(u32s(&[n as u32]))], &[n], Some(&[ls]));
-    let got = read_f32(&q, &bp);
-    let want = dot_partials(&a, &b, n, ls);
-    for g in 0..groups {
-        assert!((got[g] - want[g]).abs() < 1e-4, "group {g}: {} vs {}", got[g], want[g]);
-    }
+    let (ba, bb, bc) = (f32_buf(&env, &a), f32_buf(&env, &b), env.buffer(n as u64 * 4));
+    launch(&q, &k, &[A::Mem(&ba), A::Mem(&bb), A::Mem(&bc), A::Bytes(u32s(&[n as u32]))], &[n], Some(&[256]));
+    assert_eq!(read_f32(&q, &bc), reference::vector_add(&a, &b));
 }
 
 #[test]

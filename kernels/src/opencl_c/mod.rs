@@ -485,22 +485,26 @@ fn gen_kernel(
     // wg.x, wg.x + num_workgroups.x, ... below `groups_x`, so the runtime may dispatch fewer
     // work-groups than the NDRange has (OpenCL lets work-groups run in any order, one after
     // another). GPUs start a work-group at a cost; a few thousand that loop move more data
-    // than millions that don't. With `__local` memory, a barrier ends each group so the next
-    // group's writes cannot overtake the last one's reads.
+    // than millions that don't. Not for kernels with `__local` memory: those already do
+    // much work per group, and on the H200 the loop made N-body 1.4x slower (0.808 against
+    // 0.570 ms, benches/results/h200-2026-11-21-s3-virtual-groups.txt).
     let uses_local = lw.kout.static_local > 0 || args.iter().any(|a| a.address_qualifier == AddressQualifier::Local);
-    let text = format!(
-        "fn {entry_point}_body() {{\n{body}}}\n\n\
-         @compute @workgroup_size({}, {}, {})\n\
+    let header = format!(
+        "@compute @workgroup_size({}, {}, {})\n\
          fn {entry_point}(@builtin(local_invocation_id) wgcl_lid_in: vec3<u32>, @builtin(workgroup_id) wgcl_wg_in: vec3<u32>, @builtin(num_workgroups) wgcl_nwg_in: vec3<u32>) {{\n    \
-         wgcl_lid = wgcl_lid_in;\n    \
-         for (var wgcl_vg = wgcl_wg_in.x; wgcl_vg < {dispatch}.groups_x; wgcl_vg += wgcl_nwg_in.x) {{\n\
-         {prologue}        {entry_point}_body();\n{barrier}    }}\n}}\n",
-        local_size[0],
-        local_size[1],
-        local_size[2],
-        body = fs.body,
-        barrier = if uses_local { "        workgroupBarrier();\n" } else { "" },
+         wgcl_lid = wgcl_lid_in;\n",
+        local_size[0], local_size[1], local_size[2]
     );
+    let text = if uses_local {
+        format!("{header}    let wgcl_vg = wgcl_wg_in.x;\n{prologue}{body}}}\n", body = fs.body)
+    } else {
+        format!(
+            "fn {entry_point}_body() {{\n{body}}}\n\n{header}    \
+             for (var wgcl_vg = wgcl_wg_in.x; wgcl_vg < {dispatch}.groups_x; wgcl_vg += wgcl_nwg_in.x) {{\n\
+             {prologue}        {entry_point}_body();\n    }}\n}}\n",
+            body = fs.body
+        )
+    };
     let info = KernelInfo {
         name: f.name.clone(),
         entry_point,
@@ -514,7 +518,7 @@ fn gen_kernel(
         attributes: f.attributes.clone(),
         dispatch_binding: Some(nargs as u32),
         static_local_mem_size: lw.kout.static_local,
-        virtual_groups: true,
+        virtual_groups: !uses_local,
     };
     Ok((text, info))
 }
