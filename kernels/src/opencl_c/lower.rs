@@ -29,6 +29,9 @@
 //! * **Non-uniform NDRange guard**: work-items past the real global size execute nothing
 //!   (kernel body wrapped in `if wgcl_active`), or, when the kernel uses barriers (which must
 //!   stay in uniform control flow), every global-memory store/atomic is guarded instead.
+//! * **Virtual work-groups**: a kernel without `__local` memory becomes a function that the
+//!   entry point calls once per x group id it covers (`gen_kernel` in `mod.rs`), so the
+//!   runtime can dispatch a few thousand work-groups that loop instead of millions.
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::ast::*;
