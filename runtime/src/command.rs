@@ -348,7 +348,7 @@ impl Engine {
         }
         let staging = self.upload(data);
         let len = data.len() as u64;
-        if dst_off % 4 == 0 && len % 4 == 0 {
+        if dst_off.is_multiple_of(4) && len.is_multiple_of(4) {
             rec.encoder().copy_buffer_to_buffer(&staging, 0, dst, dst_off, len);
         } else {
             self.encode_patch(rec, &staging, 0, dst, dst_off, len, keep);

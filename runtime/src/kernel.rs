@@ -371,7 +371,7 @@ impl Kernel {
         let mut local = [1u32; 3];
         for d in 0..dims {
             let cap = budget.min(maxes[d] as usize).max(1);
-            let best = (1..=cap).rev().find(|c| global[d] % c == 0).unwrap_or(1);
+            let best = (1..=cap).rev().find(|c| global[d].is_multiple_of(*c)).unwrap_or(1);
             local[d] = best as u32;
             budget /= best;
         }
@@ -403,7 +403,7 @@ impl Kernel {
                     local[d] = loc[d] as u32;
                 }
                 let maxes = [l.max_compute_workgroup_size_x, l.max_compute_workgroup_size_y, l.max_compute_workgroup_size_z];
-                if local.iter().any(|v| *v == 0) || loc.iter().any(|v| *v > u32::MAX as usize) {
+                if local.contains(&0) || loc.iter().any(|v| *v > u32::MAX as usize) {
                     return Err(Error::InvalidWorkGroupSize);
                 }
                 if local.iter().zip(maxes).any(|(v, m)| *v > m) {

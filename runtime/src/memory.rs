@@ -206,7 +206,7 @@ impl MemObject {
             return Err(Error::InvalidValue("sub-buffer region out of the parent's range"));
         }
         let device = &parent.context.devices()[0];
-        if origin % device.info().mem_base_addr_align as u64 != 0 {
+        if !origin.is_multiple_of(device.info().mem_base_addr_align as u64) {
             return Err(Error::MisalignedSubBufferOffset);
         }
         device.engine()?.check_alive()?;

@@ -85,7 +85,7 @@ impl Device {
             wgpu::DeviceType::Other => DeviceType::Accelerator,
         };
         let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
-        let max_alloc = l.max_buffer_size.min(l.max_storage_buffer_binding_size as u64);
+        let max_alloc = l.max_buffer_size.min(l.max_storage_buffer_binding_size);
         let vendor = match a.vendor {
             0x10DE => "NVIDIA Corporation".to_string(),
             0x1002 => "Advanced Micro Devices, Inc.".to_string(),

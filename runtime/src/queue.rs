@@ -341,7 +341,7 @@ impl CommandQueue {
     pub fn enqueue_fill_buffer(self: &Arc<Self>, mem: &Arc<MemObject>, pattern: &[u8], offset: u64, size: u64, wait: &[Arc<Event>]) -> Result<Arc<Event>> {
         self.check_mem(mem)?;
         let p = pattern.len() as u64;
-        if pattern.is_empty() || !p.is_power_of_two() || p > 128 || offset % p != 0 || size % p != 0 {
+        if pattern.is_empty() || !p.is_power_of_two() || p > 128 || !offset.is_multiple_of(p) || !size.is_multiple_of(p) {
             return Err(Error::InvalidValue("invalid fill pattern size, offset or size"));
         }
         mem.check_range(offset, size)?;
