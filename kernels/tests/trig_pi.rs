@@ -90,6 +90,22 @@ fn exact(a: f64) -> Option<[f64; 3]> {
     None
 }
 
+fn wide(v: &[f32]) -> Vec<f64> {
+    v.iter().map(|&f| f as f64).collect()
+}
+
+/// The worst error of sinpi/cospi/tanpi over inputs `x` with outputs `o` (three per input),
+/// each checked by [`check`]; printed for the log.
+fn worst_errors(x: &[f64], o: &[f64], mant: i32, what: &str) -> [f64; 3] {
+    let mut worst = [0f64; 3];
+    for (i, &a) in x.iter().enumerate() {
+        let e = check(a, [o[i * 3], o[i * 3 + 1], o[i * 3 + 2]], mant, what);
+        worst = [0, 1, 2].map(|f| worst[f].max(e[f]));
+    }
+    eprintln!("{what}, {} inputs: max error sinpi {:.2}, cospi {:.2}, tanpi {:.2} ulp", x.len(), worst[0], worst[1], worst[2]);
+    worst
+}
+
 /// Checks one result triple; returns the worst ulp errors seen (sinpi, cospi, tanpi).
 fn check(a: f64, got: [f64; 3], mant: i32, what: &str) -> [f64; 3] {
     if let Some(want) = exact(a) {
@@ -137,13 +153,7 @@ fn float_sinpi_cospi_tanpi_against_f64_references() {
     let x = grid();
     let n = x.len();
     let o = to_f32s(&run(&p, "trig", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&vec![0.0; n * 3]))], &[n as u32], &[64])[1]);
-    let mut worst = [0f64; 3];
-    for (i, &a) in x.iter().enumerate() {
-        let got = [0, 1, 2].map(|f| o[i * 3 + f] as f64);
-        let e = check(a as f64, got, 23, "float");
-        worst = [0, 1, 2].map(|f| worst[f].max(e[f]));
-    }
-    eprintln!("float, {n} inputs: max error sinpi {:.2}, cospi {:.2}, tanpi {:.2} ulp", worst[0], worst[1], worst[2]);
+    worst_errors(&wide(&x), &wide(&o), 23, "float");
     // The headline cases of the issue, by value.
     let at = |v: f32| x.iter().position(|&a| a.to_bits() == v.to_bits()).unwrap() * 3;
     assert_eq!(o[at(1e6 + 0.5)], 1.0);
@@ -204,13 +214,7 @@ fn half_sinpi_cospi_tanpi_against_f64_references() {
     x.extend([500.25, 1023.5, -511.5, 2047.0, 2050.0, 65504.0, -65504.0, 0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN]);
     let n = x.len();
     let o = to_f32s(&run(&p, "trig_half", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&vec![0.0; n * 3]))], &[n as u32], &[1])[1]);
-    let mut worst = [0f64; 3];
-    for (i, &a) in x.iter().enumerate() {
-        let got = [0, 1, 2].map(|f| o[i * 3 + f] as f64);
-        let e = check(a as f64, got, 10, "half");
-        worst = [0, 1, 2].map(|f| worst[f].max(e[f]));
-    }
-    eprintln!("half: max error sinpi {:.2}, cospi {:.2}, tanpi {:.2} ulp", worst[0], worst[1], worst[2]);
+    let worst = worst_errors(&wide(&x), &wide(&o), 10, "half");
     assert!(worst.iter().all(|&e| e <= 1.0), "half: {worst:?} ulp");
 }
 
@@ -238,10 +242,5 @@ fn double_sinpi_cospi_tanpi_against_f64_references() {
     let bytes = |v: &[f64]| v.iter().flat_map(|d| d.to_le_bytes()).collect::<Vec<u8>>();
     let out = run(&p, "trig_double", &[Arg::Buf(bytes(&x)), Arg::Buf(bytes(&vec![0.0; n * 3]))], &[n as u32], &[1]);
     let o: Vec<f64> = out[1].chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
-    let mut worst = [0f64; 3];
-    for (i, &a) in x.iter().enumerate() {
-        let e = check(a, [o[i * 3], o[i * 3 + 1], o[i * 3 + 2]], 52, "double");
-        worst = [0, 1, 2].map(|f| worst[f].max(e[f]));
-    }
-    eprintln!("double, {n} inputs: max error sinpi {:.2}, cospi {:.2}, tanpi {:.2} ulp", worst[0], worst[1], worst[2]);
+    worst_errors(&x, &o, 52, "double");
 }

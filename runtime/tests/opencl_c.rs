@@ -13,15 +13,27 @@ use common::{env, read_all, Env};
 use reference::*;
 use wgcl::*;
 
-fn corpus(name: &str) -> String {
-    let p = format!("{}/../kernels/tests/corpus/{name}", env!("CARGO_MANIFEST_DIR"));
+/// `kernels/tests/<dir>/<name>`.
+fn source(dir: &str, name: &str) -> String {
+    let p = format!("{}/../kernels/tests/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
+/// Builds `file` of the corpus.
 fn build(env: &Env, file: &str) -> Arc<Program> {
-    let p = Program::with_source(&env.ctx, &corpus(file)).unwrap();
+    build_in(env, "corpus", file)
+}
+
+/// Builds `kernels/tests/<dir>/<file>`.
+fn build_in(env: &Env, dir: &str, file: &str) -> Arc<Program> {
+    build_text(env, file, &source(dir, file))
+}
+
+/// Builds the OpenCL C `src` (called `name` in a failure).
+fn build_text(env: &Env, name: &str, src: &str) -> Arc<Program> {
+    let p = Program::with_source(&env.ctx, src).unwrap();
     if let Err(e) = p.build("", None) {
-        panic!("{file}: build failed ({e}):\n{}", p.build_log());
+        panic!("{name}: build failed ({e}):\n{}", p.build_log());
     }
     assert_eq!(p.build_status(), BuildStatus::Success);
     p
@@ -352,11 +364,7 @@ fn unions_pun_members_of_different_layouts() {
     let env = env();
     let q = env.queue();
     // Not in the shared corpus (which other front ends' tests enumerate): kernels/tests/programs.
-    let src = std::fs::read_to_string(format!("{}/../kernels/tests/programs/union_pun.cl", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let p = Program::with_source(&env.ctx, &src).unwrap();
-    if let Err(e) = p.build("", None) {
-        panic!("union_pun.cl: build failed ({e}):\n{}", p.build_log());
-    }
+    let p = build_in(&env, "programs", "union_pun.cl");
     let k = Kernel::new(&p, "pun").unwrap();
     let n = 16usize;
     let x: Vec<f32> = rand_f32s(n, 50).iter().map(|v| v * 100.0).collect();
@@ -374,11 +382,7 @@ fn unions_pun_members_of_different_layouts() {
 fn float_atomics_through_pointer_casts() {
     let env = env();
     let q = env.queue();
-    let src = std::fs::read_to_string(format!("{}/../kernels/tests/programs/float_atomics.cl", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let p = Program::with_source(&env.ctx, &src).unwrap();
-    if let Err(e) = p.build("", None) {
-        panic!("float_atomics.cl: build failed ({e}):\n{}", p.build_log());
-    }
+    let p = build_in(&env, "programs", "float_atomics.cl");
     let k = Kernel::new(&p, "weighted_hist").unwrap();
     let n = 1000usize;
     let bin = rand_u32s(n, 60, 1 << 20);
@@ -423,10 +427,7 @@ __kernel void pun64(__global const ulong *x, __global ulong *o)
     o[i * 5 + 4] = ((ulong)u.v.w << 32) | u.v.x;
 }
 "#;
-    let p = Program::with_source(&env.ctx, src).unwrap();
-    if let Err(e) = p.build("", None) {
-        panic!("build failed ({e}):\n{}", p.build_log());
-    }
+    let p = build_text(&env, "inline source", src);
     let k = Kernel::new(&p, "pun64").unwrap();
     let q = env.queue();
     let n = 16usize;
@@ -509,10 +510,7 @@ fn async_copy_shuffle_uchar8_and_local_halves_non_uniform() {
         barrier(CLK_LOCAL_MEM_FENCE);
         f[i] = vload_half(ls - 1 - l, h);
     }";
-    let p = Program::with_source(&env.ctx, src).unwrap();
-    if let Err(e) = p.build("", None) {
-        panic!("build failed ({e}):\n{}", p.build_log());
-    }
+    let p = build_text(&env, "inline source", src);
     let k = Kernel::new(&p, "front2").unwrap();
     let (n, ls) = (10usize, 4usize);
     let a: Vec<u32> = (0..n as u32 * 4).map(|v| v.wrapping_mul(0x9e37_79b9)).collect();
