@@ -36,12 +36,7 @@ impl Program {
     }
 
     fn create(ctx: &Arc<Handle<Context>>, rt: Arc<wgcl::Program>) -> cl_program {
-        let data = Program {
-            rt,
-            context: ctx.as_ptr(),
-            devices: ctx.data.devices.clone(),
-            compiled_only: AtomicBool::new(false),
-        };
+        let data = Program { rt, context: ctx.as_ptr(), devices: ctx.data.devices.clone(), compiled_only: AtomicBool::new(false) };
         Handle::create(data, vec![ctx.retained()])
     }
 
@@ -74,11 +69,7 @@ type ProgramNotifyFn = Option<unsafe extern "C" fn(program: cl_program, user_dat
 /// Wraps a build notify function; it keeps the program handle alive until it ran.
 /// (A new build may begin as soon as the previous one ended, before its notification ran:
 /// the spec refuses a build only while another is in progress, which the runtime checks.)
-fn notify_closure(
-    h: &Arc<Handle<Program>>,
-    pfn: ProgramNotifyFn,
-    user_data: *mut c_void,
-) -> Option<Box<dyn FnOnce() + Send>> {
+fn notify_closure(h: &Arc<Handle<Program>>, pfn: ProgramNotifyFn, user_data: *mut c_void) -> Option<Box<dyn FnOnce() + Send>> {
     let pfn = pfn?;
     let keep = h.retained();
     let (addr, ud) = (h.as_ptr() as usize, UserData(user_data));
@@ -193,8 +184,7 @@ pub unsafe extern "C" fn clBuildProgram(
         if pfn_notify.is_none() && !user_data.is_null() {
             return Err(CL_INVALID_VALUE);
         }
-        let notify = notify_closure(&h, pfn_notify, user_data);
-        h.data.rt.build(&opts, notify).cl()?;
+        h.data.rt.build(&opts, notify_closure(&h, pfn_notify, user_data)).cl()?;
         h.data.compiled_only.store(false, Ordering::Release);
         Ok(())
     })
@@ -243,8 +233,7 @@ pub unsafe extern "C" fn clCompileProgram(
             let name = unsafe { CStr::from_ptr(*n) }.to_string_lossy().into_owned();
             headers.push((name, hp.data.rt.source().to_string()));
         }
-        let notify = notify_closure(&h, pfn_notify, user_data);
-        h.data.rt.compile(&opts, &headers, notify).map_err(|e| match e.code() {
+        h.data.rt.compile(&opts, &headers, notify_closure(&h, pfn_notify, user_data)).map_err(|e| match e.code() {
             CL_BUILD_PROGRAM_FAILURE => CL_COMPILE_PROGRAM_FAILURE,
             CL_INVALID_BUILD_OPTIONS => CL_INVALID_COMPILER_OPTIONS,
             c => c,

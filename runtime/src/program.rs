@@ -70,11 +70,7 @@ impl Built {
         self.read_write
             .get_or_init(|| {
                 let module = self.module.to_storage_read_write().map_err(|e| e.log())?;
-                #[cfg(not(target_arch = "wasm32"))]
-                let source = wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone()));
-                #[cfg(target_arch = "wasm32")]
-                let source = wgpu::ShaderSource::Wgsl(module.to_wgsl().map_err(|e| e.log())?.into());
-                let shader = create_shader(&self.engine, source)?;
+                let shader = create_shader(&self.engine, &module)?;
                 Ok(Arc::new(Built::new(module, shader, self.engine.clone())))
             })
             .clone()
@@ -91,7 +87,13 @@ impl Built {
 /// a loop without side effects may be assumed to terminate), so the kernels lose nothing
 /// OpenCL promised. Bounds checks and integer-division guards stay on: they keep memory safe
 /// and keep CPU drivers (lavapipe) from trapping on a division by zero.
-fn create_shader(engine: &Engine, source: wgpu::ShaderSource<'_>) -> std::result::Result<wgpu::ShaderModule, String> {
+fn create_shader(engine: &Engine, module: &ProgramModule) -> std::result::Result<wgpu::ShaderModule, String> {
+    // Natively wgpu takes the naga module as it is; WebGPU takes WGSL text only (the text the
+    // module came from: a WGSL program's source, an OpenCL C program's generated WGSL).
+    #[cfg(not(target_arch = "wasm32"))]
+    let source = wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone()));
+    #[cfg(target_arch = "wasm32")]
+    let source = wgpu::ShaderSource::Wgsl(module.wgsl_source().map_err(|e| e.log())?);
     let desc = wgpu::ShaderModuleDescriptor { label: Some("wgcl program"), source };
     #[cfg(not(target_arch = "wasm32"))]
     let (shader, error) = validation_scope(&engine.device, || {
@@ -294,15 +296,7 @@ impl Program {
         };
         let module = wgcl_kernels::build(&self.source, &opts).map_err(|e| e.log())?;
         let engine = device.engine().map_err(|e| e.to_string())?;
-        // Natively wgpu takes the naga module as it is; WebGPU takes WGSL text only.
-        #[cfg(not(target_arch = "wasm32"))]
-        let source = wgpu::ShaderSource::Naga(std::borrow::Cow::Owned(module.module.clone()));
-        #[cfg(target_arch = "wasm32")]
-        let source = wgpu::ShaderSource::Wgsl(match module.language {
-            wgcl_kernels::SourceLanguage::Wgsl => self.source.clone().into(),
-            wgcl_kernels::SourceLanguage::OpenClC => module.to_wgsl().map_err(|e| e.log())?.into(),
-        });
-        let shader = create_shader(&engine, source)?;
+        let shader = create_shader(&engine, &module)?;
         Ok(Built::new(module, shader, engine))
     }
 
