@@ -237,6 +237,7 @@ impl Platform {
 
     #[cfg(not(target_arch = "wasm32"))]
     fn native_adapters() -> Vec<wgpu::Adapter> {
+        quiet_device_select_layer();
         let backends_from_env = wgpu::Backends::from_env();
         let enumerate = |backends: wgpu::Backends| {
             let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
@@ -279,5 +280,20 @@ impl Platform {
     /// The first device, or `DeviceNotFound`.
     pub fn default_device(&self) -> Result<Arc<Device>> {
         self.devices.first().cloned().ok_or(Error::DeviceNotFound)
+    }
+}
+
+/// Mesa's implicit Vulkan layer `VK_LAYER_MESA_device_select` orders devices by the display
+/// the process draws on; with no display it still tries Wayland and prints
+/// `error: XDG_RUNTIME_DIR is invalid` twice on stderr, from inside our library. A library
+/// prints nothing by itself, so when there is no display to select by (and the user did not
+/// ask the layer for a device) the layer is switched off through its documented
+/// `disable_environment` variable before the Vulkan instance is created. wgcl orders the
+/// devices itself ([`Platform::from_adapters`]).
+#[cfg(not(target_arch = "wasm32"))]
+fn quiet_device_select_layer() {
+    let unset = |k: &str| std::env::var_os(k).is_none();
+    if unset("WAYLAND_DISPLAY") && unset("DISPLAY") && unset("MESA_VK_DEVICE_SELECT") && unset("NODEVICE_SELECT") {
+        std::env::set_var("NODEVICE_SELECT", "1");
     }
 }
