@@ -1,17 +1,25 @@
 //! Handles: what a `cl_*` pointer points at, and the registry that validates them.
 //!
-//! A handle is `Arc::into_raw` of a [`Handle<T>`]: a `#[repr(C)]` box whose first field is
-//! the ICD dispatch pointer (`cl_khr_icd` requires it), then the app-visible reference count
-//! that `clRetain*`/`clRelease*` act on, the handles it retains (so info queries can hand
-//! them back), and the object data `T` (usually an `Arc` of the runtime object).
+//! A C handle is the address of a *shell*: one word holding the ICD dispatch pointer
+//! (`cl_khr_icd` requires it first). The object itself is an `Arc<`[`Handle<T>`]`>` kept in
+//! [`REGISTRY`] under the shell's address, with the app-visible reference count that
+//! `clRetain*`/`clRelease*` act on, the handles it retains (so info queries can hand them
+//! back), and the object data `T` (usually an `Arc` of the runtime object).
 //!
-//! Every pointer that comes from C is looked up in [`REGISTRY`] (address -> kind) before it
-//! is dereferenced, so NULL, freed, wrong-kind and garbage pointers become the
+//! Every pointer that comes from C is looked up in the registry before anything is done
+//! with it, so NULL, freed, wrong-kind and garbage pointers become the
 //! `CL_INVALID_<OBJECT>` code instead of a crash. A successful lookup clones the `Arc`
-//! under the registry lock: a concurrent release to zero cannot free the box while the
+//! under the registry lock: a concurrent release to zero cannot free the object while the
 //! entry point still uses it.
+//!
+//! Shells come from a slab that never gives memory back, and a released shell is reused
+//! only after [`QUARANTINE`] later releases. So a stale handle (used after its last
+//! release) still points at a valid dispatch pointer, the ICD loader's call through it
+//! lands here, and the lookup fails with `CL_INVALID_*`; and it cannot name a newer object
+//! until that many other handles have been released after it. Memory stays bounded: peak
+//! live handles plus the quarantine, one word each.
 use std::any::Any;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -56,34 +64,65 @@ pub trait ClObject: Send + Sync + Sized + 'static {
     type C;
 }
 
-/// The box a C handle points at. The layout up to `dispatch` is fixed by `cl_khr_icd`.
-#[repr(C)]
+/// An object behind a C handle.
 pub struct Handle<T: ClObject> {
-    dispatch: *const IcdDispatch,
-    /// App-visible reference count; the box leaves the registry when it reaches zero.
+    /// The shell address C holds.
+    shell: usize,
+    /// App-visible reference count; the object leaves the registry when it reaches zero.
     refs: AtomicU32,
     /// Handles this one retained (app-visible counts) so it can hand them back.
     retained: Vec<Retained>,
     pub data: T,
 }
 
-// SAFETY: `dispatch` points at the immutable, 'static dispatch table; everything else is
-// Send + Sync by the `ClObject` bound and atomics.
-unsafe impl<T: ClObject> Send for Handle<T> {}
-// SAFETY: as above.
-unsafe impl<T: ClObject> Sync for Handle<T> {}
-
-/// Live handles: address -> kind. (A BTreeMap, not a HashMap: its nodes are referenced by
-/// their start address, so leak checkers see the registry as reachable, not "possibly lost".)
-static REGISTRY: Mutex<BTreeMap<usize, Kind>> = Mutex::new(BTreeMap::new());
-
-/// Process-lifetime handles (platform, root devices), kept as `Arc`s so the boxes stay
-/// reachable for leak checkers (a handle pointer points inside its allocation).
-static STATIC_HANDLES: Mutex<Vec<Arc<dyn Any + Send + Sync>>> = Mutex::new(Vec::new());
-
-fn with_registry<R>(f: impl FnOnce(&mut BTreeMap<usize, Kind>) -> R) -> R {
-    f(&mut REGISTRY.lock())
+/// What a C handle points at; the layout is fixed by `cl_khr_icd`.
+#[repr(C)]
+struct Shell {
+    dispatch: *const IcdDispatch,
 }
+
+/// Released shells are reused only after this many later releases.
+pub const QUARANTINE: usize = 1 << 16;
+/// Shells per slab chunk.
+const CHUNK: usize = 1024;
+
+/// Shell memory: chunks that live for the process, and the released shells, oldest first.
+struct Slab {
+    chunks: Vec<Box<[Shell]>>,
+    /// Shells of the last chunk not handed out yet.
+    next: usize,
+    released: VecDeque<usize>,
+}
+
+// SAFETY: a shell only holds the address of the immutable, 'static dispatch table.
+unsafe impl Send for Slab {}
+
+static SHELLS: Mutex<Slab> = Mutex::new(Slab { chunks: Vec::new(), next: CHUNK, released: VecDeque::new() });
+
+fn new_shell() -> usize {
+    let mut s = SHELLS.lock();
+    if s.released.len() > QUARANTINE {
+        return s.released.pop_front().expect("longer than the quarantine");
+    }
+    if s.next == CHUNK {
+        let chunk: Box<[Shell]> = (0..CHUNK).map(|_| Shell { dispatch: dispatch_table() }).collect();
+        s.chunks.push(chunk);
+        s.next = 0;
+    }
+    let i = s.next;
+    s.next += 1;
+    let chunk = s.chunks.last().expect("pushed above");
+    &chunk[i] as *const Shell as usize
+}
+
+/// Live objects: shell address -> kind and the object. (A BTreeMap, not a HashMap: its
+/// nodes are referenced by their start address, so leak checkers see the registry as
+/// reachable, not "possibly lost".)
+static REGISTRY: Mutex<BTreeMap<usize, (Kind, Arc<dyn Any + Send + Sync>)>> = Mutex::new(BTreeMap::new());
+
+/// Process-lifetime handles (platform, root devices), kept here too so that no release
+/// can ever end them.
+static STATIC_HANDLES: Mutex<Vec<Arc<dyn Any + Send + Sync>>> = Mutex::new(Vec::new());
 
 /// An owned app-visible reference on some handle, released when dropped.
 pub struct Retained {
@@ -100,30 +139,20 @@ impl Drop for Retained {
 impl<T: ClObject> Handle<T> {
     /// Creates a handle with reference count 1 that retains `retained`, and registers it.
     pub fn create(data: T, retained: Vec<Retained>) -> *mut T::C {
-        let arc = Arc::new(Handle { dispatch: dispatch_table(), refs: AtomicU32::new(1), retained, data });
-        let ptr = Arc::into_raw(arc);
-        with_registry(|r| r.insert(ptr as usize, T::KIND));
-        ptr as *mut T::C
+        let shell = new_shell();
+        let arc = Arc::new(Handle { shell, refs: AtomicU32::new(1), retained, data });
+        REGISTRY.lock().insert(shell, (T::KIND, arc));
+        shell as *mut T::C
     }
 
-    /// Looks `ptr` up; on success the returned `Arc` keeps the box alive for the caller.
+    /// Looks `ptr` up; on success the returned `Arc` keeps the object alive for the caller.
     pub fn get(ptr: *mut T::C) -> Result<Arc<Self>, cl_int> {
-        let addr = ptr as usize;
-        with_registry(|r| {
-            if r.get(&addr) != Some(&T::KIND) {
-                return Err(T::KIND.invalid_code());
-            }
-            let p = addr as *const Self;
-            // SAFETY: the registry holds exactly the addresses produced by `Arc::into_raw`
-            // in `create` whose registry reference (the one `into_raw` leaked) has not been
-            // given back yet (`release` removes the entry under this lock *before* giving the
-            // reference back), so the strong count is >= 1 here and `p` is a live `Arc<Self>`.
-            // One `Kind` belongs to exactly one `T`, so the type matches too.
-            unsafe {
-                Arc::increment_strong_count(p);
-                Ok(Arc::from_raw(p))
-            }
-        })
+        let obj = match REGISTRY.lock().get(&(ptr as usize)) {
+            Some((kind, obj)) if *kind == T::KIND => obj.clone(),
+            _ => return Err(T::KIND.invalid_code()),
+        };
+        // One `Kind` belongs to exactly one `T`, so this cannot fail; stay an error if it did.
+        obj.downcast::<Self>().map_err(|_| T::KIND.invalid_code())
     }
 
     /// `clRetain*`.
@@ -135,8 +164,9 @@ impl<T: ClObject> Handle<T> {
             .map_err(|_| T::KIND.invalid_code())
     }
 
-    /// `clRelease*`: at zero the handle leaves the registry and its box reference is
-    /// dropped (the box itself goes when the last in-flight entry point lets go of it).
+    /// `clRelease*`: at zero the handle leaves the registry, its shell goes to the
+    /// quarantine, and the registry's reference is dropped (the object itself goes when the
+    /// last in-flight entry point lets go of it).
     pub fn release(ptr: *mut T::C) -> Result<(), cl_int> {
         let h = Self::get(ptr)?;
         let prev = h
@@ -144,12 +174,12 @@ impl<T: ClObject> Handle<T> {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| if c == 0 { None } else { Some(c - 1) })
             .map_err(|_| T::KIND.invalid_code())?;
         if prev == 1 {
-            let removed = with_registry(|r| r.remove(&(ptr as usize)).is_some());
-            if removed {
-                // SAFETY: gives back the reference `create` leaked with `into_raw`; it was
-                // still owned by the registry entry we just removed, so this happens once.
-                drop(unsafe { Arc::from_raw(ptr as *const Self) });
+            let removed = REGISTRY.lock().remove(&(ptr as usize));
+            if removed.is_some() {
+                SHELLS.lock().released.push_back(ptr as usize);
             }
+            // Dropped outside the registry lock: it may release the handles it retained.
+            drop(removed);
         }
         drop(h);
         Ok(())
@@ -162,14 +192,14 @@ impl<T: ClObject> Handle<T> {
 
     /// This handle's C pointer.
     pub fn as_ptr(self: &Arc<Self>) -> *mut T::C {
-        Arc::as_ptr(self) as *mut T::C
+        self.shell as *mut T::C
     }
 
     /// Takes one app-visible reference on this handle, given back when the result drops.
     pub fn retained(self: &Arc<Self>) -> Retained {
         self.refs.fetch_add(1, Ordering::AcqRel);
         Retained {
-            addr: Arc::as_ptr(self) as usize,
+            addr: self.shell,
             release: |addr| {
                 let _ = Self::release(addr as *mut T::C);
             },
@@ -192,7 +222,7 @@ pub fn create_static<T: ClObject>(data: T) -> *mut T::C {
 
 /// `true` if `ptr` is a live handle of `kind` (for polymorphic arguments).
 pub fn is_kind(ptr: *const c_void, kind: Kind) -> bool {
-    with_registry(|r| r.get(&(ptr as usize)) == Some(&kind))
+    REGISTRY.lock().get(&(ptr as usize)).is_some_and(|(k, _)| *k == kind)
 }
 
 #[cfg(test)]
@@ -235,5 +265,22 @@ mod tests {
         assert_eq!(ph.ref_count(), 1);
         Handle::<Dummy>::release(parent).unwrap();
         assert!(Handle::<Dummy>::get(parent).is_err());
+    }
+
+    /// A released handle's address is not handed out again before the quarantine has
+    /// passed, so a stale handle stays invalid instead of naming a newer object.
+    #[test]
+    fn released_handles_are_not_reused_within_the_quarantine() {
+        let stale = Handle::create(Dummy(1), Vec::new());
+        Handle::<Dummy>::release(stale).unwrap();
+        for _ in 0..1000 {
+            let p = Handle::create(Dummy(2), Vec::new());
+            assert_ne!(p, stale);
+            assert_eq!(Handle::<Dummy>::release(stale).err(), Some(CL_INVALID_EVENT));
+            Handle::<Dummy>::release(p).unwrap();
+        }
+        // The shell still holds the dispatch pointer the ICD loader reads.
+        // SAFETY: shells are never freed; `stale` was one.
+        assert_eq!(unsafe { (*(stale as *const Shell)).dispatch }, dispatch_table());
     }
 }

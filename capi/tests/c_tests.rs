@@ -210,5 +210,11 @@ fn c_tests_under_valgrind() {
     }
     let supp = format!("--suppressions={}", repo().join("tests/c/valgrind.supp").display());
     let wrap = ["valgrind", "--leak-check=full", "--error-exitcode=1", "--num-callers=40", supp.as_str()];
-    check(run_all(Link::Direct, "wgcl", None, Some(&wrap)));
+    let mut failures = run_all(Link::Direct, "wgcl", None, Some(&wrap));
+    // Through the loader too: it reads a stale handle's dispatch pointer before we can
+    // check the handle, so that memory must stay valid after the last release.
+    if have_loader() {
+        failures.extend(run_all(Link::Loader, "wgcl", Some(vendors_dir()), Some(&wrap)));
+    }
+    check(failures);
 }

@@ -410,6 +410,35 @@ int main(void) {
     }
 #endif
 
+    /* Stale handles (used after their last release) stay invalid through the ICD loader
+     * too: the memory they point at keeps the dispatch pointer the loader reads, and it is
+     * not handed to a newer object (which a stale release would then destroy). */
+    if (is_wgcl()) {
+        cl_event stale = clCreateUserEvent(ctx, &err);
+        CHECK_OK(err);
+        CHECK_OK(clReleaseEvent(stale));
+        cl_mem stale_mem = clCreateBuffer(ctx, CL_MEM_READ_WRITE, 16, NULL, &err);
+        CHECK_OK(err);
+        CHECK_OK(clReleaseMemObject(stale_mem));
+        cl_event fresh[64];
+        for (int i = 0; i < 64; i++) {
+            fresh[i] = clCreateUserEvent(ctx, &err);
+            CHECK_OK(err);
+            CHECK((void *)fresh[i] != (void *)stale && (void *)fresh[i] != (void *)stale_mem);
+        }
+        EXPECT(clReleaseEvent(stale), CL_INVALID_EVENT);
+        EXPECT(clRetainEvent(stale), CL_INVALID_EVENT);
+        EXPECT(clGetEventInfo(stale, CL_EVENT_REFERENCE_COUNT, sizeof buf, buf, NULL), CL_INVALID_EVENT);
+        EXPECT(clGetMemObjectInfo(stale_mem, CL_MEM_SIZE, sizeof buf, buf, NULL), CL_INVALID_MEM_OBJECT);
+        EXPECT(clReleaseMemObject(stale_mem), CL_INVALID_MEM_OBJECT);
+        for (int i = 0; i < 64; i++) {
+            cl_uint refs = 0;
+            CHECK_OK(clGetEventInfo(fresh[i], CL_EVENT_REFERENCE_COUNT, sizeof refs, &refs, NULL));
+            CHECK(refs == 1);
+            CHECK_OK(clReleaseEvent(fresh[i]));
+        }
+    }
+
     CHECK_OK(clReleaseKernel(k));
     CHECK_OK(clReleaseProgram(prog));
     CHECK_OK(clReleaseMemObject(sub));
