@@ -2,11 +2,12 @@
 //! submitted, running, complete) and every callback (start, end, thread), so a user can see
 //! why a callback came late. Open it in Perfetto (ui.perfetto.dev) or chrome://tracing.
 //!
-//! The file is a JSON array written one record per line as things happen; the closing `]`
-//! is left out, which both viewers accept (so a crashed process still leaves a usable trace).
+//! The file is a JSON array written one record per line as things happen. After every
+//! write it ends with the closing `]`, which the next write steps back over, so the file is
+//! valid JSON at any moment: at exit, and after a crash too.
 //! Costs nothing when the variable is unset: one `OnceLock` read per record site.
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -20,8 +21,8 @@ fn sink() -> Option<&'static Mutex<BufWriter<File>>> {
             match File::create(&path) {
                 Ok(f) => {
                     let mut w = BufWriter::new(f);
-                    let _ = writeln!(w, "[");
-                    let _ = writeln!(w, r#"{{"ph":"M","pid":1,"name":"process_name","args":{{"name":"wgcl"}}}},"#);
+                    let _ = write!(w, "[\n{}{CLOSE}", r#"{"ph":"M","pid":1,"name":"process_name","args":{"name":"wgcl"}}"#);
+                    let _ = w.flush();
                     Some(Mutex::new(w))
                 }
                 Err(e) => {
@@ -42,14 +43,34 @@ fn us(ns: u64) -> f64 {
     ns as f64 / 1e3
 }
 
+/// What every write leaves at the end of the file.
+const CLOSE: &str = "\n]\n";
+
 fn write(lines: &[String]) {
     if let Some(s) = sink() {
         let mut w = s.lock();
+        // Step back over the closing bracket, append, close again.
+        let _ = w.seek(SeekFrom::End(-(CLOSE.len() as i64)));
         for l in lines {
-            let _ = writeln!(w, "{l},");
+            let _ = write!(w, ",\n{l}");
         }
+        let _ = write!(w, "{CLOSE}");
         let _ = w.flush();
     }
+}
+
+/// `s` as the inside of a JSON string.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn thread_id() -> u64 {
@@ -65,6 +86,7 @@ pub(crate) fn command(id: usize, name: &str, p: &crate::event::ProfilingInfo, st
     if !enabled() {
         return;
     }
+    let name = escape(name);
     let span = |phase: &str, from: u64, to: u64| {
         if from == 0 || to == 0 {
             return Vec::new();
@@ -91,8 +113,9 @@ pub(crate) fn callback(name: &str, start_ns: u64, end_ns: u64) {
     if !enabled() {
         return;
     }
+    let name = escape(name);
     let tid = thread_id();
-    let tname = std::thread::current().name().unwrap_or("unnamed").to_string();
+    let tname = escape(std::thread::current().name().unwrap_or("unnamed"));
     write(&[
         format!(r#"{{"ph":"M","pid":1,"tid":{tid},"name":"thread_name","args":{{"name":"{tname}"}}}}"#),
         format!(
