@@ -4,8 +4,11 @@
 #   $DESTDIR$PREFIX/lib/libwgcl.a
 #   $DESTDIR$PREFIX/include/wgcl.h
 #   $DESTDIR$PREFIX/lib/pkgconfig/wgcl.pc
-#   $DESTDIR$ICD_DIR/wgcl.icd          (ICD_DIR defaults to /etc/OpenCL/vendors for
-#                                       PREFIX=/usr, else $PREFIX/etc/OpenCL/vendors)
+#   $DESTDIR$ICD_DIR/wgcl.icd          (ICD_DIR defaults to /etc/OpenCL/vendors, the one
+#                                       directory the system's ICD loader reads, for the
+#                                       system prefixes /usr and /usr/local; for any other
+#                                       (private) prefix to $PREFIX/etc/OpenCL/vendors, and
+#                                       the script prints how to point the loader there)
 # Usage: scripts/install.sh [--prefix P] [--no-build] [--profile release|debug] [DESTDIR=...] [ICD_DIR=...]
 set -eu
 
@@ -32,7 +35,10 @@ cd "$ROOT"
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 MAJOR=${VERSION%%.*}
 if [ -z "$ICD_DIR" ]; then
-    if [ "$PREFIX" = /usr ]; then ICD_DIR=/etc/OpenCL/vendors; else ICD_DIR=$PREFIX/etc/OpenCL/vendors; fi
+    case "$PREFIX" in
+        /usr|/usr/|/usr/local|/usr/local/) ICD_DIR=/etc/OpenCL/vendors ;;
+        *) ICD_DIR=$PREFIX/etc/OpenCL/vendors ;;
+    esac
 fi
 
 if [ "$BUILD" = 1 ]; then
@@ -53,3 +59,7 @@ sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@VERSION@|$VERSION|g" capi/wgcl.pc.in > "$LI
 # The loader dlopens this path: absolute, without DESTDIR (the final location).
 echo "$PREFIX/lib/libwgcl.so" > "$DESTDIR$ICD_DIR/wgcl.icd"
 echo "installed wgcl $VERSION into $DESTDIR$PREFIX (ICD file $DESTDIR$ICD_DIR/wgcl.icd)"
+if [ "$ICD_DIR" != /etc/OpenCL/vendors ]; then
+    echo "the system's ICD loader reads only /etc/OpenCL/vendors; to use this install:"
+    echo "  export OCL_ICD_VENDORS=$ICD_DIR    # then: clinfo -l"
+fi
