@@ -7,14 +7,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh || exit 1
 failed=()
+summary=()   # "part  seconds  ok|FAILED", printed as a table at the end
+start_all=$SECONDS
 # Each part's output also goes to target/test-logs/<part>.log; the end of a failed part's log
 # is printed again after the summary, so that a CI page showing only the tail still says why.
 logs=${CARGO_TARGET_DIR:-target}/test-logs
 mkdir -p "$logs"
 run() {
   local name=$1; shift
+  local t0=$SECONDS result=ok
   echo "=== $name: $*"
-  if "$@" 2>&1 | tee "$logs/$name.log"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+  if "$@" 2>&1 | tee "$logs/$name.log"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); result=FAILED; fi
+  summary+=("$(printf '%-14s %6d s  %s' "$name" $((SECONDS - t0)) "$result")")
 }
 # `cargo test` does not produce the cdylib (libwgcl.so) that the C tests link: build first.
 run build cargo build --workspace
@@ -25,6 +29,9 @@ run rust cargo test --workspace --no-fail-fast
 [ -x scripts/test-clients.sh ] && run clients scripts/test-clients.sh
 [ -x scripts/test-web.sh ] && run browser scripts/test-web.sh
 run benches benches/run.sh --quick
+echo "=== parts (wall time on $(nproc) cores):"
+printf '%s\n' "${summary[@]}"
+printf '%-14s %6d s\n' total $((SECONDS - start_all))
 if [ ${#failed[@]} -gt 0 ]; then
   for name in "${failed[@]}"; do
     echo "=== last lines of $name (full log: $logs/$name.log):"
