@@ -29,7 +29,7 @@
 //! COMPLETE. The wgpu callbacks only record facts; they may run inside `queue.submit` on an
 //! application thread. Retiring is kept separate from polling so that a promise-driven
 //! browser loop can call [`Engine::retire_completed`] instead.
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -80,7 +80,9 @@ pub struct Engine {
     /// Set when the device is lost: every later command fails at once.
     lost: Mutex<Option<String>>,
     /// Small helper pipelines (byte-granular copies), built on first use.
-    pub(crate) helpers: Mutex<HashMap<&'static str, Arc<wgpu::ComputePipeline>>>,
+    /// (A BTreeMap: its nodes are referenced by their start address, so leak checkers see
+    /// the cached pipelines of a device that lives until exit as reachable.)
+    pub(crate) helpers: Mutex<BTreeMap<&'static str, Arc<wgpu::ComputePipeline>>>,
     /// How long the completion thread polls before it blocks (zero on CPU devices).
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     spin: Duration,
@@ -102,7 +104,7 @@ impl Engine {
             inflight: Mutex::new(Inflight::default()),
             inflight_changed: Condvar::new(),
             lost: Mutex::new(None),
-            helpers: Mutex::new(HashMap::new()),
+            helpers: Mutex::new(BTreeMap::new()),
             spin,
             me: me.clone(),
         });
