@@ -59,7 +59,12 @@ enum Link {
 
 fn compile(src: &Path, link: Link) -> PathBuf {
     let stem = src.file_stem().unwrap().to_str().unwrap();
-    let out = work_dir().join(format!("{stem}-{}", if link == Link::Direct { "direct" } else { "icd" }));
+    compile_as(src, link, &format!("{stem}-{}", if link == Link::Direct { "direct" } else { "icd" }))
+}
+
+/// `compile` into `work_dir()/name` (tests running at the same time use different names).
+fn compile_as(src: &Path, link: Link, name: &str) -> PathBuf {
+    let out = work_dir().join(name);
     let mut cmd = Command::new("cc");
     cmd.args(["-std=gnu11", "-g", "-O1", "-Wall", "-Werror", "-DCL_TARGET_OPENCL_VERSION=300"])
         .arg(format!("-I{}", repo().join("capi/include").display()))
@@ -199,6 +204,25 @@ fn clinfo_lists_wgcl_without_errors() {
         })
         .collect();
     assert!(bad.is_empty(), "clinfo reported errors:\n{}\n\nfull output:\n{}", bad.join("\n"), r.text);
+}
+
+/// Stale handles through the ICD loader under valgrind: the loader reads a released
+/// handle's dispatch pointer before wgcl can check the handle, so that memory must stay
+/// valid (bad_inputs.c over-releases and reuses stale handles of every kind it can).
+/// Quick enough for every run; the whole set under valgrind is `WGCL_VALGRIND=1` below.
+#[test]
+fn stale_handles_through_the_loader_under_valgrind() {
+    if !have("cc") || !have_headers() || !have_loader() || !have("valgrind") {
+        eprintln!("SKIP: cc, <CL/cl.h>, libOpenCL or valgrind missing");
+        return;
+    }
+    let exe = compile_as(&repo().join("tests/c/bad_inputs.c"), Link::Loader, "bad_inputs-icd-valgrind");
+    let supp = format!("--suppressions={}", repo().join("tests/c/valgrind.supp").display());
+    let mut cmd = Command::new("valgrind");
+    cmd.args(["--error-exitcode=1", "--num-callers=40", supp.as_str()]).arg(&exe);
+    cmd.env("WGCL_TEST_PLATFORM", "wgcl").env("OCL_ICD_VENDORS", vendors_dir());
+    let r = run(cmd);
+    assert!(r.ok && r.text.contains("ERROR SUMMARY: 0 errors"), "{}", r.text);
 }
 
 /// `WGCL_VALGRIND=1`: no leaks or invalid accesses once everything is released.
