@@ -63,8 +63,11 @@ pub struct TypeQualifiers {
 pub enum ArgKind {
     /// A buffer (`cl_mem`) bound as a storage buffer at `binding`.
     Buffer { binding: u32, read_only: bool },
-    /// A by-value argument of exactly `size` bytes, bound as a uniform buffer at `binding`.
-    Scalar { binding: u32, size: u32 },
+    /// A by-value argument of exactly `size` bytes at byte `offset` of the uniform buffer
+    /// bound at `binding`. OpenCL C kernels pack all their by-value arguments into one
+    /// binding (devices allow few uniform buffers per stage, and BLAS kernels take 20
+    /// scalars); WGSL kernels have one binding per argument at offset 0.
+    Scalar { binding: u32, offset: u32, size: u32 },
     /// A `__local` buffer: the runtime sets the override `len_override` to
     /// `arg_size / elem_size` elements when it builds the pipeline.
     Local { len_override: String, elem_size: u32 },

@@ -114,7 +114,7 @@ pub fn reflect(module: &Module, info: &naga::valid::ModuleInfo) -> Result<Vec<Ke
                         address_qualifier: AddressQualifier::Private,
                         access_qualifier: AccessQualifier::None,
                         type_qualifiers: TypeQualifiers::default(),
-                        kind: ArgKind::Scalar { binding: b, size: layouter[var.ty].size },
+                        kind: ArgKind::Scalar { binding: b, offset: 0, size: layouter[var.ty].size },
                     });
                 }
                 AddressSpace::WorkGroup => {
@@ -242,7 +242,7 @@ fn fixed(@builtin(global_invocation_id) g: vec3<u32>) { b[g.x] = 1.0; }
         assert_eq!(kinds, vec![
             ArgKind::Buffer { binding: 0, read_only: true },
             ArgKind::Buffer { binding: 1, read_only: false },
-            ArgKind::Scalar { binding: 2, size: 4 },
+            ArgKind::Scalar { binding: 2, offset: 0, size: 4 },
             ArgKind::Local { len_override: "wgcl_arg3_len".into(), elem_size: 4 },
         ]);
         assert_eq!(k.args[3].address_qualifier, AddressQualifier::Local);

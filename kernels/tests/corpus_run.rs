@@ -93,7 +93,7 @@ fn struct_by_value_argument_with_c_layout() {
     let p = build(&corpus("struct_params.cl"));
     let k = p.kernel("apply").unwrap();
     // C layout: scale@0, offset@4, bias@16 (float4 aligned 16), count@32, size 48.
-    assert_eq!(k.args[0].kind, wgcl_kernels::ArgKind::Scalar { binding: 0, size: 48 });
+    assert_eq!(k.args[0].kind, wgcl_kernels::ArgKind::Scalar { binding: 0, offset: 0, size: 48 });
     assert_eq!(k.args[0].type_name, "Params");
     let bias = [0.5, 1.0, 1.5, 2.0];
     let bytes = params_bytes(2.0, -3, bias, 5);

@@ -19,7 +19,7 @@ fn reflection_of_arguments() {
     assert_eq!(k.args[0].kind, ArgKind::Buffer { binding: 0, read_only: true });
     assert_eq!(k.args[1].kind, ArgKind::Buffer { binding: 1, read_only: true });
     assert_eq!(k.args[2].kind, ArgKind::Local { len_override: "wgcl_arg2_len".into(), elem_size: 16 });
-    assert_eq!(k.args[3].kind, ArgKind::Scalar { binding: 3, size: 4 });
+    assert_eq!(k.args[3].kind, ArgKind::Scalar { binding: 3, offset: 0, size: 4 });
     assert_eq!(k.dispatch_binding, Some(5));
     assert_eq!(k.work_group_size_hint, Some([64, 1, 1]));
     assert_eq!(k.attributes, "work_group_size_hint(64,1,1)");
@@ -115,4 +115,20 @@ fn specialisation_errors_and_wgsl_programs() {
     assert!(!s.contains("@id"), "{s}");
     let m = naga::front::wgsl::parse_str(&s).unwrap();
     assert_eq!(m.entry_points[0].workgroup_size, [32, 1, 1]);
+}
+
+/// By-value arguments share one uniform binding, each at its own word-aligned offset.
+#[test]
+fn by_value_arguments_are_packed_in_one_binding() {
+    let src = "__kernel void k(char c, __global int* out, double2 d, short s, float4 f) { out[0] = c + s + (int)f.x + (int)d.y; }";
+    let p = opencl_c::build(src, &BuildOptions { caps: DeviceCaps { f64: true, ..Default::default() }, ..Default::default() }).unwrap();
+    let k = p.kernel("k").unwrap();
+    let kinds: Vec<_> = k.args.iter().map(|a| a.kind.clone()).collect();
+    assert_eq!(kinds, [
+        ArgKind::Scalar { binding: 0, offset: 0, size: 1 },
+        ArgKind::Buffer { binding: 1, read_only: false },
+        ArgKind::Scalar { binding: 0, offset: 4, size: 16 },
+        ArgKind::Scalar { binding: 0, offset: 20, size: 2 },
+        ArgKind::Scalar { binding: 0, offset: 24, size: 16 },
+    ]);
 }

@@ -290,7 +290,7 @@ impl Kernel {
             .lock()
             .entry(self.info.entry_point.clone())
             .or_insert_with(|| {
-                let mut entries = Vec::new();
+                let mut entries: Vec<wgpu::BindGroupLayoutEntry> = Vec::new();
                 let uniform = |binding| wgpu::BindGroupLayoutEntry {
                     binding,
                     visibility: wgpu::ShaderStages::COMPUTE,
@@ -305,7 +305,12 @@ impl Kernel {
                             ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Storage { read_only }, has_dynamic_offset: false, min_binding_size: None },
                             count: None,
                         }),
-                        ArgKind::Scalar { binding, .. } => entries.push(uniform(binding)),
+                        // By-value arguments may share one binding.
+                        ArgKind::Scalar { binding, .. } => {
+                            if !entries.iter().any(|e| e.binding == binding) {
+                                entries.push(uniform(binding))
+                            }
+                        }
                         ArgKind::Local { .. } => {}
                     }
                 }
@@ -475,15 +480,32 @@ impl Kernel {
         // One uniform buffer for by-value arguments and the dispatch blocks.
         let ua = l.min_uniform_buffer_offset_alignment as u64;
         let mut bytes: Vec<u8> = Vec::new();
-        let mut scalar_at = Vec::new();
+        // By-value arguments, each at its offset in its binding's block.
+        let mut blocks: Vec<(u32, Vec<u8>)> = Vec::new();
         for (a, v) in self.info.args.iter().zip(&args) {
-            if let (ArgKind::Scalar { .. }, Some(ArgValue::Bytes(b))) = (&a.kind, v) {
-                let at = align(bytes.len() as u64, ua);
-                bytes.resize(at as usize, 0);
-                bytes.extend_from_slice(b);
-                bytes.resize(align(bytes.len() as u64, 16) as usize, 0);
-                scalar_at.push((at, align(b.len() as u64, 16)));
+            if let (ArgKind::Scalar { binding, offset, .. }, Some(ArgValue::Bytes(b))) = (&a.kind, v) {
+                let i = match blocks.iter().position(|(bb, _)| bb == binding) {
+                    Some(i) => i,
+                    None => {
+                        blocks.push((*binding, Vec::new()));
+                        blocks.len() - 1
+                    }
+                };
+                let block = &mut blocks[i].1;
+                let (start, end) = (*offset as usize, *offset as usize + b.len());
+                if block.len() < end {
+                    block.resize(end, 0);
+                }
+                block[start..end].copy_from_slice(b);
             }
+        }
+        let mut scalar_at = Vec::new();
+        for (binding, block) in &blocks {
+            let at = align(bytes.len() as u64, ua);
+            bytes.resize(at as usize, 0);
+            bytes.extend_from_slice(block);
+            bytes.resize(align(bytes.len() as u64, 16) as usize, 0);
+            scalar_at.push((*binding, at, align(block.len() as u64, 16)));
         }
         let mut dispatch_at = Vec::new();
         if self.info.dispatch_binding.is_some() {
@@ -562,7 +584,7 @@ impl Kernel {
         buffers: &[Option<Arc<MemObject>>],
         bytes: &[u8],
         chunks: &[Chunk],
-        scalar_at: &[(u64, u64)],
+        scalar_at: &[(u32, u64, u64)],
         dispatch_at: &[u64],
     ) -> Bound {
         let uniforms = (!bytes.is_empty()).then(|| {
@@ -590,7 +612,6 @@ impl Kernel {
         for (ci, chunk) in chunks.iter().enumerate() {
             let mut entries = Vec::new();
             let mut bi = 0;
-            let mut si = 0;
             for a in &self.info.args {
                 match a.kind {
                     ArgKind::Buffer { binding, .. } => {
@@ -605,20 +626,18 @@ impl Kernel {
                         entries.push(wgpu::BindGroupEntry { binding, resource });
                         bi += 1;
                     }
-                    ArgKind::Scalar { binding, .. } => {
-                        let (at, size) = scalar_at[si];
-                        si += 1;
-                        entries.push(wgpu::BindGroupEntry {
-                            binding,
-                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                                buffer: uniforms.as_ref().expect("uniforms made"),
-                                offset: at,
-                                size: std::num::NonZeroU64::new(size),
-                            }),
-                        });
-                    }
-                    ArgKind::Local { .. } => {}
+                    ArgKind::Scalar { .. } | ArgKind::Local { .. } => {}
                 }
+            }
+            for &(binding, at, size) in scalar_at {
+                entries.push(wgpu::BindGroupEntry {
+                    binding,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: uniforms.as_ref().expect("uniforms made"),
+                        offset: at,
+                        size: std::num::NonZeroU64::new(size),
+                    }),
+                });
             }
             if let Some(b) = self.info.dispatch_binding {
                 entries.push(wgpu::BindGroupEntry {

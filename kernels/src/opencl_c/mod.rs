@@ -353,6 +353,11 @@ fn gen_kernel(
         local_size[0], local_size[1], local_size[2]
     );
     let mut args = Vec::new();
+    // By-value arguments: packed word-aligned into one uniform struct, bound at the first
+    // one's binding.
+    let args_name = format!("wgcl_k{ki}_args");
+    let mut scalar_binding = None;
+    let mut scalar_words = 0u32;
     for (i, p) in f.params.iter().enumerate() {
         lw.check_ty(&p.ty, p.pos)?;
         if p.name.is_empty() {
@@ -449,11 +454,10 @@ fn gen_kernel(
                     return Err(lw.err(p.pos, "kernel arguments cannot be `bool` (OpenCL C forbids it)"));
                 }
                 let size = t.layout(lw.structs()).0;
-                let words = size.div_ceil(4).max(1);
-                word_structs.insert(words);
-                let uname = format!("{gname}_u");
-                lw.kout.decls.push(format!("@group(0) @binding({i}) var<uniform> {uname}: WgclWords{words};"));
-                let code = words::decode(lw, &words::Src::Fields(uname), t, &words::Off::at(0), p.pos)?;
+                let binding = *scalar_binding.get_or_insert(i as u32);
+                let offset = scalar_words * 4;
+                scalar_words += size.div_ceil(4).max(1);
+                let code = words::decode(lw, &words::Src::Fields(args_name.clone()), t, &words::Off::at(offset), p.pos)?;
                 let w = lw.wt(t);
                 lw.emit(format!("var {local}: {w} = {code};"));
                 lw.fx.last_mut().unwrap().scopes[0].insert(p.name.clone(), Sym::Var { code: local, ty: t.clone(), root: None, guard: false });
@@ -463,10 +467,14 @@ fn gen_kernel(
                     address_qualifier: AddressQualifier::Private,
                     access_qualifier: AccessQualifier::None,
                     type_qualifiers: tq,
-                    kind: ArgKind::Scalar { binding: i as u32, size },
+                    kind: ArgKind::Scalar { binding, offset, size },
                 });
             }
         }
+    }
+    if let Some(b) = scalar_binding {
+        word_structs.insert(scalar_words);
+        lw.kout.decls.push(format!("@group(0) @binding({b}) var<uniform> {args_name}: WgclWords{scalar_words};"));
     }
     let body = f.body.as_ref().unwrap();
     if guard_stores {

@@ -111,6 +111,8 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
         WorkgroupSize::Fixed(f) => assert_eq!(*f, ls, "local size must match reqd_work_group_size"),
     }
     let mut buffers = Vec::new();
+    // By-value arguments: one uniform block per binding, each argument at its offset.
+    let mut blocks: Vec<(u32, Vec<u8>)> = Vec::new();
     for (a, info) in args.iter().zip(&k.args) {
         match (a, &info.kind) {
             (Arg::Buf(bytes), ArgKind::Buffer { .. }) => {
@@ -126,19 +128,21 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
                 g.queue.write_buffer(&b, 0, &padded);
                 buffers.push(Some(b));
             }
-            (Arg::Val(bytes), ArgKind::Scalar { size, .. }) => {
+            (Arg::Val(bytes), ArgKind::Scalar { binding, offset, size }) => {
                 assert_eq!(bytes.len() as u32, *size, "by-value size of `{}`", info.name);
-                let padded_len = (bytes.len() as u64).next_multiple_of(16);
-                let mut padded = bytes.clone();
-                padded.resize(padded_len as usize, 0);
-                let b = d.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some(&info.name),
-                    size: padded_len,
-                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                });
-                g.queue.write_buffer(&b, 0, &padded);
-                buffers.push(Some(b));
+                let block = match blocks.iter().position(|(b, _)| b == binding) {
+                    Some(i) => &mut blocks[i].1,
+                    None => {
+                        blocks.push((*binding, Vec::new()));
+                        &mut blocks.last_mut().unwrap().1
+                    }
+                };
+                let end = *offset as usize + bytes.len();
+                if block.len() < end {
+                    block.resize(end, 0);
+                }
+                block[*offset as usize..end].copy_from_slice(bytes);
+                buffers.push(None);
             }
             (Arg::Local(bytes), ArgKind::Local { len_override, elem_size }) => {
                 constants.push((len_override.clone(), (bytes / elem_size) as f64));
@@ -147,6 +151,21 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
             _ => panic!("argument `{}` does not match {:?}", info.name, info.kind),
         }
     }
+    let uniform_blocks: Vec<(u32, wgpu::Buffer)> = blocks
+        .iter()
+        .map(|(binding, block)| {
+            let mut padded = block.clone();
+            padded.resize(block.len().next_multiple_of(16), 0);
+            let b = d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("by-value arguments"),
+                size: padded.len() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            g.queue.write_buffer(&b, 0, &padded);
+            (*binding, b)
+        })
+        .collect();
     let scope = d.push_error_scope(wgpu::ErrorFilter::Validation);
     let mut cref: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let source = if specialised {
@@ -178,10 +197,13 @@ pub fn run_with(prog: &ProgramModule, kernel: &str, args: &[Arg], global: &[u32]
         });
         g.queue.write_buffer(&dbuf, 0, &dbytes);
         let mut entries = Vec::new();
-        for (i, b) in buffers.iter().enumerate() {
-            if let Some(b) = b {
-                entries.push(wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() });
+        for (b, info) in buffers.iter().zip(&k.args) {
+            if let (Some(b), ArgKind::Buffer { binding, .. }) = (b, &info.kind) {
+                entries.push(wgpu::BindGroupEntry { binding: *binding, resource: b.as_entire_binding() });
             }
+        }
+        for (binding, b) in &uniform_blocks {
+            entries.push(wgpu::BindGroupEntry { binding: *binding, resource: b.as_entire_binding() });
         }
         entries.push(wgpu::BindGroupEntry { binding: k.dispatch_binding.unwrap(), resource: dbuf.as_entire_binding() });
         let bg = d.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
