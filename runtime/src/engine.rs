@@ -81,6 +81,10 @@ pub struct Engine {
     lost: Mutex<Option<String>>,
     /// Small helper pipelines (byte-granular copies), built on first use.
     pub(crate) helpers: Mutex<HashMap<&'static str, Arc<wgpu::ComputePipeline>>>,
+    /// The driver's limit on loop iterations per invocation, past which it silently leaves a
+    /// loop (see [`driver_loop_limit`]): the runtime's own loop over virtual work-groups must
+    /// then not multiply a kernel's iterations.
+    pub(crate) loop_limit: Option<u32>,
     /// How long the completion thread polls before it blocks (zero on CPU devices).
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     spin: Duration,
@@ -91,6 +95,7 @@ impl Engine {
     pub(crate) fn start(device: wgpu::Device, queue: wgpu::Queue) -> Arc<Engine> {
         let limits = device.limits();
         let spin = crate::spin::window_for(device.adapter_info().device_type);
+        let loop_limit = driver_loop_limit(&device.adapter_info());
         let engine = Arc::new_cyclic(|me| Engine {
             device,
             queue,
@@ -103,6 +108,7 @@ impl Engine {
             inflight_changed: Condvar::new(),
             lost: Mutex::new(None),
             helpers: Mutex::new(HashMap::new()),
+            loop_limit,
             spin,
             me: me.clone(),
         });
@@ -482,6 +488,15 @@ impl Engine {
             None => Ok(()),
         }
     }
+}
+
+/// Whether the driver stops loops after a number of iterations. llvmpipe (lavapipe, Mesa's
+/// CPU Vulkan) counts every loop-header execution of an invocation, over all its loops, and
+/// leaves whatever loop it is in after 65,535 (gallivm's `LP_MAX_TGSI_LOOP_ITERATIONS`),
+/// without an error: measured in `runtime/tests/launch.rs` (`loop_limit_of_the_driver`).
+pub(crate) fn driver_loop_limit(info: &wgpu::AdapterInfo) -> Option<u32> {
+    let llvmpipe = info.name.to_lowercase().contains("llvmpipe") || info.driver.to_lowercase().contains("llvmpipe");
+    llvmpipe.then_some(65_535)
 }
 
 /// Runs `f` inside a wgpu validation error scope and returns the error it raised, if any.

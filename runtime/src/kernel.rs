@@ -165,12 +165,18 @@ impl KernelLaunch {
 /// of 2^28 floats through wgcl moves 2,100 GB/s with every group dispatched and 2,713 GB/s
 /// with 2^22 work-items in flight; 2^18..2^21 were in between
 /// (benches/results/h200-2026-11-21-s3-virtual-groups.txt).
-fn groups_in_flight(local: [u32; 3]) -> u32 {
+///
+/// On a driver that leaves loops after a number of iterations per invocation
+/// ([`Engine::loop_limit`], llvmpipe), every group is dispatched: the loop then runs once per
+/// invocation, so a kernel gets the same iteration budget it would have without the runtime's
+/// loop (running several groups per invocation multiplied the kernel's own loop count and
+/// cut correct kernels short, silently). A CPU gains nothing from fewer groups anyway.
+fn groups_in_flight(engine: &Engine, local: [u32; 3]) -> u32 {
     static INVOCATIONS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     let budget = *INVOCATIONS.get_or_init(|| {
         std::env::var("WGCL_INVOCATIONS_IN_FLIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 22)
     });
-    if budget == 0 {
+    if budget == 0 || engine.loop_limit.is_some() {
         return u32::MAX;
     }
     (budget / local.iter().product::<u32>().max(1)).max(1)
@@ -633,7 +639,7 @@ impl Kernel {
             let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
             let mut count = chunk.count;
             if self.info.virtual_groups {
-                count[0] = count[0].min(groups_in_flight(chunk.local));
+                count[0] = count[0].min(groups_in_flight(engine, chunk.local));
             }
             dispatches.push((bg, count));
         }
