@@ -471,6 +471,9 @@ impl Kernel {
             &self.built
         };
         let pipeline = self.pipeline(built, local, &local_lens)?;
+        // A driver failing the pipeline may lose the device with it: refuse here rather than
+        // bind to a dead device.
+        engine.check_alive()?;
 
         let max = l.max_compute_workgroups_per_dimension.max(1);
         if groups.iter().any(|g| *g > max) && self.info.dispatch_binding.is_none() {
@@ -572,12 +575,19 @@ impl Kernel {
         dispatch_at: &[u64],
     ) -> Bound {
         let uniforms = (!bytes.is_empty()).then(|| {
-            use wgpu::util::DeviceExt;
-            engine.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            // Not `create_buffer_init`: it panics when the buffer is invalid (a lost device);
+            // the batch fails instead.
+            let buf = engine.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("wgcl kernel args"),
-                contents: bytes,
+                size: align(bytes.len() as u64, 4),
                 usage: wgpu::BufferUsages::UNIFORM,
-            })
+                mapped_at_creation: true,
+            });
+            if let Ok(mut view) = buf.slice(..).get_mapped_range_mut() {
+                view.slice(..bytes.len()).copy_from_slice(bytes);
+            }
+            buf.unmap();
+            buf
         });
         let layout = self.layout(built);
         let dummy;

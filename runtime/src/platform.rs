@@ -133,7 +133,9 @@ impl Device {
             global_mem_size: l.max_buffer_size.max(max_alloc),
             max_mem_alloc_size: max_alloc,
             local_mem_size: l.max_compute_workgroup_storage_size as u64,
-            max_constant_buffer_size: max_alloc,
+            // Program-scope __constant tables live in the shader, where the front end caps them
+            // (larger ones are refused at build); __constant arguments are storage buffers.
+            max_constant_buffer_size: wgcl_kernels::opencl_c::MAX_PROGRAM_CONSTANT_BYTES.min(max_alloc),
             max_parameter_size: 1024,
             mem_base_addr_align: l.min_storage_buffer_offset_alignment.max(l.min_uniform_buffer_offset_alignment),
             max_storage_buffers: l.max_storage_buffers_per_shader_stage,

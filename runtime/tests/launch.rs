@@ -288,3 +288,61 @@ fn compute_units_of_llvmpipe_are_its_threads() {
     let want = std::env::var("LP_NUM_THREADS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(cpus).clamp(1, 32);
     assert_eq!(env.device.info().max_compute_units, want);
 }
+
+/// A program with a `__constant int table[n]` (program scope, initialized) read by a kernel.
+fn table_src(n: usize) -> String {
+    let vals: Vec<String> = (0..n).map(|i| ((i * 7919) % 1000).to_string()).collect();
+    format!(
+        "__constant int table[{n}] = {{{}}};\n__kernel void look(__global const int* idx, __global int* out) {{\n    int i = get_global_id(0);\n    out[i] = table[idx[i]];\n}}\n",
+        vals.join(",")
+    )
+}
+
+const PLUS_ONE: &str = "__kernel void plus_one(__global int* a) { int i = get_global_id(0); a[i] = a[i] + 1; }";
+
+/// A normal kernel on `env`, exact.
+fn plus_one_works(env: &Env) {
+    let q = env.queue();
+    let p = build_cl(env, PLUS_ONE);
+    let k = Kernel::new(&p, "plus_one").unwrap();
+    let input: Vec<i32> = (0..1024).collect();
+    let a = env.buffer_with(bytemuck::cast_slice(&input));
+    mem_arg(&k, 0, &a);
+    run(&q, &k, 1024, None);
+    let got: Vec<i32> = bytemuck::cast_slice(&read_all(&q, &a)).to_vec();
+    assert_eq!(got, (1..1025).collect::<Vec<i32>>());
+}
+
+/// Runs `look` of [`table_src`]`(n)` and compares with the table, exact.
+fn table_lookup_works(env: &Env, p: &Arc<Program>, n: usize) {
+    let q = env.queue();
+    let k = Kernel::new(p, "look").unwrap();
+    let idx: Vec<i32> = (0..256).map(|i| ((i * 389) % n) as i32).collect();
+    let ib = env.buffer_with(bytemuck::cast_slice(&idx));
+    let ob = env.buffer(256 * 4);
+    mem_arg(&k, 0, &ib);
+    mem_arg(&k, 1, &ob);
+    run(&q, &k, 256, None);
+    let got: Vec<i32> = bytemuck::cast_slice(&read_all(&q, &ob)).to_vec();
+    let want: Vec<i32> = idx.iter().map(|&i| ((i as usize * 7919) % 1000) as i32).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_400kb_constant_table_is_refused_at_build_and_breaks_nothing() {
+    // The table was a private array in the shader; lavapipe failed its pipeline and lost the
+    // device, so every later call of the process failed (a new context too).
+    let env = env();
+    let limit = env.device.info().max_constant_buffer_size;
+    assert_eq!(limit, 64 * 1024, "CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE");
+    let p = Program::with_source(&env.ctx, &table_src(100_000)).unwrap();
+    assert_eq!(code(p.build("", None)), -11, "CL_BUILD_PROGRAM_FAILURE");
+    assert!(p.build_log().contains("exceeds CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE"), "{}", p.build_log());
+    plus_one_works(&env);
+    plus_one_works(&common::env());
+    // A small table still builds and runs, exact. (One near the limit builds too, but lavapipe
+    // takes minutes to compile its private-array initializer; 1,000 ints already 80 s.)
+    let n = 64;
+    table_lookup_works(&env, &build_cl(&env, &table_src(n)), n);
+    plus_one_works(&env);
+}
