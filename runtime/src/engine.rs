@@ -124,7 +124,13 @@ impl Engine {
             let e = engine.clone();
             std::thread::Builder::new()
                 .name("wgcl-completion".into())
-                .spawn(move || e.completion_loop())
+                .spawn(move || {
+                    // A panic here (a wgpu bug) would leave every blocking call waiting for
+                    // good: end what is pending and in flight with an error instead.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| e.completion_loop())).is_err() {
+                        e.mark_lost("the completion thread panicked".into());
+                    }
+                })
                 .expect("spawn the wgcl completion thread");
         }
         engine
@@ -263,6 +269,11 @@ impl Engine {
             for e in &encoded {
                 e.event.transition(Error::OutOfResources(String::new()).code());
             }
+            // Nothing was submitted: its index may be past the device's last submission, and
+            // waiting for it made wgpu-core panic in the completion thread ("current
+            // submission index should be at least the wait submission index"). Retire it
+            // without waiting.
+            done.store(true, Ordering::Release);
         }
         for e in &mut encoded {
             e.after_submit(&self.me);
