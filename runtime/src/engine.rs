@@ -83,6 +83,10 @@ pub struct Engine {
     /// (A BTreeMap: its nodes are referenced by their start address, so leak checkers see
     /// the cached pipelines of a device that lives until exit as reachable.)
     pub(crate) helpers: Mutex<BTreeMap<&'static str, Arc<wgpu::ComputePipeline>>>,
+    /// The driver's limit on loop iterations per invocation, past which it silently leaves a
+    /// loop (see [`driver_loop_limit`]): the runtime's own loop over virtual work-groups must
+    /// then not multiply a kernel's iterations.
+    pub(crate) loop_limit: Option<u32>,
     /// How long the completion thread polls before it blocks (zero on CPU devices).
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     spin: Duration,
@@ -93,6 +97,7 @@ impl Engine {
     pub(crate) fn start(device: wgpu::Device, queue: wgpu::Queue) -> Arc<Engine> {
         let limits = device.limits();
         let spin = crate::spin::window_for(device.adapter_info().device_type);
+        let loop_limit = driver_loop_limit(&device.adapter_info());
         let engine = Arc::new_cyclic(|me| Engine {
             device,
             queue,
@@ -105,6 +110,7 @@ impl Engine {
             inflight_changed: Condvar::new(),
             lost: Mutex::new(None),
             helpers: Mutex::new(BTreeMap::new()),
+            loop_limit,
             spin,
             me: me.clone(),
         });
@@ -120,7 +126,13 @@ impl Engine {
             let e = engine.clone();
             std::thread::Builder::new()
                 .name("wgcl-completion".into())
-                .spawn(move || e.completion_loop())
+                .spawn(move || {
+                    // A panic here (a wgpu bug) would leave every blocking call waiting for
+                    // good: end what is pending and in flight with an error instead.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| e.completion_loop())).is_err() {
+                        e.mark_lost("the completion thread panicked".into());
+                    }
+                })
                 .expect("spawn the wgcl completion thread");
         }
         engine
@@ -259,6 +271,11 @@ impl Engine {
             for e in &encoded {
                 e.event.transition(Error::OutOfResources(String::new()).code());
             }
+            // Nothing was submitted: its index may be past the device's last submission, and
+            // waiting for it made wgpu-core panic in the completion thread ("current
+            // submission index should be at least the wait submission index"). Retire it
+            // without waiting.
+            done.store(true, Ordering::Release);
         }
         for e in &mut encoded {
             e.after_submit(&self.me);
@@ -484,6 +501,15 @@ impl Engine {
             None => Ok(()),
         }
     }
+}
+
+/// Whether the driver stops loops after a number of iterations. llvmpipe (lavapipe, Mesa's
+/// CPU Vulkan) counts every loop-header execution of an invocation, over all its loops, and
+/// leaves whatever loop it is in after 65,535 (gallivm's `LP_MAX_TGSI_LOOP_ITERATIONS`),
+/// without an error: measured in `runtime/tests/launch.rs` (`loop_limit_of_the_driver`).
+pub(crate) fn driver_loop_limit(info: &wgpu::AdapterInfo) -> Option<u32> {
+    let llvmpipe = info.name.to_lowercase().contains("llvmpipe") || info.driver.to_lowercase().contains("llvmpipe");
+    llvmpipe.then_some(65_535)
 }
 
 /// Runs `f` inside a wgpu validation error scope and returns the error it raised, if any.

@@ -165,12 +165,18 @@ impl KernelLaunch {
 /// of 2^28 floats through wgcl moves 2,100 GB/s with every group dispatched and 2,713 GB/s
 /// with 2^22 work-items in flight; 2^18..2^21 were in between
 /// (benches/results/h200-2026-11-21-s3-virtual-groups.txt).
-fn groups_in_flight(local: [u32; 3]) -> u32 {
+///
+/// On a driver that leaves loops after a number of iterations per invocation
+/// ([`Engine::loop_limit`], llvmpipe), every group is dispatched: the loop then runs once per
+/// invocation, so a kernel gets the same iteration budget it would have without the runtime's
+/// loop (running several groups per invocation multiplied the kernel's own loop count and
+/// cut correct kernels short, silently). A CPU gains nothing from fewer groups anyway.
+fn groups_in_flight(engine: &Engine, local: [u32; 3]) -> u32 {
     static INVOCATIONS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     let budget = *INVOCATIONS.get_or_init(|| {
         std::env::var("WGCL_INVOCATIONS_IN_FLIGHT").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 22)
     });
-    if budget == 0 {
+    if budget == 0 || engine.loop_limit.is_some() {
         return u32::MAX;
     }
     (budget / local.iter().product::<u32>().max(1)).max(1)
@@ -470,6 +476,9 @@ impl Kernel {
             &self.built
         };
         let pipeline = self.pipeline(built, local, &local_lens)?;
+        // A driver failing the pipeline may lose the device with it: refuse here rather than
+        // bind to a dead device.
+        engine.check_alive()?;
 
         let max = l.max_compute_workgroups_per_dimension.max(1);
         if groups.iter().any(|g| *g > max) && self.info.dispatch_binding.is_none() {
@@ -588,12 +597,19 @@ impl Kernel {
         dispatch_at: &[u64],
     ) -> Bound {
         let uniforms = (!bytes.is_empty()).then(|| {
-            use wgpu::util::DeviceExt;
-            engine.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            // Not `create_buffer_init`: it panics when the buffer is invalid (a lost device);
+            // the batch fails instead.
+            let buf = engine.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("wgcl kernel args"),
-                contents: bytes,
+                size: align(bytes.len() as u64, 4),
                 usage: wgpu::BufferUsages::UNIFORM,
-            })
+                mapped_at_creation: true,
+            });
+            if let Ok(mut view) = buf.slice(..).get_mapped_range_mut() {
+                view.slice(..bytes.len()).copy_from_slice(bytes);
+            }
+            buf.unmap();
+            buf
         });
         let layout = self.layout(built);
         let dummy;
@@ -652,7 +668,7 @@ impl Kernel {
             let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
             let mut count = chunk.count;
             if self.info.virtual_groups {
-                count[0] = count[0].min(groups_in_flight(chunk.local));
+                count[0] = count[0].min(groups_in_flight(engine, chunk.local));
             }
             dispatches.push((bg, count));
         }

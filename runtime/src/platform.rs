@@ -59,6 +59,27 @@ impl std::fmt::Debug for Device {
     }
 }
 
+/// `CL_DEVICE_MAX_COMPUTE_UNITS`. Libraries size their work by it (work-groups per compute
+/// unit, each work-item looping over the rest), so too small a count gives every work-item
+/// more work than the device needs.
+/// * llvmpipe (lavapipe): the threads it runs shaders on, `LP_NUM_THREADS` or one per CPU,
+///   at most `LP_MAX_THREADS` (32); 0 threads runs on the caller's, one unit.
+/// * Other CPU devices: the CPU threads.
+/// * GPUs: wgpu's adapter info has no multiprocessor count. TODO: ask the native API
+///   (NVIDIA: `cuDeviceGetAttribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)` or
+///   `nvidia-smi`; AMD: `VK_AMD_shader_core_properties`; Vulkan 1.x has no portable query);
+///   until then one unit per GPU, as before.
+fn compute_units(a: &wgpu::AdapterInfo, cores: u32) -> u32 {
+    if a.name.to_lowercase().contains("llvmpipe") || a.driver.to_lowercase().contains("llvmpipe") {
+        let threads = std::env::var("LP_NUM_THREADS").ok().and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(cores);
+        return threads.clamp(1, 32);
+    }
+    match a.device_type {
+        wgpu::DeviceType::Cpu => cores.max(1),
+        _ => 1,
+    }
+}
+
 impl Device {
     pub fn info(&self) -> &DeviceInfo {
         &self.info
@@ -101,7 +122,7 @@ impl Device {
             driver_version: format!("{} {}", a.driver, a.driver_info).trim().to_string(),
             backend: format!("{:?}", a.backend),
             device_type,
-            max_compute_units: if device_type == DeviceType::Cpu { cores } else { 1 },
+            max_compute_units: compute_units(&a, cores),
             max_work_group_size: l.max_compute_invocations_per_workgroup as usize,
             max_work_item_sizes: [
                 l.max_compute_workgroup_size_x as usize,
@@ -112,7 +133,9 @@ impl Device {
             global_mem_size: l.max_buffer_size.max(max_alloc),
             max_mem_alloc_size: max_alloc,
             local_mem_size: l.max_compute_workgroup_storage_size as u64,
-            max_constant_buffer_size: max_alloc,
+            // Program-scope __constant tables live in the shader, where the front end caps them
+            // (larger ones are refused at build); __constant arguments are storage buffers.
+            max_constant_buffer_size: wgcl_kernels::opencl_c::MAX_PROGRAM_CONSTANT_BYTES.min(max_alloc),
             max_parameter_size: 1024,
             mem_base_addr_align: l.min_storage_buffer_offset_alignment.max(l.min_uniform_buffer_offset_alignment),
             max_storage_buffers: l.max_storage_buffers_per_shader_stage,

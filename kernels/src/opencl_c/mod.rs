@@ -78,9 +78,19 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     let unit = parser::Parser::new(toks, &files).parse_unit()?;
     let mut lw = Lower::new(&unit, &files, options.caps.clone());
     lw.fx.push(FnState { body: String::new(), indent: 0, scopes: vec![Default::default()], names: Default::default(), ret: Ty::Void, is_kernel: false });
+    let mut constant_bytes = 0u64;
     for item in &unit.items {
         if let Item::Global(d) = item {
             lw.check_ty(&d.ty, d.pos)?;
+            // Program-scope `__constant` data becomes a private array of every invocation,
+            // initialized in the shader: past a few tens of KB drivers fail the pipeline (and
+            // lavapipe loses the device with it, for every context of the process).
+            constant_bytes += d.ty.layout(lw.structs()).0 as u64;
+            if constant_bytes > MAX_PROGRAM_CONSTANT_BYTES {
+                return Err(lw.err(d.pos, format!(
+                    "program-scope __constant data of {constant_bytes} bytes exceeds CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE ({MAX_PROGRAM_CONSTANT_BYTES} bytes): pass a large table as a __constant buffer argument"
+                )));
+            }
             let name = format!("g_{}", d.name);
             let init = match &d.init {
                 Some(i) => lw.init_value(i, &d.ty)?,
@@ -204,6 +214,10 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     }
     Ok((w, infos, log))
 }
+
+/// The most bytes of program-scope `__constant` data a program may declare (the OpenCL
+/// minimum for `CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE`, which the runtime reports).
+pub const MAX_PROGRAM_CONSTANT_BYTES: u64 = 64 * 1024;
 
 fn apply_options(pp: &mut preprocess::Preprocessor, options: &BuildOptions, log: &mut String) -> Result<(), BuildError> {
     let mut it = options.options.split_whitespace().peekable();
