@@ -129,3 +129,102 @@ fn postfix_increment_yields_the_old_value() {
     assert_eq!(f, vec![1.5, 2.5, 2.5, 1.5]);
     assert_eq!(l, vec![i64::MAX as u64, i64::MIN as u64]);
 }
+
+// ---------------------------------------------------------------- integer conversions
+
+/// (C name, bytes, signed) of the eight integer types.
+const INTS: [(&str, usize, bool); 8] =
+    [("char", 1, true), ("uchar", 1, false), ("short", 2, true), ("ushort", 2, false), ("int", 4, true), ("uint", 4, false), ("long", 8, true), ("ulong", 8, false)];
+
+/// C's modular conversion of `v` to an integer of `bytes` bytes.
+fn wrap(v: i128, bytes: usize, signed: bool) -> i128 {
+    let bits = bytes as u32 * 8;
+    let m = v & ((1i128 << bits) - 1);
+    if signed && m >= 1i128 << (bits - 1) { m - (1i128 << bits) } else { m }
+}
+fn range(bytes: usize, signed: bool) -> (i128, i128) {
+    let bits = bytes as u32 * 8;
+    if signed { (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1) } else { (0, (1i128 << bits) - 1) }
+}
+fn sat(v: i128, bytes: usize, signed: bool) -> i128 {
+    let (lo, hi) = range(bytes, signed);
+    v.clamp(lo, hi)
+}
+fn encode(vals: &[i128], bytes: usize) -> Vec<u8> {
+    vals.iter().flat_map(|v| v.to_le_bytes()[..bytes].to_vec()).collect()
+}
+fn decode(b: &[u8], bytes: usize, signed: bool) -> Vec<i128> {
+    b.chunks(bytes)
+        .map(|c| {
+            let mut w = [0u8; 16];
+            w[..bytes].copy_from_slice(c);
+            wrap(i128::from_le_bytes(w), bytes, signed)
+        })
+        .collect()
+}
+/// Edge values of every width (each source type wraps them to its own range).
+fn int_edges() -> Vec<i128> {
+    let mut v: Vec<i128> = vec![0, 1, -1, 2, -2, 7, -100];
+    for bits in [8u32, 16, 32, 64] {
+        let p = 1i128 << (bits - 1);
+        v.extend([p - 1, p, p + 1, -p, -p - 1, 2 * p - 1, 2 * p, -2 * p + 1]);
+    }
+    v.extend(rand_u32s(8, 77, u32::MAX).iter().map(|x| (*x as i128) * 0x1_0001_2345));
+    v
+}
+
+/// Eight ways to convert: cast, convert_T, convert_T_sat, assignment, argument passing,
+/// arithmetic with a T (usual conversions), convert_T4 and convert_T4_sat of a vector.
+const SLOTS: usize = 8;
+
+fn conversion_kernel(s: &str) -> String {
+    let mut src = String::new();
+    for (t, _, _) in INTS {
+        src += &format!("{t} pass_{t}({t} a) {{ return a; }}\n");
+    }
+    let params: Vec<String> = INTS.iter().map(|(t, _, _)| format!("__global {t}* o_{t}")).collect();
+    src += &format!("__kernel void from_{s}(__global const {s}* in, int n, {})\n{{\n    for (int i = 0; i < n; i++) {{\n        {s} x = in[i];\n", params.join(", "));
+    for (t, _, _) in INTS {
+        src += &format!(
+            "        o_{t}[i * 8 + 0] = ({t})x;\n        o_{t}[i * 8 + 1] = convert_{t}(x);\n        o_{t}[i * 8 + 2] = convert_{t}_sat(x);\n        \
+             {{ {t} y; y = x; o_{t}[i * 8 + 3] = y; }}\n        o_{t}[i * 8 + 4] = pass_{t}(x);\n        o_{t}[i * 8 + 5] = ({t})(x + ({t})0);\n        \
+             o_{t}[i * 8 + 6] = convert_{t}4(vload4(0, in + i)).x;\n        o_{t}[i * 8 + 7] = convert_{t}4_sat(vload4(0, in + i)).w;\n"
+        );
+    }
+    src + "    }\n}\n"
+}
+
+#[test]
+fn integer_conversions_of_every_width_and_signedness() {
+    let edges = int_edges();
+    let mut failures = Vec::new();
+    for (s, sb, ss) in INTS {
+        let src = conversion_kernel(s);
+        let p = build_with_caps(&src);
+        let xs: Vec<i128> = edges.iter().map(|v| wrap(*v, sb, ss)).collect();
+        let n = xs.len();
+        let mut padded = xs.clone();
+        padded.extend([0, 0, 0]);
+        let mut args = vec![Arg::Buf(encode(&padded, sb)), Arg::Val((n as i32).to_le_bytes().to_vec())];
+        for (_, tb, _) in INTS {
+            args.push(Arg::Buf(vec![0u8; n * SLOTS * tb]));
+        }
+        let out = run(&p, &format!("from_{s}"), &args, &[1], &[1]);
+        for (k, (t, tb, ts)) in INTS.iter().enumerate() {
+            let got = decode(&out[2 + k], *tb, *ts);
+            for i in 0..n {
+                for slot in 0..SLOTS {
+                    let x = match slot {
+                        7 => padded[i + 3],
+                        _ => xs[i],
+                    };
+                    let want = if slot == 2 || slot == 7 { sat(x, *tb, *ts) } else { wrap(x, *tb, *ts) };
+                    if got[i * SLOTS + slot] != want {
+                        failures.push(format!("{s} {x} -> {t} (way {slot}): got {}, want {want}", got[i * SLOTS + slot]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}

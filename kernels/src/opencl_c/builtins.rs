@@ -326,6 +326,7 @@ impl Lower<'_> {
                     "add_sat" | "sub_sat" => {
                         if s.size() < 4 {
                             let (lo, hi) = int_range(s);
+                            let (lo, hi) = (lo as i64, hi as i64);
                             let op = if name == "add_sat" { "+" } else { "-" };
                             let tt = t.with_scalar(Sc::Int);
                             let ci: Vec<String> = c.iter().map(|x| format!("{}({x})", self.wt(&tt))).collect();
@@ -568,6 +569,7 @@ impl Lower<'_> {
                 }
                 // char/short: the exact result fits a 32-bit integer.
                 let (lo, hi) = int_range(s);
+                let (lo, hi) = (lo as i64, hi as i64);
                 let code = if s.is_signed() {
                     format!("clamp({} * {} + {}, {}, {})", c[0], c[1], c[2], self.lit(&t, lo), self.lit(&t, hi))
                 } else {
@@ -918,42 +920,39 @@ impl Lower<'_> {
                 _ => code,
             };
         }
-        let mut sat_top: Option<(String, String)> = None;
+        // Saturation: clamp in the source type to the part of the target's range that type
+        // can hold, convert (now in range), and pick the target's limits for the rest.
+        let mut limits: Vec<(String, String)> = Vec::new();
         if sat && !ts.is_float() {
             let (lo, hi) = int_range(ts);
+            let st = v.ty.clone();
+            let x = self.to_let(Val::new(code, st.clone())).code;
             if fs.is_float() {
-                let ft = v.ty.clone();
-                let w = self.wt(&ft);
-                let x = self.to_let(Val::new(code, ft.clone())).code;
-                // NaN converts to 0 under _sat.
-                code = format!("select({w}(0), clamp({x}, {w}({lo}.0), {w}({hi}.0)), {x} == {x})");
-                if ts.size() == 4 {
-                    // f32(INT_MAX) rounds up to 2^31, which WGSL's conversion clamps to
-                    // 2147483520: pick the exact maximum for inputs at or above it.
-                    sat_top = Some((format!("({x} >= {w}({hi}.0))"), self.lit(&t, hi)));
-                }
-            } else if fs.size() >= ts.size() || fs.is_signed() != ts.is_signed() {
-                // Clamp in the source type's domain (careful with signedness).
-                let st = v.ty.clone();
-                let w = self.wt(&st);
+                let (flo, fhi) = (float_at_least(lo, fs), float_at_most(hi, fs));
+                let (l, h) = (self.splat_float(&st, flo, fs), self.splat_float(&st, fhi, fs));
+                code = format!("clamp({x}, {l}, {h})");
+                limits.push((format!("({x} > {h})"), self.lit(&t, hi as i64)));
+                limits.push((format!("({x} < {l})"), self.lit(&t, lo as i64)));
+                // NaN converts to 0; a bit test, as comparisons of NaN may be taken as ordered.
+                let nan = self.nan_test(&st, &x);
+                limits.push((nan, self.lit(&t, 0)));
+            } else {
                 let (slo, shi) = int_range(fs);
-                let lo2 = lo.max(slo);
-                let hi2 = hi.min(shi);
-                let fmt = |x: i64| if fs.is_signed() { format!("{w}({x}i)") } else { format!("{w}({}u)", x as u64 as u32) };
-                code = if fs.is_signed() { format!("clamp({code}, {}, {})", fmt(lo2), fmt(hi2)) } else { format!("min({code}, {})", fmt(hi2)) };
+                let (lo2, hi2) = (lo.max(slo), hi.min(shi));
+                code = x.clone();
+                if hi2 < shi {
+                    code = format!("min({code}, {})", self.lit(&st, hi2 as i64));
+                }
+                if lo2 > slo {
+                    code = format!("max({code}, {})", self.lit(&st, lo2 as i64));
+                }
             }
         }
         let tmp = Val::new(code, v.ty.clone());
-        let code = if v.ty.is_vector() {
-            let c = format!("{}({})", self.wt(&t), tmp.code);
-            self.narrow(c, &t, fs)
-        } else {
-            self.conv(&tmp, &t, pos)?
-        };
-        let code = match sat_top {
-            Some((c, max)) => format!("select({code}, {max}, {c})"),
-            None => code,
-        };
+        let mut code = self.conv(&tmp, &t, pos)?;
+        for (c, lim) in limits {
+            code = format!("select({code}, {lim}, {c})");
+        }
         Ok(Val::new(code, t))
     }
 
@@ -1244,16 +1243,16 @@ impl Lower<'_> {
     }
 }
 
-pub fn int_range(s: Sc) -> (i64, i64) {
+pub fn int_range(s: Sc) -> (i128, i128) {
     match s {
         Sc::Char => (-128, 127),
         Sc::UChar => (0, 255),
         Sc::Short => (-32768, 32767),
         Sc::UShort => (0, 65535),
-        Sc::Int => (i32::MIN as i64, i32::MAX as i64),
-        Sc::UInt => (0, u32::MAX as i64),
-        Sc::Long => (i64::MIN, i64::MAX),
-        _ => (0, i64::MAX),
+        Sc::Int => (i32::MIN as i128, i32::MAX as i128),
+        Sc::UInt => (0, u32::MAX as i128),
+        Sc::Long => (i64::MIN as i128, i64::MAX as i128),
+        _ => (0, u64::MAX as i128),
     }
 }
 
@@ -1292,4 +1291,26 @@ pub fn helper_source(name: &str) -> &'static str {
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
         _ => "",
     }
+}
+
+/// The number of significand bits and the largest finite value of a float type.
+fn float_format(s: Sc) -> (u32, f64) {
+    match s {
+        Sc::Half => (11, 65504.0),
+        Sc::Float => (24, f32::MAX as f64),
+        _ => (53, f64::MAX),
+    }
+}
+
+/// The largest value of float type `s` that is at most the integer `v` (v >= 0).
+pub fn float_at_most(v: i128, s: Sc) -> f64 {
+    let (mant, max) = float_format(s);
+    let bits = 128 - v.leading_zeros();
+    let r = if bits <= mant { v } else { (v >> (bits - mant)) << (bits - mant) };
+    (r as f64).min(max)
+}
+
+/// The smallest value of float type `s` that is at least the integer `v` (v <= 0).
+pub fn float_at_least(v: i128, s: Sc) -> f64 {
+    -float_at_most(-v, s)
 }
