@@ -228,3 +228,99 @@ fn integer_conversions_of_every_width_and_signedness() {
     }
     assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
 }
+
+// ---------------------------------------------------------------- float <-> integer conversions
+
+/// Float-to-integer conversions: (suffix, rounding, saturating); non-saturating ones are only
+/// compared where the rounded value is in range (C leaves the rest undefined).
+const F2I: [(&str, &str, bool); 10] = [
+    ("", "rtz", false),
+    ("_rte", "rte", false),
+    ("_rtz", "rtz", false),
+    ("_rtp", "rtp", false),
+    ("_rtn", "rtn", false),
+    ("_sat", "rtz", true),
+    ("_sat_rte", "rte", true),
+    ("_sat_rtz", "rtz", true),
+    ("_sat_rtp", "rtp", true),
+    ("_sat_rtn", "rtn", true),
+];
+
+fn float_edges() -> Vec<f64> {
+    let mut v = vec![
+        0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, 0.49999997, 1.0000001, -0.9999999, 127.5, 128.0, -128.5, -129.0, 255.5, 256.0,
+        32767.5, -32768.5, 65535.4, 65536.0, 1e-30, -1e-30, 1e30, -1e30, f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
+    ];
+    for p in [31, 32, 63, 64] {
+        let x = 2f64.powi(p);
+        v.extend([x, -x, x * (1.0 - 2f64.powi(-24)), -x * (1.0 - 2f64.powi(-24)), x * (1.0 + 2f64.powi(-23))]);
+    }
+    v
+}
+
+fn round(x: f64, mode: &str) -> f64 {
+    match mode {
+        "rte" => x.round_ties_even(),
+        "rtp" => x.ceil(),
+        "rtn" => x.floor(),
+        _ => x.trunc(),
+    }
+}
+
+fn float_to_int_kernel(f: &str) -> String {
+    let params: Vec<String> = INTS.iter().map(|(t, _, _)| format!("__global {t}* o_{t}")).collect();
+    let mut src = format!("__kernel void from_{f}(__global const {f}* in, int n, {})\n{{\n    for (int i = 0; i < n; i++) {{\n        {f} x = in[i];\n", params.join(", "));
+    for (t, _, _) in INTS {
+        for (k, (suffix, _, _)) in F2I.iter().enumerate() {
+            let conv = if suffix.is_empty() { format!("({t})x") } else { format!("convert_{t}{suffix}(x)") };
+            src += &format!("        o_{t}[i * {} + {k}] = {conv};\n", F2I.len() + 1);
+        }
+        src += &format!("        o_{t}[i * {} + {}] = convert_{t}4_sat_rtn(vload4(0, in + i)).x;\n", F2I.len() + 1, F2I.len());
+    }
+    src + "    }\n}\n"
+}
+
+fn check_float_to_int(f: &str, fbytes: usize, to_type: impl Fn(f64) -> f64, enc: impl Fn(f64) -> Vec<u8>) {
+    let p = build_with_caps(&float_to_int_kernel(f));
+    let xs: Vec<f64> = float_edges().into_iter().map(&to_type).collect();
+    let n = xs.len();
+    let mut bytes: Vec<u8> = xs.iter().flat_map(|x| enc(*x)).collect();
+    bytes.extend(vec![0u8; 3 * fbytes]);
+    let slots = F2I.len() + 1;
+    let mut args = vec![Arg::Buf(bytes), Arg::Val((n as i32).to_le_bytes().to_vec())];
+    for (_, tb, _) in INTS {
+        args.push(Arg::Buf(vec![0u8; n * slots * tb]));
+    }
+    let out = run(&p, &format!("from_{f}"), &args, &[1], &[1]);
+    let mut failures = Vec::new();
+    for (k, (t, tb, ts)) in INTS.iter().enumerate() {
+        let got = decode(&out[2 + k], *tb, *ts);
+        let (lo, hi) = range(*tb, *ts);
+        for (i, &x) in xs.iter().enumerate() {
+            for (slot, (suffix, mode, is_sat)) in F2I.iter().chain([&("4_sat_rtn", "rtn", true)]).enumerate() {
+                let r = round(x, mode);
+                // `as i128` is exact for these integral values (and saturates the infinities).
+                let ri = r as i128;
+                let want = if x.is_nan() { 0 } else { ri.clamp(lo, hi) };
+                let in_range = !x.is_nan() && ri >= lo && ri <= hi;
+                if (*is_sat || in_range) && got[i * slots + slot] != want {
+                    failures.push(format!("convert_{t}{suffix}(({f}){x:e}): got {}, want {want}", got[i * slots + slot]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+#[test]
+fn float_to_integer_conversions_round_and_saturate() {
+    check_float_to_int("float", 4, |x| x as f32 as f64, |x| (x as f32).to_le_bytes().to_vec());
+}
+
+#[test]
+fn double_to_integer_conversions_round_and_saturate() {
+    if !device_caps().f64 {
+        return;
+    }
+    check_float_to_int("double", 8, |x| x, |x| x.to_le_bytes().to_vec());
+}

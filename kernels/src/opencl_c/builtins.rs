@@ -914,6 +914,14 @@ impl Lower<'_> {
         let fs = v.ty.scalar().unwrap();
         if fs.is_float() && !ts.is_float() {
             code = match mode {
+                // lavapipe rounds `double` halves toward zero in `round`: ties to even by hand
+                // (x - floor(x) is exact).
+                "rte" if fs == Sc::Double => {
+                    let x = self.to_let(Val::new(code, v.ty.clone())).code;
+                    let f = self.to_let(Val::new(format!("floor({x})"), v.ty.clone())).code;
+                    let (half, one) = (self.splat_float(&v.ty, 0.5, fs), self.splat_float(&v.ty, 1.0, fs));
+                    format!("select({f}, {f} + {one}, ({x} - {f} > {half}) | (({x} - {f} == {half}) & (floor({f} * {half}) != {f} * {half})))")
+                }
                 "rte" => format!("round({code})"),
                 "rtp" => format!("ceil({code})"),
                 "rtn" => format!("floor({code})"),
