@@ -324,3 +324,81 @@ fn double_to_integer_conversions_round_and_saturate() {
     }
     check_float_to_int("double", 8, |x| x, |x| x.to_le_bytes().to_vec());
 }
+
+/// `x` rounded to f32 (or, `double`, to f64) in `mode`, as an f64.
+fn int_to_float(x: i128, mode: &str, double: bool) -> f64 {
+    let near = if double { x as f64 } else { x as f32 as f64 };
+    let step = |f: f64, up: bool| -> f64 {
+        if double {
+            let b = f.to_bits() as i64;
+            // Positive magnitudes: one ulp up or down; negatives mirrored.
+            f64::from_bits((if (f >= 0.0) == up { b + 1 } else { b - 1 }) as u64)
+        } else {
+            let f = f as f32;
+            let b = f.to_bits() as i32;
+            f32::from_bits((if (f >= 0.0) == up { b + 1 } else { b - 1 }) as u32) as f64
+        }
+    };
+    let exact = near as i128;
+    match mode {
+        "rtp" if exact < x => step(near, true),
+        "rtn" if exact > x => step(near, false),
+        "rtz" if exact.abs() > x.abs() => step(near, x < 0),
+        _ => near,
+    }
+}
+
+fn int_to_float_kernel(s: &str, f: &str) -> String {
+    format!(
+        "__kernel void to_{f}(__global const {s}* in, int n, __global {f}* o)\n{{\n    for (int i = 0; i < n; i++) {{\n        {s} x = in[i];\n        \
+         o[i * 6 + 0] = ({f})x;\n        o[i * 6 + 1] = convert_{f}_rte(x);\n        o[i * 6 + 2] = convert_{f}_rtz(x);\n        \
+         o[i * 6 + 3] = convert_{f}_rtp(x);\n        o[i * 6 + 4] = convert_{f}_rtn(x);\n        o[i * 6 + 5] = convert_{f}2_rtz(vload2(0, in + i)).x;\n    }}\n}}\n"
+    )
+}
+
+#[test]
+fn integer_to_float_conversions_round_as_asked() {
+    let edges = int_edges();
+    let mut extra: Vec<i128> = vec![16777217, -16777217, 16777219, 33554435, -33554435, (1 << 53) + 1, -(1 << 53) - 1, (1 << 60) + 3];
+    extra.extend(edges);
+    let mut failures = Vec::new();
+    for (f, double) in [("float", false), ("double", true)] {
+        if double && !device_caps().f64 {
+            continue;
+        }
+        for (s, sb, ss) in INTS {
+            let xs: Vec<i128> = extra.iter().map(|v| wrap(*v, sb, ss)).collect();
+            let n = xs.len();
+            let mut padded = xs.clone();
+            padded.push(0);
+            let p = build_with_caps(&int_to_float_kernel(s, f));
+            let fb = if double { 8 } else { 4 };
+            let out = run(&p, &format!("to_{f}"), &[Arg::Buf(encode(&padded, sb)), Arg::Val((n as i32).to_le_bytes().to_vec()), Arg::Buf(vec![0u8; n * 6 * fb])], &[1], &[1]);
+            let got: Vec<f64> = if double { to_u64s(&out[2]).iter().map(|b| f64::from_bits(*b)).collect() } else { to_f32s(&out[2]).iter().map(|v| *v as f64).collect() };
+            for (i, &x) in xs.iter().enumerate() {
+                for (slot, mode) in ["rte", "rte", "rtz", "rtp", "rtn", "rtz"].iter().enumerate() {
+                    let want = int_to_float(x, mode, double);
+                    if got[i * 6 + slot] != want {
+                        failures.push(format!("{s} {x} -> {f} ({mode}, way {slot}): got {:e}, want {want:e}", got[i * 6 + slot]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+fn build_err(src: &str) -> String {
+    let opts = wgcl_kernels::BuildOptions { caps: device_caps(), ..Default::default() };
+    wgcl_kernels::opencl_c::build(src, &opts).map(|_| ()).expect_err("build must fail").log()
+}
+
+#[test]
+fn unsupported_rounding_modes_are_refused_at_the_call() {
+    if device_caps().f64 {
+        assert_eq!(
+            build_err("__kernel void k(__global double* a, __global float* b) {\n  b[0] = convert_float_rtz(a[0]);\n}"),
+            "program.cl:2:10: error: `convert_float_rtz` of a `double` (a rounding mode other than _rte) is not supported"
+        );
+    }
+}

@@ -895,10 +895,14 @@ impl Lower<'_> {
         let tname = parts.next().unwrap_or_default();
         let mut sat = false;
         let mut mode = "rtz";
+        let mut explicit_mode = false;
         for p in parts {
             match p {
                 "sat" => sat = true,
-                "rte" | "rtz" | "rtp" | "rtn" => mode = if p == "rte" { "rte" } else if p == "rtp" { "rtp" } else if p == "rtn" { "rtn" } else { "rtz" },
+                "rte" | "rtz" | "rtp" | "rtn" => {
+                    explicit_mode = true;
+                    mode = if p == "rte" { "rte" } else if p == "rtp" { "rtp" } else if p == "rtn" { "rtn" } else { "rtz" }
+                }
                 _ => return Err(self.err(pos, format!("unknown conversion `convert_{rest}`"))),
             }
         }
@@ -912,6 +916,14 @@ impl Lower<'_> {
         let ts = t.scalar().unwrap();
         let mut code = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
         let fs = v.ty.scalar().unwrap();
+        if ts.is_float() && explicit_mode && mode != "rte" && !exact_in(fs, ts) {
+            // WGSL converts to the nearest value; other directions need their own code.
+            if fs.is_float() || ts == Sc::Half {
+                return Err(self.err(pos, format!("`convert_{rest}` of a `{}` (a rounding mode other than _rte) is not supported", v.ty.c_name(self.structs()))));
+            }
+            let x = self.to_let(Val::new(code, v.ty.clone())).code;
+            return Ok(Val::new(self.int_to_float_directed(&x, &v.ty, &t, mode), t));
+        }
         if fs.is_float() && !ts.is_float() {
             code = match mode {
                 // lavapipe rounds `double` halves toward zero in `round`: ties to even by hand
@@ -962,6 +974,38 @@ impl Lower<'_> {
             code = format!("select({code}, {lim}, {c})");
         }
         Ok(Val::new(code, t))
+    }
+
+    /// The integer `x` (a `let` of C type `from`) converted to the float type `to` rounding
+    /// toward zero, +inf or -inf (`mode` rtz/rtp/rtn): the nearest value is converted back
+    /// (exactly: it is an integer) and compared with the magnitude, and moved one step.
+    fn int_to_float_directed(&mut self, x: &str, from: &Ty, to: &Ty, mode: &str) -> String {
+        let fs = from.scalar().unwrap();
+        let ts = to.scalar().unwrap();
+        let wide = fs.size() == 8;
+        let ut = self.wt(&from.with_scalar(if wide { Sc::ULong } else { Sc::UInt }));
+        let bt = self.wt(&to.with_scalar(if ts == Sc::Double { Sc::ULong } else { Sc::UInt }));
+        let ft = self.wt(to);
+        let one_b = if ts == Sc::Double { "1lu" } else { "1u" };
+        let one_b = if to.is_vector() { format!("{bt}({one_b})") } else { one_b.to_string() };
+        let zero = self.lit(from, 0);
+        let neg = if fs.is_signed() { format!("({x} < {zero})") } else if from.is_vector() { format!("vec{}<bool>(false)", from.width()) } else { "false".into() };
+        let m = if fs.is_signed() { format!("select({ut}({x}), {ut}(-{x}), {neg})") } else { format!("{ut}({x})") };
+        let m = self.to_let(Val::new(m, from.with_scalar(if wide { Sc::ULong } else { Sc::UInt }))).code;
+        let g = self.to_let(Val::new(format!("{ft}({m})"), to.clone())).code;
+        let lim = self.splat_float(to, if wide { 18446744073709551616.0 } else { 4294967296.0 }, ts);
+        let over = format!("(({g} >= {lim}) | ({ut}({g}) > {m}))");
+        // (naga's float-to-integer conversion saturates below the limit: test it first.)
+        let under = format!("(({g} < {lim}) & ({ut}({g}) < {m}))");
+        let up = match mode {
+            "rtp" => format!("!{neg}"),
+            "rtn" => neg.clone(),
+            _ => if to.is_vector() { format!("vec{}<bool>(false)", to.width()) } else { "false".into() },
+        };
+        let up = self.to_let(Val::new(up, Ty::Bool)).code;
+        let step = |d: &str| format!("bitcast<{ft}>(bitcast<{bt}>({g}) {d} {one_b})");
+        let mag = format!("select(select({g}, {}, {over} & !{up}), {}, {under} & {up})", step("-"), step("+"));
+        format!("select({mag}, -{mag}, {neg})")
     }
 
     fn as_type(&mut self, tname: &str, v: &Val, pos: Pos) -> R<Val> {
@@ -1321,4 +1365,10 @@ pub fn float_at_most(v: i128, s: Sc) -> f64 {
 /// The smallest value of float type `s` that is at least the integer `v` (v <= 0).
 pub fn float_at_least(v: i128, s: Sc) -> f64 {
     -float_at_most(-v, s)
+}
+
+/// Is every value of `from` exactly a value of the float type `to`?
+fn exact_in(from: Sc, to: Sc) -> bool {
+    let bits = if from.is_float() { return from.size() <= to.size() } else { from.size() * 8 - from.is_signed() as u32 };
+    bits <= float_format(to).0
 }
