@@ -402,3 +402,196 @@ fn unsupported_rounding_modes_are_refused_at_the_call() {
         );
     }
 }
+
+// ---------------------------------------------------------------- relational built-ins
+
+const REL: &str = r#"
+__kernel void rel(__global const float* x, __global const float* y, __global int* o, __global int* v, __global float* nx)
+{
+    int i = get_global_id(0);
+    float a = x[i], b = y[i];
+    int k = i * 16;
+    o[k + 0] = isequal(a, b);
+    o[k + 1] = isnotequal(a, b);
+    o[k + 2] = isgreater(a, b);
+    o[k + 3] = isgreaterequal(a, b);
+    o[k + 4] = isless(a, b);
+    o[k + 5] = islessequal(a, b);
+    o[k + 6] = islessgreater(a, b);
+    o[k + 7] = isfinite(a);
+    o[k + 8] = isinf(a);
+    o[k + 9] = isnan(a);
+    o[k + 10] = isnormal(a);
+    o[k + 11] = isordered(a, b);
+    o[k + 12] = isunordered(a, b);
+    o[k + 13] = signbit(a);
+    o[k + 14] = a != b;
+    o[k + 15] = a == b;
+    float4 va = (float4)(a, b, a, b), vb = (float4)(b, a, a, b);
+    int4 r0 = isnotequal(va, vb);
+    int4 r1 = isnan(va);
+    int4 r2 = isunordered(va, vb);
+    int4 r3 = islessgreater(va, vb);
+    vstore4(r0, i * 4 + 0, v);
+    vstore4(r1, i * 4 + 1, v);
+    vstore4(r2, i * 4 + 2, v);
+    vstore4(r3, i * 4 + 3, v);
+    nx[i] = nextafter(a, b);
+}
+"#;
+
+/// The relational built-ins of C99 (names as OpenCL's), for scalar results (1/0).
+fn rel_ref(name: &str, a: f64, b: f64) -> bool {
+    match name {
+        "isequal" => a == b,
+        "isnotequal" => a != b,
+        "isgreater" => a > b,
+        "isgreaterequal" => a >= b,
+        "isless" => a < b,
+        "islessequal" => a <= b,
+        "islessgreater" => a < b || a > b,
+        "isfinite" => a.is_finite(),
+        "isinf" => a.is_infinite(),
+        "isnan" => a.is_nan(),
+        // Classified as the `float` it is (an f32 subnormal is an f64 normal).
+        "isnormal" => (a as f32).is_normal(),
+        "isordered" => !a.is_nan() && !b.is_nan(),
+        "isunordered" => a.is_nan() || b.is_nan(),
+        "signbit" => a.is_sign_negative(),
+        _ => unreachable!(),
+    }
+}
+const REL_NAMES: [&str; 14] =
+    ["isequal", "isnotequal", "isgreater", "isgreaterequal", "isless", "islessequal", "islessgreater", "isfinite", "isinf", "isnan", "isnormal", "isordered", "isunordered", "signbit"];
+
+fn rel_pairs() -> Vec<(f32, f32)> {
+    let specials = [0.0f32, -0.0, 1.0, -1.5, f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE, 1e-40, -1e-40, f32::MAX];
+    let mut v = Vec::new();
+    for a in specials {
+        for b in [0.0f32, 1.0, f32::NAN, f32::INFINITY, -1e-40] {
+            v.push((a, b));
+        }
+    }
+    v
+}
+
+#[test]
+fn relational_builtins_see_nan() {
+    let p = build(REL);
+    let pairs = rel_pairs();
+    let n = pairs.len();
+    let x: Vec<f32> = pairs.iter().map(|p| p.0).collect();
+    let y: Vec<f32> = pairs.iter().map(|p| p.1).collect();
+    let out = run(&p, "rel", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&y)), Arg::Buf(i32s(&vec![7; n * 16])), Arg::Buf(i32s(&vec![7; n * 16])), Arg::Buf(f32s(&vec![0.0; n]))], &[n as u32], &[1]);
+    let o = to_i32s(&out[2]);
+    let nx = to_f32s(&out[4]);
+    let v = to_i32s(&out[3]);
+    let mut failures = Vec::new();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        if (a.is_nan() || b.is_nan()) != nx[i].is_nan() {
+            failures.push(format!("nextafter({a}, {b}): got {}", nx[i]));
+        }
+        let (a, b) = (a as f64, b as f64);
+        for (k, name) in REL_NAMES.iter().enumerate() {
+            let want = rel_ref(name, a, b) as i32;
+            if o[i * 16 + k] != want {
+                failures.push(format!("{name}({a}, {b}): got {}, want {want}", o[i * 16 + k]));
+            }
+        }
+        let ops = [(14, "!=", a != b), (15, "==", a == b)];
+        for (k, op, want) in ops {
+            if o[i * 16 + k] != want as i32 {
+                failures.push(format!("{a} {op} {b}: got {}, want {}", o[i * 16 + k], want as i32));
+            }
+        }
+        let (va, vb) = ([a, b, a, b], [b, a, a, b]);
+        for (r, name) in ["isnotequal", "isnan", "isunordered", "islessgreater"].iter().enumerate() {
+            for c in 0..4 {
+                let want = -(rel_ref(name, va[c], vb[c]) as i32);
+                let got = v[i * 16 + r * 4 + c];
+                if got != want {
+                    failures.push(format!("{name}(float4 lane {c}: {}, {}): got {got}, want {want}", va[c], vb[c]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+/// The relational built-ins of `double` and `half` (scalar 1/0, vectors -1/0 as long/short).
+fn rel_kernel(f: &str, vt: &str) -> String {
+    let mut src = format!("__kernel void rel(__global const {f}* x, __global const {f}* y, __global int* o, __global {vt}* v)\n{{\n    int i = get_global_id(0);\n    {f} a = x[i], b = y[i];\n    {f}2 va = ({f}2)(a, b), vb = ({f}2)(b, a);\n");
+    for (k, name) in REL_NAMES.iter().enumerate() {
+        let one = matches!(*name, "isfinite" | "isinf" | "isnan" | "isnormal" | "signbit");
+        let (s, vv) = if one { (format!("{name}(a)"), format!("{name}(va)")) } else { (format!("{name}(a, b)"), format!("{name}(va, vb)")) };
+        src += &format!("    o[i * 16 + {k}] = {s};\n    {{ {vt}2 r = {vv}; v[i * 32 + {k} * 2] = r.x; v[i * 32 + {k} * 2 + 1] = r.y; }}\n");
+    }
+    src += "    o[i * 16 + 14] = a != b;\n    o[i * 16 + 15] = a == b;\n}\n";
+    src
+}
+
+fn check_rel(f: &str, vt: &str, pairs: &[(f64, f64)], enc: impl Fn(f64) -> Vec<u8>, classify_normal: impl Fn(f64) -> bool, vbytes: usize) {
+    let p = build_with_caps(&rel_kernel(f, vt));
+    let n = pairs.len();
+    let x: Vec<u8> = pairs.iter().flat_map(|p| enc(p.0)).collect();
+    let y: Vec<u8> = pairs.iter().flat_map(|p| enc(p.1)).collect();
+    let out = run(&p, "rel", &[Arg::Buf(x), Arg::Buf(y), Arg::Buf(i32s(&vec![7; n * 16])), Arg::Buf(vec![7u8; n * 32 * vbytes])], &[n as u32], &[1]);
+    let o = to_i32s(&out[2]);
+    let v = decode(&out[3], vbytes, true);
+    let mut failures = Vec::new();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        let r = |name: &str, a: f64, b: f64| if name == "isnormal" { classify_normal(a) } else { rel_ref(name, a, b) };
+        for (k, name) in REL_NAMES.iter().enumerate() {
+            let want = r(name, a, b) as i32;
+            if o[i * 16 + k] != want {
+                failures.push(format!("{name}(({f}){a}, {b}): got {}, want {want}", o[i * 16 + k]));
+            }
+            for (c, (p, q)) in [(a, b), (b, a)].into_iter().enumerate() {
+                let want = -(r(name, p, q) as i128);
+                if v[i * 32 + k * 2 + c] != want {
+                    failures.push(format!("{name}(({f}2) lane {c}: {p}, {q}): got {}, want {want}", v[i * 32 + k * 2 + c]));
+                }
+            }
+        }
+        for (k, want) in [(14, a != b), (15, a == b)] {
+            if o[i * 16 + k] != want as i32 {
+                failures.push(format!("({f}) {a} {} {b}: got {}", if k == 14 { "!=" } else { "==" }, o[i * 16 + k]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+#[test]
+fn relational_builtins_of_double_and_half() {
+    if device_caps().f64 {
+        let specials = [0.0, -0.0, 1.0, -1.5, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 1e-310, -1e-310, f64::MAX, 1e-40];
+        let pairs: Vec<(f64, f64)> = specials.iter().flat_map(|a| [0.0, 1.0, f64::NAN, f64::INFINITY, -1e-310].map(|b| (*a, b))).collect();
+        check_rel("double", "long", &pairs, |x| x.to_le_bytes().to_vec(), |x| x.is_normal(), 8);
+    }
+    if device_caps().f16 {
+        let specials = [0.0, -0.0, 1.0, -1.5, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2f64.powi(-14), 2f64.powi(-24), -2f64.powi(-24), 65504.0];
+        let pairs: Vec<(f64, f64)> = specials.iter().flat_map(|a| [0.0, 1.0, f64::NAN, f64::INFINITY, -2f64.powi(-24)].map(|b| (*a, b))).collect();
+        check_rel("half", "short", &pairs, |x| half_bits(x).to_le_bytes().to_vec(), |x| x.is_finite() && x.abs() >= 2f64.powi(-14), 2);
+    }
+}
+
+/// A half's value.
+fn half_value(h: u16) -> f64 {
+    let sign = if h >> 15 == 1 { -1.0 } else { 1.0 };
+    let (e, m) = ((h >> 10) & 0x1f, (h & 0x3ff) as f64);
+    sign * match e {
+        0 => m * 2f64.powi(-24),
+        31 if m == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        _ => (1.0 + m / 1024.0) * 2f64.powi(e as i32 - 15),
+    }
+}
+
+/// The half with value `x` (exactly representable; NaNs keep their sign).
+fn half_bits(x: f64) -> u16 {
+    if x.is_nan() {
+        return if x.is_sign_negative() { 0xfe00 } else { 0x7e00 };
+    }
+    (0..=u16::MAX).find(|h| half_value(*h) == x && half_value(*h).is_sign_negative() == x.is_sign_negative()).expect("representable")
+}

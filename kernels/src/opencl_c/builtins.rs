@@ -405,35 +405,37 @@ impl Lower<'_> {
                 });
             }
             "isnan" | "isinf" | "isfinite" | "isnormal" | "signbit" => {
+                // Bit tests on the magnitude's bits: comparisons of NaN may be compiled as
+                // ordered (or folded away) and `abs` of a NaN need not be one.
                 self.arity(name, &vals, 1, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
-                if t.scalar() != Some(Sc::Float) {
-                    return Err(self.err(pos, format!("`{name}` is supported for float types")));
-                }
                 let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
-                let w = self.wt(&t);
-                let u = self.wt(&t.with_scalar(Sc::UInt));
+                let (bits, ab, [_, inf, minnorm, top]) = self.float_class_bits(&t, &x);
                 let code = match name {
-                    "isnan" => format!("({x} != {x})"),
-                    "isinf" => format!("((bitcast<{u}>({x}) & {u}(0x7fffffffu)) == {u}(0x7f800000u))"),
-                    "isfinite" => format!("(abs({x}) <= {w}(3.40282346638528859812e+38))"),
-                    "isnormal" => format!("((abs({x}) <= {w}(3.40282346638528859812e+38)) & (abs({x}) >= {w}(1.175494350822287507969e-38)))"),
-                    _ => format!("((bitcast<{u}>({x}) >> {u}(31u)) != {u}(0u))"),
+                    "isnan" => format!("({ab} > {inf})"),
+                    "isinf" => format!("({ab} == {inf})"),
+                    "isfinite" => format!("({ab} < {inf})"),
+                    "isnormal" => format!("(({ab} >= {minnorm}) & ({ab} < {inf}))"),
+                    _ => format!("({bits} >= {top})"),
                 };
                 return Ok(self.rel(&t, code));
             }
-            "isequal" | "isnotequal" | "isgreater" | "isgreaterequal" | "isless" | "islessequal" | "isordered" | "isunordered" => {
+            "isequal" | "isnotequal" | "isgreater" | "isgreaterequal" | "isless" | "islessequal" | "islessgreater" | "isordered" | "isunordered" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
+                let a = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                let b = self.to_let(Val::new(c[1].clone(), t.clone())).code;
+                let ordered = format!("(!{} & !{})", self.nan_test(&t, &a), self.nan_test(&t, &b));
                 let code = match name {
-                    "isequal" => format!("({} == {})", c[0], c[1]),
-                    "isnotequal" => format!("({} != {})", c[0], c[1]),
-                    "isgreater" => format!("({} > {})", c[0], c[1]),
-                    "isgreaterequal" => format!("({} >= {})", c[0], c[1]),
-                    "isless" => format!("({} < {})", c[0], c[1]),
-                    "islessequal" => format!("({} <= {})", c[0], c[1]),
-                    "isordered" => self.fill("(({0} == {0}) & ({1} == {1}))", &t, c),
-                    _ => self.fill("(({0} != {0}) | ({1} != {1}))", &t, c),
+                    "isequal" => format!("(({a} == {b}) & {ordered})"),
+                    "isnotequal" => format!("!(({a} == {b}) & {ordered})"),
+                    "isgreater" => format!("(({a} > {b}) & {ordered})"),
+                    "isgreaterequal" => format!("(({a} >= {b}) & {ordered})"),
+                    "isless" => format!("(({a} < {b}) & {ordered})"),
+                    "islessequal" => format!("(({a} <= {b}) & {ordered})"),
+                    "islessgreater" => format!("((({a} < {b}) | ({a} > {b})) & {ordered})"),
+                    "isordered" => ordered,
+                    _ => format!("!{ordered}"),
                 };
                 return Ok(self.rel(&t, code));
             }
@@ -540,7 +542,7 @@ impl Lower<'_> {
                 let y = self.to_let(Val::new(c[1].clone(), t.clone())).code;
                 let step = format!("bitcast<{w}>(bitcast<{iw}>({x}) + select({iw}(-1i), {iw}(1i), ({x} < {y}) == ({x} > {w}(0))))");
                 let tiny = format!("bitcast<{w}>(select({iw}(1i), {iw}(-2147483647i), {y} < {w}(0)))");
-                let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, ({x} != {x}) | ({y} != {y}))");
+                let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, {} | {})", self.nan_test(&t, &x), self.nan_test(&t, &y));
                 return Ok(Val::new(code, t));
             }
             "sinpi" | "cospi" | "tanpi" => {
@@ -1006,6 +1008,24 @@ impl Lower<'_> {
         let step = |d: &str| format!("bitcast<{ft}>(bitcast<{bt}>({g}) {d} {one_b})");
         let mag = format!("select(select({g}, {}, {over} & !{up}), {}, {under} & {up})", step("-"), step("+"));
         format!("select({mag}, -{mag}, {neg})")
+    }
+
+    /// For a float `x` of type `t`: its bits as an unsigned integer, the magnitude's bits,
+    /// and the constants [mask, infinity, smallest normal, sign bit] in that integer type.
+    /// `half` is classified through its exact `float` value, with half's smallest normal.
+    fn float_class_bits(&self, t: &Ty, x: &str) -> (String, String, [String; 4]) {
+        let s = t.scalar().unwrap();
+        let ut = t.with_scalar(if s == Sc::Double { Sc::ULong } else { Sc::UInt });
+        let u = self.wt(&ut);
+        let (src, consts): (String, [u64; 4]) = match s {
+            Sc::Double => (x.to_string(), [0x7fff_ffff_ffff_ffff, 0x7ff0_0000_0000_0000, 0x0010_0000_0000_0000, 1 << 63]),
+            Sc::Half => (format!("{}({x})", self.wt(&t.with_scalar(Sc::Float))), [0x7fff_ffff, 0x7f80_0000, 0x3880_0000, 1 << 31]),
+            _ => (x.to_string(), [0x7fff_ffff, 0x7f80_0000, 0x0080_0000, 1 << 31]),
+        };
+        let consts = consts.map(|k| self.lit(&ut, k as i64));
+        let bits = format!("bitcast<{u}>({src})");
+        let ab = format!("({bits} & {})", consts[0]);
+        (bits, ab, consts)
     }
 
     fn as_type(&mut self, tname: &str, v: &Val, pos: Pos) -> R<Val> {

@@ -1490,6 +1490,11 @@ impl<'u> Lower<'u> {
         match op {
             "==" | "!=" | "<" | ">" | "<=" | ">=" => {
                 let rt = if t.is_vector() { t.with_scalar(t.scalar().unwrap().to_signed_int()) } else { INT };
+                if op == "!=" && t.is_float() {
+                    // C's `!=` is unordered (true for NaN); WGSL's `!=` reaches the device as an
+                    // ordered compare, so negate the (ordered) `==`.
+                    return Ok(Val::boolean(format!("!({lc} == {rc})"), rt));
+                }
                 Ok(Val::boolean(format!("({lc} {op} {rc})"), rt))
             }
             "&" | "|" | "^" | "%" if !t.is_int() && op != "%" => Err(bad(self)),
