@@ -326,6 +326,7 @@ impl Lower<'_> {
                     "add_sat" | "sub_sat" => {
                         if s.size() < 4 {
                             let (lo, hi) = int_range(s);
+                            let (lo, hi) = (lo as i64, hi as i64);
                             let op = if name == "add_sat" { "+" } else { "-" };
                             let tt = t.with_scalar(Sc::Int);
                             let ci: Vec<String> = c.iter().map(|x| format!("{}({x})", self.wt(&tt))).collect();
@@ -404,35 +405,37 @@ impl Lower<'_> {
                 });
             }
             "isnan" | "isinf" | "isfinite" | "isnormal" | "signbit" => {
+                // Bit tests on the magnitude's bits: comparisons of NaN may be compiled as
+                // ordered (or folded away) and `abs` of a NaN need not be one.
                 self.arity(name, &vals, 1, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
-                if t.scalar() != Some(Sc::Float) {
-                    return Err(self.err(pos, format!("`{name}` is supported for float types")));
-                }
                 let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
-                let w = self.wt(&t);
-                let u = self.wt(&t.with_scalar(Sc::UInt));
+                let (bits, ab, [_, inf, minnorm, top]) = self.float_class_bits(&t, &x);
                 let code = match name {
-                    "isnan" => format!("({x} != {x})"),
-                    "isinf" => format!("((bitcast<{u}>({x}) & {u}(0x7fffffffu)) == {u}(0x7f800000u))"),
-                    "isfinite" => format!("(abs({x}) <= {w}(3.40282346638528859812e+38))"),
-                    "isnormal" => format!("((abs({x}) <= {w}(3.40282346638528859812e+38)) & (abs({x}) >= {w}(1.175494350822287507969e-38)))"),
-                    _ => format!("((bitcast<{u}>({x}) >> {u}(31u)) != {u}(0u))"),
+                    "isnan" => format!("({ab} > {inf})"),
+                    "isinf" => format!("({ab} == {inf})"),
+                    "isfinite" => format!("({ab} < {inf})"),
+                    "isnormal" => format!("(({ab} >= {minnorm}) & ({ab} < {inf}))"),
+                    _ => format!("({bits} >= {top})"),
                 };
                 return Ok(self.rel(&t, code));
             }
-            "isequal" | "isnotequal" | "isgreater" | "isgreaterequal" | "isless" | "islessequal" | "isordered" | "isunordered" => {
+            "isequal" | "isnotequal" | "isgreater" | "isgreaterequal" | "isless" | "islessequal" | "islessgreater" | "isordered" | "isunordered" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
+                let a = self.to_let(Val::new(c[0].clone(), t.clone())).code;
+                let b = self.to_let(Val::new(c[1].clone(), t.clone())).code;
+                let ordered = format!("(!{} & !{})", self.nan_test(&t, &a), self.nan_test(&t, &b));
                 let code = match name {
-                    "isequal" => format!("({} == {})", c[0], c[1]),
-                    "isnotequal" => format!("({} != {})", c[0], c[1]),
-                    "isgreater" => format!("({} > {})", c[0], c[1]),
-                    "isgreaterequal" => format!("({} >= {})", c[0], c[1]),
-                    "isless" => format!("({} < {})", c[0], c[1]),
-                    "islessequal" => format!("({} <= {})", c[0], c[1]),
-                    "isordered" => self.fill("(({0} == {0}) & ({1} == {1}))", &t, c),
-                    _ => self.fill("(({0} != {0}) | ({1} != {1}))", &t, c),
+                    "isequal" => format!("(({a} == {b}) & {ordered})"),
+                    "isnotequal" => format!("!(({a} == {b}) & {ordered})"),
+                    "isgreater" => format!("(({a} > {b}) & {ordered})"),
+                    "isgreaterequal" => format!("(({a} >= {b}) & {ordered})"),
+                    "isless" => format!("(({a} < {b}) & {ordered})"),
+                    "islessequal" => format!("(({a} <= {b}) & {ordered})"),
+                    "islessgreater" => format!("((({a} < {b}) | ({a} > {b})) & {ordered})"),
+                    "isordered" => ordered,
+                    _ => format!("!{ordered}"),
                 };
                 return Ok(self.rel(&t, code));
             }
@@ -539,7 +542,7 @@ impl Lower<'_> {
                 let y = self.to_let(Val::new(c[1].clone(), t.clone())).code;
                 let step = format!("bitcast<{w}>(bitcast<{iw}>({x}) + select({iw}(-1i), {iw}(1i), ({x} < {y}) == ({x} > {w}(0))))");
                 let tiny = format!("bitcast<{w}>(select({iw}(1i), {iw}(-2147483647i), {y} < {w}(0)))");
-                let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, ({x} != {x}) | ({y} != {y}))");
+                let code = format!("select(select(select({step}, {tiny}, {x} == {w}(0)), {y}, {x} == {y}), {x} + {y}, {} | {})", self.nan_test(&t, &x), self.nan_test(&t, &y));
                 return Ok(Val::new(code, t));
             }
             "sinpi" | "cospi" | "tanpi" => {
@@ -568,6 +571,7 @@ impl Lower<'_> {
                 }
                 // char/short: the exact result fits a 32-bit integer.
                 let (lo, hi) = int_range(s);
+                let (lo, hi) = (lo as i64, hi as i64);
                 let code = if s.is_signed() {
                     format!("clamp({} * {} + {}, {}, {})", c[0], c[1], c[2], self.lit(&t, lo), self.lit(&t, hi))
                 } else {
@@ -893,10 +897,14 @@ impl Lower<'_> {
         let tname = parts.next().unwrap_or_default();
         let mut sat = false;
         let mut mode = "rtz";
+        let mut explicit_mode = false;
         for p in parts {
             match p {
                 "sat" => sat = true,
-                "rte" | "rtz" | "rtp" | "rtn" => mode = if p == "rte" { "rte" } else if p == "rtp" { "rtp" } else if p == "rtn" { "rtn" } else { "rtz" },
+                "rte" | "rtz" | "rtp" | "rtn" => {
+                    explicit_mode = true;
+                    mode = if p == "rte" { "rte" } else if p == "rtp" { "rtp" } else if p == "rtn" { "rtn" } else { "rtz" }
+                }
                 _ => return Err(self.err(pos, format!("unknown conversion `convert_{rest}`"))),
             }
         }
@@ -910,51 +918,114 @@ impl Lower<'_> {
         let ts = t.scalar().unwrap();
         let mut code = if v.is_b { self.conv(v, &v.ty.clone(), pos)? } else { v.code.clone() };
         let fs = v.ty.scalar().unwrap();
+        if ts.is_float() && explicit_mode && mode != "rte" && !exact_in(fs, ts) {
+            // WGSL converts to the nearest value; other directions need their own code.
+            if fs.is_float() || ts == Sc::Half {
+                return Err(self.err(pos, format!("`convert_{rest}` of a `{}` (a rounding mode other than _rte) is not supported", v.ty.c_name(self.structs()))));
+            }
+            let x = self.to_let(Val::new(code, v.ty.clone())).code;
+            return Ok(Val::new(self.int_to_float_directed(&x, &v.ty, &t, mode), t));
+        }
         if fs.is_float() && !ts.is_float() {
             code = match mode {
+                // lavapipe rounds `double` halves toward zero in `round`: ties to even by hand
+                // (x - floor(x) is exact).
+                "rte" if fs == Sc::Double => {
+                    let x = self.to_let(Val::new(code, v.ty.clone())).code;
+                    let f = self.to_let(Val::new(format!("floor({x})"), v.ty.clone())).code;
+                    let (half, one) = (self.splat_float(&v.ty, 0.5, fs), self.splat_float(&v.ty, 1.0, fs));
+                    format!("select({f}, {f} + {one}, ({x} - {f} > {half}) | (({x} - {f} == {half}) & (floor({f} * {half}) != {f} * {half})))")
+                }
                 "rte" => format!("round({code})"),
                 "rtp" => format!("ceil({code})"),
                 "rtn" => format!("floor({code})"),
                 _ => code,
             };
         }
-        let mut sat_top: Option<(String, String)> = None;
+        // Saturation: clamp in the source type to the part of the target's range that type
+        // can hold, convert (now in range), and pick the target's limits for the rest.
+        let mut limits: Vec<(String, String)> = Vec::new();
         if sat && !ts.is_float() {
             let (lo, hi) = int_range(ts);
+            let st = v.ty.clone();
+            let x = self.to_let(Val::new(code, st.clone())).code;
             if fs.is_float() {
-                let ft = v.ty.clone();
-                let w = self.wt(&ft);
-                let x = self.to_let(Val::new(code, ft.clone())).code;
-                // NaN converts to 0 under _sat.
-                code = format!("select({w}(0), clamp({x}, {w}({lo}.0), {w}({hi}.0)), {x} == {x})");
-                if ts.size() == 4 {
-                    // f32(INT_MAX) rounds up to 2^31, which WGSL's conversion clamps to
-                    // 2147483520: pick the exact maximum for inputs at or above it.
-                    sat_top = Some((format!("({x} >= {w}({hi}.0))"), self.lit(&t, hi)));
-                }
-            } else if fs.size() >= ts.size() || fs.is_signed() != ts.is_signed() {
-                // Clamp in the source type's domain (careful with signedness).
-                let st = v.ty.clone();
-                let w = self.wt(&st);
+                let (flo, fhi) = (float_at_least(lo, fs), float_at_most(hi, fs));
+                let (l, h) = (self.splat_float(&st, flo, fs), self.splat_float(&st, fhi, fs));
+                code = format!("clamp({x}, {l}, {h})");
+                limits.push((format!("({x} > {h})"), self.lit(&t, hi as i64)));
+                limits.push((format!("({x} < {l})"), self.lit(&t, lo as i64)));
+                // NaN converts to 0; a bit test, as comparisons of NaN may be taken as ordered.
+                let nan = self.nan_test(&st, &x);
+                limits.push((nan, self.lit(&t, 0)));
+            } else {
                 let (slo, shi) = int_range(fs);
-                let lo2 = lo.max(slo);
-                let hi2 = hi.min(shi);
-                let fmt = |x: i64| if fs.is_signed() { format!("{w}({x}i)") } else { format!("{w}({}u)", x as u64 as u32) };
-                code = if fs.is_signed() { format!("clamp({code}, {}, {})", fmt(lo2), fmt(hi2)) } else { format!("min({code}, {})", fmt(hi2)) };
+                let (lo2, hi2) = (lo.max(slo), hi.min(shi));
+                code = x.clone();
+                if hi2 < shi {
+                    code = format!("min({code}, {})", self.lit(&st, hi2 as i64));
+                }
+                if lo2 > slo {
+                    code = format!("max({code}, {})", self.lit(&st, lo2 as i64));
+                }
             }
         }
         let tmp = Val::new(code, v.ty.clone());
-        let code = if v.ty.is_vector() {
-            let c = format!("{}({})", self.wt(&t), tmp.code);
-            self.narrow(c, &t, fs)
-        } else {
-            self.conv(&tmp, &t, pos)?
-        };
-        let code = match sat_top {
-            Some((c, max)) => format!("select({code}, {max}, {c})"),
-            None => code,
-        };
+        let mut code = self.conv(&tmp, &t, pos)?;
+        for (c, lim) in limits {
+            code = format!("select({code}, {lim}, {c})");
+        }
         Ok(Val::new(code, t))
+    }
+
+    /// The integer `x` (a `let` of C type `from`) converted to the float type `to` rounding
+    /// toward zero, +inf or -inf (`mode` rtz/rtp/rtn): the nearest value is converted back
+    /// (exactly: it is an integer) and compared with the magnitude, and moved one step.
+    fn int_to_float_directed(&mut self, x: &str, from: &Ty, to: &Ty, mode: &str) -> String {
+        let fs = from.scalar().unwrap();
+        let ts = to.scalar().unwrap();
+        let wide = fs.size() == 8;
+        let ut = self.wt(&from.with_scalar(if wide { Sc::ULong } else { Sc::UInt }));
+        let bt = self.wt(&to.with_scalar(if ts == Sc::Double { Sc::ULong } else { Sc::UInt }));
+        let ft = self.wt(to);
+        let one_b = if ts == Sc::Double { "1lu" } else { "1u" };
+        let one_b = if to.is_vector() { format!("{bt}({one_b})") } else { one_b.to_string() };
+        let zero = self.lit(from, 0);
+        let neg = if fs.is_signed() { format!("({x} < {zero})") } else if from.is_vector() { format!("vec{}<bool>(false)", from.width()) } else { "false".into() };
+        let m = if fs.is_signed() { format!("select({ut}({x}), {ut}(-{x}), {neg})") } else { format!("{ut}({x})") };
+        let m = self.to_let(Val::new(m, from.with_scalar(if wide { Sc::ULong } else { Sc::UInt }))).code;
+        let g = self.to_let(Val::new(format!("{ft}({m})"), to.clone())).code;
+        let lim = self.splat_float(to, if wide { 18446744073709551616.0 } else { 4294967296.0 }, ts);
+        let over = format!("(({g} >= {lim}) | ({ut}({g}) > {m}))");
+        // (naga's float-to-integer conversion saturates below the limit: test it first.)
+        let under = format!("(({g} < {lim}) & ({ut}({g}) < {m}))");
+        let up = match mode {
+            "rtp" => format!("!{neg}"),
+            "rtn" => neg.clone(),
+            _ => if to.is_vector() { format!("vec{}<bool>(false)", to.width()) } else { "false".into() },
+        };
+        let up = self.to_let(Val::new(up, Ty::Bool)).code;
+        let step = |d: &str| format!("bitcast<{ft}>(bitcast<{bt}>({g}) {d} {one_b})");
+        let mag = format!("select(select({g}, {}, {over} & !{up}), {}, {under} & {up})", step("-"), step("+"));
+        format!("select({mag}, -{mag}, {neg})")
+    }
+
+    /// For a float `x` of type `t`: its bits as an unsigned integer, the magnitude's bits,
+    /// and the constants [mask, infinity, smallest normal, sign bit] in that integer type.
+    /// `half` is classified through its exact `float` value, with half's smallest normal.
+    fn float_class_bits(&self, t: &Ty, x: &str) -> (String, String, [String; 4]) {
+        let s = t.scalar().unwrap();
+        let ut = t.with_scalar(if s == Sc::Double { Sc::ULong } else { Sc::UInt });
+        let u = self.wt(&ut);
+        let (src, consts): (String, [u64; 4]) = match s {
+            Sc::Double => (x.to_string(), [0x7fff_ffff_ffff_ffff, 0x7ff0_0000_0000_0000, 0x0010_0000_0000_0000, 1 << 63]),
+            Sc::Half => (format!("{}({x})", self.wt(&t.with_scalar(Sc::Float))), [0x7fff_ffff, 0x7f80_0000, 0x3880_0000, 1 << 31]),
+            _ => (x.to_string(), [0x7fff_ffff, 0x7f80_0000, 0x0080_0000, 1 << 31]),
+        };
+        let consts = consts.map(|k| self.lit(&ut, k as i64));
+        let bits = format!("bitcast<{u}>({src})");
+        let ab = format!("({bits} & {})", consts[0]);
+        (bits, ab, consts)
     }
 
     fn as_type(&mut self, tname: &str, v: &Val, pos: Pos) -> R<Val> {
@@ -1244,16 +1315,16 @@ impl Lower<'_> {
     }
 }
 
-pub fn int_range(s: Sc) -> (i64, i64) {
+pub fn int_range(s: Sc) -> (i128, i128) {
     match s {
         Sc::Char => (-128, 127),
         Sc::UChar => (0, 255),
         Sc::Short => (-32768, 32767),
         Sc::UShort => (0, 65535),
-        Sc::Int => (i32::MIN as i64, i32::MAX as i64),
-        Sc::UInt => (0, u32::MAX as i64),
-        Sc::Long => (i64::MIN, i64::MAX),
-        _ => (0, i64::MAX),
+        Sc::Int => (i32::MIN as i128, i32::MAX as i128),
+        Sc::UInt => (0, u32::MAX as i128),
+        Sc::Long => (i64::MIN as i128, i64::MAX as i128),
+        _ => (0, u64::MAX as i128),
     }
 }
 
@@ -1292,4 +1363,32 @@ pub fn helper_source(name: &str) -> &'static str {
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
         _ => "",
     }
+}
+
+/// The number of significand bits and the largest finite value of a float type.
+fn float_format(s: Sc) -> (u32, f64) {
+    match s {
+        Sc::Half => (11, 65504.0),
+        Sc::Float => (24, f32::MAX as f64),
+        _ => (53, f64::MAX),
+    }
+}
+
+/// The largest value of float type `s` that is at most the integer `v` (v >= 0).
+pub fn float_at_most(v: i128, s: Sc) -> f64 {
+    let (mant, max) = float_format(s);
+    let bits = 128 - v.leading_zeros();
+    let r = if bits <= mant { v } else { (v >> (bits - mant)) << (bits - mant) };
+    (r as f64).min(max)
+}
+
+/// The smallest value of float type `s` that is at least the integer `v` (v <= 0).
+pub fn float_at_least(v: i128, s: Sc) -> f64 {
+    -float_at_most(-v, s)
+}
+
+/// Is every value of `from` exactly a value of the float type `to`?
+fn exact_in(from: Sc, to: Sc) -> bool {
+    let bits = if from.is_float() { return from.size() <= to.size() } else { from.size() * 8 - from.is_signed() as u32 };
+    bits <= float_format(to).0
 }

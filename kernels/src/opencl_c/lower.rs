@@ -451,8 +451,11 @@ impl<'u> Lower<'u> {
     /// A WGSL literal of C type `t` with integer value `v`.
     pub fn lit(&self, t: &Ty, v: i64) -> String {
         let s = match t.scalar().unwrap_or(Sc::Int) {
+            // The most negative values have no WGSL literal (the literal is the magnitude).
+            Sc::Char | Sc::Short | Sc::Int if v == i32::MIN as i64 => "(-2147483647i - 1i)".into(),
             Sc::Char | Sc::Short | Sc::Int => format!("{v}i"),
             Sc::UChar | Sc::UShort | Sc::UInt => format!("{}u", v as u32),
+            Sc::Long if v == i64::MIN => "(-9223372036854775807li - 1li)".into(),
             Sc::Long => format!("{v}li"),
             Sc::ULong => format!("{}lu", v as u64),
             Sc::Half => format!("{v}.0h"),
@@ -596,6 +599,18 @@ impl<'u> Lower<'u> {
                 if let Some(folded) = self.fold_wide_literal(&code, fs, ts) {
                     code = folded;
                 }
+                if !fs.is_float() && !ts.is_float() && (fs.size() == 8) != (ts.size() == 8) {
+                    // Change the width first, keeping the source's signedness, so a 32-bit
+                    // value sign- or zero-extends by its own type (naga extends by the
+                    // target's: `i64(0xFFFFFFFFu)` would be -1).
+                    let mid = match fs.wgsl() {
+                        "i32" => "i64",
+                        "u32" => "u64",
+                        "i64" => "i32",
+                        _ => "u32",
+                    };
+                    code = if from.is_vector() { format!("vec{}<{mid}>({code})", from.width()) } else { format!("{mid}({code})") };
+                }
                 if fs.wgsl() != ts.wgsl() || (from.is_vector() != to.is_vector()) {
                     code = if from.is_vector() || !to.is_vector() {
                         format!("{}({code})", self.wt(to))
@@ -606,6 +621,29 @@ impl<'u> Lower<'u> {
                 Ok(self.narrow(code, to, fs))
             }
         }
+    }
+
+    /// The float value `v` as a constant of `t`'s shape (scalar or vector) and float type `s`.
+    pub fn splat_float(&self, t: &Ty, v: f64, s: Sc) -> String {
+        let l = self.float_lit(v, s);
+        let l = if v < 0.0 { format!("({l})") } else { l };
+        if t.is_vector() { self.splat(&t.with_scalar(s), &l) } else { l }
+    }
+
+    /// A WGSL `bool` (vector for vectors) that is true where the float `x` (of C type `t`) is
+    /// a NaN, tested on its bits: comparisons of a NaN with itself may be compiled as ordered
+    /// (or folded) and then never see it.
+    pub fn nan_test(&self, t: &Ty, x: &str) -> String {
+        let s = t.scalar().unwrap();
+        let n = t.width();
+        let v = |e: &str| if t.is_vector() { format!("vec{n}<{e}>") } else { e.to_string() };
+        let (bits, mask, inf) = match s {
+            Sc::Double => (format!("bitcast<{}>({x})", v("u64")), "0x7ffffffffffffffflu", "0x7ff0000000000000lu"),
+            Sc::Half => (format!("bitcast<{}>({}({x}))", v("u32"), v("f32")), "0x7fffffffu", "0x7f800000u"),
+            _ => (format!("bitcast<{}>({x})", v("u32")), "0x7fffffffu", "0x7f800000u"),
+        };
+        let (mask, inf) = if t.is_vector() { (format!("{}({mask})", v(if s == Sc::Double { "u64" } else { "u32" })), format!("{}({inf})", v(if s == Sc::Double { "u64" } else { "u32" }))) } else { (mask.into(), inf.into()) };
+        format!("(({bits} & {mask}) > {inf})")
     }
 
     /// A 64-bit literal converted to `f32` (or an integer one to `f64`) in Rust: naga's
@@ -669,6 +707,15 @@ impl<'u> Lower<'u> {
         let n = self.fresh("t");
         // Aggregates (wide vectors are arrays) go in a `var`: wgpu's override pass rejects
         // indexing a `let` array whose value is a constant expression.
+        let kw = if v.ty.is_wide() || matches!(v.ty, Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" };
+        self.emit(format!("{kw} {n} = {};", v.code));
+        Val { code: n, ..v }
+    }
+
+    /// `v`'s value now, in a fresh `let`, even when `v` is a plain variable name that a
+    /// later store would change.
+    pub fn snapshot(&mut self, v: Val) -> Val {
+        let n = self.fresh("t");
         let kw = if v.ty.is_wide() || matches!(v.ty, Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" };
         self.emit(format!("{kw} {n} = {};", v.code));
         Val { code: n, ..v }
@@ -1100,9 +1147,9 @@ impl<'u> Lower<'u> {
             ExprKind::IncDec(op, prefix, a) => {
                 let p = self.place(a)?;
                 let old = self.read(&p, pos)?;
-                let old = self.to_let(old);
-                let one = Expr { kind: ExprKind::Int(1, INT), pos };
-                let _ = one;
+                // Always a fresh `let`: `to_let` keeps plain names (`i`, `v.x`) as they are,
+                // and those would read the updated variable, so `i++` would yield `i + 1`.
+                let old = self.snapshot(old);
                 let new = if let PK::PtrVar(var, _) = &p.kind {
                     let n = format!("({} {} 1i)", old.code, if *op == "++" { "+" } else { "-" });
                     self.emit(format!("{var} = {n};"));
@@ -1443,6 +1490,11 @@ impl<'u> Lower<'u> {
         match op {
             "==" | "!=" | "<" | ">" | "<=" | ">=" => {
                 let rt = if t.is_vector() { t.with_scalar(t.scalar().unwrap().to_signed_int()) } else { INT };
+                if op == "!=" && t.is_float() {
+                    // C's `!=` is unordered (true for NaN); WGSL's `!=` reaches the device as an
+                    // ordered compare, so negate the (ordered) `==`.
+                    return Ok(Val::boolean(format!("!({lc} == {rc})"), rt));
+                }
                 Ok(Val::boolean(format!("({lc} {op} {rc})"), rt))
             }
             "&" | "|" | "^" | "%" if !t.is_int() && op != "%" => Err(bad(self)),

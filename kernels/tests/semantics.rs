@@ -1,0 +1,597 @@
+//! C semantics the front end once got silently wrong, each run on the device and compared
+//! with a CPU reference computed here: postfix `++`/`--`, integer conversions, relational
+//! built-ins on NaN, 64-bit integer built-ins, `switch` fall-through.
+mod common;
+use common::*;
+
+fn u64s(v: &[u64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+fn to_u64s(b: &[u8]) -> Vec<u64> {
+    b.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+// ---------------------------------------------------------------- postfix ++ / --
+
+const INCDEC: &str = r#"
+typedef struct { int a; float b; } S;
+__kernel void incdec(__global int* o, __global float* f, __global long* l)
+{
+    int i = 0;
+    o[i++] = 10;
+    o[i++] = 11;
+    o[i--] = 12;
+    int j = 5;
+    o[3] = j++;
+    o[4] = j;
+    o[5] = ++j;
+    o[6] = j--;
+    o[7] = --j;
+    uint u = 0u;
+    o[8] = (int)(u--);
+    o[9] = (int)u;
+    char c = 127;
+    o[10] = c++;
+    o[11] = c;
+    short s = -32768;
+    o[12] = s--;
+    o[13] = s;
+    uchar uc = 255;
+    o[14] = uc++;
+    o[15] = uc;
+    int4 v = (int4)(1, 2, 3, 4);
+    o[16] = v.y++;
+    o[17] = v.y;
+    o[18] = v.s3--;
+    o[19] = v.w;
+    S st; st.a = 40; st.b = 1.5f;
+    o[20] = st.a++;
+    o[21] = st.a;
+    f[0] = st.b++;
+    f[1] = st.b;
+    float x = 2.5f;
+    f[2] = x--;
+    f[3] = x;
+    long q = 0x7fffffffffffffffL;
+    l[0] = q++;
+    l[1] = q;
+    __global int* p = o + 22;
+    *p++ = 100;
+    *p++ = 101;
+    *p = 102;
+    int arr[3] = {7, 8, 9};
+    int k = 0;
+    o[25] = arr[k++];
+    o[26] = arr[k++];
+    o[27] = k;
+    o[28] = arr[1]++;
+    o[29] = arr[1];
+    int m = 0;
+    for (int n = 0; n < 3; n++) m += n;
+    o[30] = m;
+    int w = 3;
+    while (w-- > 0) m++;
+    o[31] = m * 100 + w;
+}
+"#;
+
+#[test]
+fn postfix_increment_yields_the_old_value() {
+    let p = build_with_caps(INCDEC);
+    let out = run(&p, "incdec", &[Arg::Buf(i32s(&[0; 32])), Arg::Buf(f32s(&[0.0; 4])), Arg::Buf(u64s(&[0; 2]))], &[1], &[1]);
+    let o = to_i32s(&out[0]);
+    let f = to_f32s(&out[1]);
+    let l = to_u64s(&out[2]);
+    // The reference: the same statements in Rust, with C's postfix meaning spelt out.
+    let mut r = [0i32; 32];
+    let mut i = 0usize;
+    r[i] = 10;
+    i += 1;
+    r[i] = 11;
+    i += 1;
+    r[i] = 12;
+    let mut j = 5;
+    r[3] = j;
+    j += 1;
+    r[4] = j;
+    j += 1;
+    r[5] = j;
+    r[6] = j;
+    j -= 1;
+    j -= 1;
+    r[7] = j;
+    let u = 0u32;
+    r[8] = u as i32;
+    r[9] = u.wrapping_sub(1) as i32;
+    r[10] = 127;
+    r[11] = 127i8.wrapping_add(1) as i32;
+    r[12] = -32768;
+    r[13] = (-32768i16).wrapping_sub(1) as i32;
+    r[14] = 255;
+    r[15] = 255u8.wrapping_add(1) as i32;
+    r[16] = 2;
+    r[17] = 3;
+    r[18] = 4;
+    r[19] = 3;
+    r[20] = 40;
+    r[21] = 41;
+    r[22] = 100;
+    r[23] = 101;
+    r[24] = 102;
+    r[25] = 7;
+    r[26] = 8;
+    r[27] = 2;
+    r[28] = 8;
+    r[29] = 9;
+    r[30] = 3;
+    r[31] = 6 * 100 - 1;
+    assert_eq!(o, r.to_vec());
+    assert_eq!(f, vec![1.5, 2.5, 2.5, 1.5]);
+    assert_eq!(l, vec![i64::MAX as u64, i64::MIN as u64]);
+}
+
+// ---------------------------------------------------------------- integer conversions
+
+/// (C name, bytes, signed) of the eight integer types.
+const INTS: [(&str, usize, bool); 8] =
+    [("char", 1, true), ("uchar", 1, false), ("short", 2, true), ("ushort", 2, false), ("int", 4, true), ("uint", 4, false), ("long", 8, true), ("ulong", 8, false)];
+
+/// C's modular conversion of `v` to an integer of `bytes` bytes.
+fn wrap(v: i128, bytes: usize, signed: bool) -> i128 {
+    let bits = bytes as u32 * 8;
+    let m = v & ((1i128 << bits) - 1);
+    if signed && m >= 1i128 << (bits - 1) { m - (1i128 << bits) } else { m }
+}
+fn range(bytes: usize, signed: bool) -> (i128, i128) {
+    let bits = bytes as u32 * 8;
+    if signed { (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1) } else { (0, (1i128 << bits) - 1) }
+}
+fn sat(v: i128, bytes: usize, signed: bool) -> i128 {
+    let (lo, hi) = range(bytes, signed);
+    v.clamp(lo, hi)
+}
+fn encode(vals: &[i128], bytes: usize) -> Vec<u8> {
+    vals.iter().flat_map(|v| v.to_le_bytes()[..bytes].to_vec()).collect()
+}
+fn decode(b: &[u8], bytes: usize, signed: bool) -> Vec<i128> {
+    b.chunks(bytes)
+        .map(|c| {
+            let mut w = [0u8; 16];
+            w[..bytes].copy_from_slice(c);
+            wrap(i128::from_le_bytes(w), bytes, signed)
+        })
+        .collect()
+}
+/// Edge values of every width (each source type wraps them to its own range).
+fn int_edges() -> Vec<i128> {
+    let mut v: Vec<i128> = vec![0, 1, -1, 2, -2, 7, -100];
+    for bits in [8u32, 16, 32, 64] {
+        let p = 1i128 << (bits - 1);
+        v.extend([p - 1, p, p + 1, -p, -p - 1, 2 * p - 1, 2 * p, -2 * p + 1]);
+    }
+    v.extend(rand_u32s(8, 77, u32::MAX).iter().map(|x| (*x as i128) * 0x1_0001_2345));
+    v
+}
+
+/// Eight ways to convert: cast, convert_T, convert_T_sat, assignment, argument passing,
+/// arithmetic with a T (usual conversions), convert_T4 and convert_T4_sat of a vector.
+const SLOTS: usize = 8;
+
+fn conversion_kernel(s: &str) -> String {
+    let mut src = String::new();
+    for (t, _, _) in INTS {
+        src += &format!("{t} pass_{t}({t} a) {{ return a; }}\n");
+    }
+    let params: Vec<String> = INTS.iter().map(|(t, _, _)| format!("__global {t}* o_{t}")).collect();
+    src += &format!("__kernel void from_{s}(__global const {s}* in, int n, {})\n{{\n    for (int i = 0; i < n; i++) {{\n        {s} x = in[i];\n", params.join(", "));
+    for (t, _, _) in INTS {
+        src += &format!(
+            "        o_{t}[i * 8 + 0] = ({t})x;\n        o_{t}[i * 8 + 1] = convert_{t}(x);\n        o_{t}[i * 8 + 2] = convert_{t}_sat(x);\n        \
+             {{ {t} y; y = x; o_{t}[i * 8 + 3] = y; }}\n        o_{t}[i * 8 + 4] = pass_{t}(x);\n        o_{t}[i * 8 + 5] = ({t})(x + ({t})0);\n        \
+             o_{t}[i * 8 + 6] = convert_{t}4(vload4(0, in + i)).x;\n        o_{t}[i * 8 + 7] = convert_{t}4_sat(vload4(0, in + i)).w;\n"
+        );
+    }
+    src + "    }\n}\n"
+}
+
+#[test]
+fn integer_conversions_of_every_width_and_signedness() {
+    let edges = int_edges();
+    let mut failures = Vec::new();
+    for (s, sb, ss) in INTS {
+        let src = conversion_kernel(s);
+        let p = build_with_caps(&src);
+        let xs: Vec<i128> = edges.iter().map(|v| wrap(*v, sb, ss)).collect();
+        let n = xs.len();
+        let mut padded = xs.clone();
+        padded.extend([0, 0, 0]);
+        let mut args = vec![Arg::Buf(encode(&padded, sb)), Arg::Val((n as i32).to_le_bytes().to_vec())];
+        for (_, tb, _) in INTS {
+            args.push(Arg::Buf(vec![0u8; n * SLOTS * tb]));
+        }
+        let out = run(&p, &format!("from_{s}"), &args, &[1], &[1]);
+        for (k, (t, tb, ts)) in INTS.iter().enumerate() {
+            let got = decode(&out[2 + k], *tb, *ts);
+            for i in 0..n {
+                for slot in 0..SLOTS {
+                    let x = match slot {
+                        7 => padded[i + 3],
+                        _ => xs[i],
+                    };
+                    let want = if slot == 2 || slot == 7 { sat(x, *tb, *ts) } else { wrap(x, *tb, *ts) };
+                    if got[i * SLOTS + slot] != want {
+                        failures.push(format!("{s} {x} -> {t} (way {slot}): got {}, want {want}", got[i * SLOTS + slot]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+// ---------------------------------------------------------------- float <-> integer conversions
+
+/// Float-to-integer conversions: (suffix, rounding, saturating); non-saturating ones are only
+/// compared where the rounded value is in range (C leaves the rest undefined).
+const F2I: [(&str, &str, bool); 10] = [
+    ("", "rtz", false),
+    ("_rte", "rte", false),
+    ("_rtz", "rtz", false),
+    ("_rtp", "rtp", false),
+    ("_rtn", "rtn", false),
+    ("_sat", "rtz", true),
+    ("_sat_rte", "rte", true),
+    ("_sat_rtz", "rtz", true),
+    ("_sat_rtp", "rtp", true),
+    ("_sat_rtn", "rtn", true),
+];
+
+fn float_edges() -> Vec<f64> {
+    let mut v = vec![
+        0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, 0.49999997, 1.0000001, -0.9999999, 127.5, 128.0, -128.5, -129.0, 255.5, 256.0,
+        32767.5, -32768.5, 65535.4, 65536.0, 1e-30, -1e-30, 1e30, -1e30, f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
+    ];
+    for p in [31, 32, 63, 64] {
+        let x = 2f64.powi(p);
+        v.extend([x, -x, x * (1.0 - 2f64.powi(-24)), -x * (1.0 - 2f64.powi(-24)), x * (1.0 + 2f64.powi(-23))]);
+    }
+    v
+}
+
+fn round(x: f64, mode: &str) -> f64 {
+    match mode {
+        "rte" => x.round_ties_even(),
+        "rtp" => x.ceil(),
+        "rtn" => x.floor(),
+        _ => x.trunc(),
+    }
+}
+
+fn float_to_int_kernel(f: &str) -> String {
+    let params: Vec<String> = INTS.iter().map(|(t, _, _)| format!("__global {t}* o_{t}")).collect();
+    let mut src = format!("__kernel void from_{f}(__global const {f}* in, int n, {})\n{{\n    for (int i = 0; i < n; i++) {{\n        {f} x = in[i];\n", params.join(", "));
+    for (t, _, _) in INTS {
+        for (k, (suffix, _, _)) in F2I.iter().enumerate() {
+            let conv = if suffix.is_empty() { format!("({t})x") } else { format!("convert_{t}{suffix}(x)") };
+            src += &format!("        o_{t}[i * {} + {k}] = {conv};\n", F2I.len() + 1);
+        }
+        src += &format!("        o_{t}[i * {} + {}] = convert_{t}4_sat_rtn(vload4(0, in + i)).x;\n", F2I.len() + 1, F2I.len());
+    }
+    src + "    }\n}\n"
+}
+
+fn check_float_to_int(f: &str, fbytes: usize, to_type: impl Fn(f64) -> f64, enc: impl Fn(f64) -> Vec<u8>) {
+    let p = build_with_caps(&float_to_int_kernel(f));
+    let xs: Vec<f64> = float_edges().into_iter().map(&to_type).collect();
+    let n = xs.len();
+    let mut bytes: Vec<u8> = xs.iter().flat_map(|x| enc(*x)).collect();
+    bytes.extend(vec![0u8; 3 * fbytes]);
+    let slots = F2I.len() + 1;
+    let mut args = vec![Arg::Buf(bytes), Arg::Val((n as i32).to_le_bytes().to_vec())];
+    for (_, tb, _) in INTS {
+        args.push(Arg::Buf(vec![0u8; n * slots * tb]));
+    }
+    let out = run(&p, &format!("from_{f}"), &args, &[1], &[1]);
+    let mut failures = Vec::new();
+    for (k, (t, tb, ts)) in INTS.iter().enumerate() {
+        let got = decode(&out[2 + k], *tb, *ts);
+        let (lo, hi) = range(*tb, *ts);
+        for (i, &x) in xs.iter().enumerate() {
+            for (slot, (suffix, mode, is_sat)) in F2I.iter().chain([&("4_sat_rtn", "rtn", true)]).enumerate() {
+                let r = round(x, mode);
+                // `as i128` is exact for these integral values (and saturates the infinities).
+                let ri = r as i128;
+                let want = if x.is_nan() { 0 } else { ri.clamp(lo, hi) };
+                let in_range = !x.is_nan() && ri >= lo && ri <= hi;
+                if (*is_sat || in_range) && got[i * slots + slot] != want {
+                    failures.push(format!("convert_{t}{suffix}(({f}){x:e}): got {}, want {want}", got[i * slots + slot]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+#[test]
+fn float_to_integer_conversions_round_and_saturate() {
+    check_float_to_int("float", 4, |x| x as f32 as f64, |x| (x as f32).to_le_bytes().to_vec());
+}
+
+#[test]
+fn double_to_integer_conversions_round_and_saturate() {
+    if !device_caps().f64 {
+        return;
+    }
+    check_float_to_int("double", 8, |x| x, |x| x.to_le_bytes().to_vec());
+}
+
+/// `x` rounded to f32 (or, `double`, to f64) in `mode`, as an f64.
+fn int_to_float(x: i128, mode: &str, double: bool) -> f64 {
+    let near = if double { x as f64 } else { x as f32 as f64 };
+    let step = |f: f64, up: bool| -> f64 {
+        if double {
+            let b = f.to_bits() as i64;
+            // Positive magnitudes: one ulp up or down; negatives mirrored.
+            f64::from_bits((if (f >= 0.0) == up { b + 1 } else { b - 1 }) as u64)
+        } else {
+            let f = f as f32;
+            let b = f.to_bits() as i32;
+            f32::from_bits((if (f >= 0.0) == up { b + 1 } else { b - 1 }) as u32) as f64
+        }
+    };
+    let exact = near as i128;
+    match mode {
+        "rtp" if exact < x => step(near, true),
+        "rtn" if exact > x => step(near, false),
+        "rtz" if exact.abs() > x.abs() => step(near, x < 0),
+        _ => near,
+    }
+}
+
+fn int_to_float_kernel(s: &str, f: &str) -> String {
+    format!(
+        "__kernel void to_{f}(__global const {s}* in, int n, __global {f}* o)\n{{\n    for (int i = 0; i < n; i++) {{\n        {s} x = in[i];\n        \
+         o[i * 6 + 0] = ({f})x;\n        o[i * 6 + 1] = convert_{f}_rte(x);\n        o[i * 6 + 2] = convert_{f}_rtz(x);\n        \
+         o[i * 6 + 3] = convert_{f}_rtp(x);\n        o[i * 6 + 4] = convert_{f}_rtn(x);\n        o[i * 6 + 5] = convert_{f}2_rtz(vload2(0, in + i)).x;\n    }}\n}}\n"
+    )
+}
+
+#[test]
+fn integer_to_float_conversions_round_as_asked() {
+    let edges = int_edges();
+    let mut extra: Vec<i128> = vec![16777217, -16777217, 16777219, 33554435, -33554435, (1 << 53) + 1, -(1 << 53) - 1, (1 << 60) + 3];
+    extra.extend(edges);
+    let mut failures = Vec::new();
+    for (f, double) in [("float", false), ("double", true)] {
+        if double && !device_caps().f64 {
+            continue;
+        }
+        for (s, sb, ss) in INTS {
+            let xs: Vec<i128> = extra.iter().map(|v| wrap(*v, sb, ss)).collect();
+            let n = xs.len();
+            let mut padded = xs.clone();
+            padded.push(0);
+            let p = build_with_caps(&int_to_float_kernel(s, f));
+            let fb = if double { 8 } else { 4 };
+            let out = run(&p, &format!("to_{f}"), &[Arg::Buf(encode(&padded, sb)), Arg::Val((n as i32).to_le_bytes().to_vec()), Arg::Buf(vec![0u8; n * 6 * fb])], &[1], &[1]);
+            let got: Vec<f64> = if double { to_u64s(&out[2]).iter().map(|b| f64::from_bits(*b)).collect() } else { to_f32s(&out[2]).iter().map(|v| *v as f64).collect() };
+            for (i, &x) in xs.iter().enumerate() {
+                for (slot, mode) in ["rte", "rte", "rtz", "rtp", "rtn", "rtz"].iter().enumerate() {
+                    let want = int_to_float(x, mode, double);
+                    if got[i * 6 + slot] != want {
+                        failures.push(format!("{s} {x} -> {f} ({mode}, way {slot}): got {:e}, want {want:e}", got[i * 6 + slot]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+fn build_err(src: &str) -> String {
+    let opts = wgcl_kernels::BuildOptions { caps: device_caps(), ..Default::default() };
+    wgcl_kernels::opencl_c::build(src, &opts).map(|_| ()).expect_err("build must fail").log()
+}
+
+#[test]
+fn unsupported_rounding_modes_are_refused_at_the_call() {
+    if device_caps().f64 {
+        assert_eq!(
+            build_err("__kernel void k(__global double* a, __global float* b) {\n  b[0] = convert_float_rtz(a[0]);\n}"),
+            "program.cl:2:10: error: `convert_float_rtz` of a `double` (a rounding mode other than _rte) is not supported"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- relational built-ins
+
+const REL: &str = r#"
+__kernel void rel(__global const float* x, __global const float* y, __global int* o, __global int* v, __global float* nx)
+{
+    int i = get_global_id(0);
+    float a = x[i], b = y[i];
+    int k = i * 16;
+    o[k + 0] = isequal(a, b);
+    o[k + 1] = isnotequal(a, b);
+    o[k + 2] = isgreater(a, b);
+    o[k + 3] = isgreaterequal(a, b);
+    o[k + 4] = isless(a, b);
+    o[k + 5] = islessequal(a, b);
+    o[k + 6] = islessgreater(a, b);
+    o[k + 7] = isfinite(a);
+    o[k + 8] = isinf(a);
+    o[k + 9] = isnan(a);
+    o[k + 10] = isnormal(a);
+    o[k + 11] = isordered(a, b);
+    o[k + 12] = isunordered(a, b);
+    o[k + 13] = signbit(a);
+    o[k + 14] = a != b;
+    o[k + 15] = a == b;
+    float4 va = (float4)(a, b, a, b), vb = (float4)(b, a, a, b);
+    int4 r0 = isnotequal(va, vb);
+    int4 r1 = isnan(va);
+    int4 r2 = isunordered(va, vb);
+    int4 r3 = islessgreater(va, vb);
+    vstore4(r0, i * 4 + 0, v);
+    vstore4(r1, i * 4 + 1, v);
+    vstore4(r2, i * 4 + 2, v);
+    vstore4(r3, i * 4 + 3, v);
+    nx[i] = nextafter(a, b);
+}
+"#;
+
+/// The relational built-ins of C99 (names as OpenCL's), for scalar results (1/0).
+fn rel_ref(name: &str, a: f64, b: f64) -> bool {
+    match name {
+        "isequal" => a == b,
+        "isnotequal" => a != b,
+        "isgreater" => a > b,
+        "isgreaterequal" => a >= b,
+        "isless" => a < b,
+        "islessequal" => a <= b,
+        "islessgreater" => a < b || a > b,
+        "isfinite" => a.is_finite(),
+        "isinf" => a.is_infinite(),
+        "isnan" => a.is_nan(),
+        // Classified as the `float` it is (an f32 subnormal is an f64 normal).
+        "isnormal" => (a as f32).is_normal(),
+        "isordered" => !a.is_nan() && !b.is_nan(),
+        "isunordered" => a.is_nan() || b.is_nan(),
+        "signbit" => a.is_sign_negative(),
+        _ => unreachable!(),
+    }
+}
+const REL_NAMES: [&str; 14] =
+    ["isequal", "isnotequal", "isgreater", "isgreaterequal", "isless", "islessequal", "islessgreater", "isfinite", "isinf", "isnan", "isnormal", "isordered", "isunordered", "signbit"];
+
+fn rel_pairs() -> Vec<(f32, f32)> {
+    let specials = [0.0f32, -0.0, 1.0, -1.5, f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE, 1e-40, -1e-40, f32::MAX];
+    let mut v = Vec::new();
+    for a in specials {
+        for b in [0.0f32, 1.0, f32::NAN, f32::INFINITY, -1e-40] {
+            v.push((a, b));
+        }
+    }
+    v
+}
+
+#[test]
+fn relational_builtins_see_nan() {
+    let p = build(REL);
+    let pairs = rel_pairs();
+    let n = pairs.len();
+    let x: Vec<f32> = pairs.iter().map(|p| p.0).collect();
+    let y: Vec<f32> = pairs.iter().map(|p| p.1).collect();
+    let out = run(&p, "rel", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&y)), Arg::Buf(i32s(&vec![7; n * 16])), Arg::Buf(i32s(&vec![7; n * 16])), Arg::Buf(f32s(&vec![0.0; n]))], &[n as u32], &[1]);
+    let o = to_i32s(&out[2]);
+    let nx = to_f32s(&out[4]);
+    let v = to_i32s(&out[3]);
+    let mut failures = Vec::new();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        if (a.is_nan() || b.is_nan()) != nx[i].is_nan() {
+            failures.push(format!("nextafter({a}, {b}): got {}", nx[i]));
+        }
+        let (a, b) = (a as f64, b as f64);
+        for (k, name) in REL_NAMES.iter().enumerate() {
+            let want = rel_ref(name, a, b) as i32;
+            if o[i * 16 + k] != want {
+                failures.push(format!("{name}({a}, {b}): got {}, want {want}", o[i * 16 + k]));
+            }
+        }
+        let ops = [(14, "!=", a != b), (15, "==", a == b)];
+        for (k, op, want) in ops {
+            if o[i * 16 + k] != want as i32 {
+                failures.push(format!("{a} {op} {b}: got {}, want {}", o[i * 16 + k], want as i32));
+            }
+        }
+        let (va, vb) = ([a, b, a, b], [b, a, a, b]);
+        for (r, name) in ["isnotequal", "isnan", "isunordered", "islessgreater"].iter().enumerate() {
+            for c in 0..4 {
+                let want = -(rel_ref(name, va[c], vb[c]) as i32);
+                let got = v[i * 16 + r * 4 + c];
+                if got != want {
+                    failures.push(format!("{name}(float4 lane {c}: {}, {}): got {got}, want {want}", va[c], vb[c]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+/// The relational built-ins of `double` and `half` (scalar 1/0, vectors -1/0 as long/short).
+fn rel_kernel(f: &str, vt: &str) -> String {
+    let mut src = format!("__kernel void rel(__global const {f}* x, __global const {f}* y, __global int* o, __global {vt}* v)\n{{\n    int i = get_global_id(0);\n    {f} a = x[i], b = y[i];\n    {f}2 va = ({f}2)(a, b), vb = ({f}2)(b, a);\n");
+    for (k, name) in REL_NAMES.iter().enumerate() {
+        let one = matches!(*name, "isfinite" | "isinf" | "isnan" | "isnormal" | "signbit");
+        let (s, vv) = if one { (format!("{name}(a)"), format!("{name}(va)")) } else { (format!("{name}(a, b)"), format!("{name}(va, vb)")) };
+        src += &format!("    o[i * 16 + {k}] = {s};\n    {{ {vt}2 r = {vv}; v[i * 32 + {k} * 2] = r.x; v[i * 32 + {k} * 2 + 1] = r.y; }}\n");
+    }
+    src += "    o[i * 16 + 14] = a != b;\n    o[i * 16 + 15] = a == b;\n}\n";
+    src
+}
+
+fn check_rel(f: &str, vt: &str, pairs: &[(f64, f64)], enc: impl Fn(f64) -> Vec<u8>, classify_normal: impl Fn(f64) -> bool, vbytes: usize) {
+    let p = build_with_caps(&rel_kernel(f, vt));
+    let n = pairs.len();
+    let x: Vec<u8> = pairs.iter().flat_map(|p| enc(p.0)).collect();
+    let y: Vec<u8> = pairs.iter().flat_map(|p| enc(p.1)).collect();
+    let out = run(&p, "rel", &[Arg::Buf(x), Arg::Buf(y), Arg::Buf(i32s(&vec![7; n * 16])), Arg::Buf(vec![7u8; n * 32 * vbytes])], &[n as u32], &[1]);
+    let o = to_i32s(&out[2]);
+    let v = decode(&out[3], vbytes, true);
+    let mut failures = Vec::new();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        let r = |name: &str, a: f64, b: f64| if name == "isnormal" { classify_normal(a) } else { rel_ref(name, a, b) };
+        for (k, name) in REL_NAMES.iter().enumerate() {
+            let want = r(name, a, b) as i32;
+            if o[i * 16 + k] != want {
+                failures.push(format!("{name}(({f}){a}, {b}): got {}, want {want}", o[i * 16 + k]));
+            }
+            for (c, (p, q)) in [(a, b), (b, a)].into_iter().enumerate() {
+                let want = -(r(name, p, q) as i128);
+                if v[i * 32 + k * 2 + c] != want {
+                    failures.push(format!("{name}(({f}2) lane {c}: {p}, {q}): got {}, want {want}", v[i * 32 + k * 2 + c]));
+                }
+            }
+        }
+        for (k, want) in [(14, a != b), (15, a == b)] {
+            if o[i * 16 + k] != want as i32 {
+                failures.push(format!("({f}) {a} {} {b}: got {}", if k == 14 { "!=" } else { "==" }, o[i * 16 + k]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+#[test]
+fn relational_builtins_of_double_and_half() {
+    if device_caps().f64 {
+        let specials = [0.0, -0.0, 1.0, -1.5, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 1e-310, -1e-310, f64::MAX, 1e-40];
+        let pairs: Vec<(f64, f64)> = specials.iter().flat_map(|a| [0.0, 1.0, f64::NAN, f64::INFINITY, -1e-310].map(|b| (*a, b))).collect();
+        check_rel("double", "long", &pairs, |x| x.to_le_bytes().to_vec(), |x| x.is_normal(), 8);
+    }
+    if device_caps().f16 {
+        let specials = [0.0, -0.0, 1.0, -1.5, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2f64.powi(-14), 2f64.powi(-24), -2f64.powi(-24), 65504.0];
+        let pairs: Vec<(f64, f64)> = specials.iter().flat_map(|a| [0.0, 1.0, f64::NAN, f64::INFINITY, -2f64.powi(-24)].map(|b| (*a, b))).collect();
+        check_rel("half", "short", &pairs, |x| half_bits(x).to_le_bytes().to_vec(), |x| x.is_finite() && x.abs() >= 2f64.powi(-14), 2);
+    }
+}
+
+/// A half's value.
+fn half_value(h: u16) -> f64 {
+    let sign = if h >> 15 == 1 { -1.0 } else { 1.0 };
+    let (e, m) = ((h >> 10) & 0x1f, (h & 0x3ff) as f64);
+    sign * match e {
+        0 => m * 2f64.powi(-24),
+        31 if m == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        _ => (1.0 + m / 1024.0) * 2f64.powi(e as i32 - 15),
+    }
+}
+
+/// The half with value `x` (exactly representable; NaNs keep their sign).
+fn half_bits(x: f64) -> u16 {
+    if x.is_nan() {
+        return if x.is_sign_negative() { 0xfe00 } else { 0x7e00 };
+    }
+    (0..=u16::MAX).find(|h| half_value(*h) == x && half_value(*h).is_sign_negative() == x.is_sign_negative()).expect("representable")
+}
