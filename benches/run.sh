@@ -21,7 +21,10 @@ samples=target/bench/samples
 rm -rf "$samples" && mkdir -p "$samples"
 cc -O2 -std=gnu11 -Wall -o target/bench/clbench benches/clbench.c -lOpenCL -lpthread
 cc -O2 -std=gnu11 -Wall -o target/bench/corpus_bench benches/corpus_bench.c -lOpenCL -lm
-cargo build $flag -q -p wgcl-capi -p wgcl-benches
+# WGCL_PREBUILT=1 (set by scripts/test.sh after its build part): the debug build is there,
+# built once with the whole workspace's feature set; building here with another package
+# selection would compile the wgpu stack a second time with other features.
+if [ -z "${WGCL_PREBUILT:-}" ] || [ "$profile" != debug ]; then cargo build $flag -q -p wgcl-capi -p wgcl-benches; fi
 echo "$PWD/target/$profile/libwgcl.so" > target/bench/icd/wgcl.icd
 # The system's vendors (NVIDIA, PoCL) and wgcl side by side.
 vendors=target/bench/icd

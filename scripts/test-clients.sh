@@ -19,7 +19,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "build libwgcl ($PROFILE)"
 if [ "$PROFILE" = release ]; then
     cargo build -p wgcl-capi --release || exit 1
-else
+elif [ -z "${WGCL_PREBUILT:-}" ]; then   # set by scripts/test.sh: its build part made it
     cargo build -p wgcl-capi || exit 1
 fi
 LIB="$TARGET/$PROFILE/libwgcl.so"

@@ -21,7 +21,12 @@ run() {
   summary+=("$(printf '%-14s %6d s  %s' "$name" $((SECONDS - t0)) "$result")")
 }
 # `cargo test` does not produce the cdylib (libwgcl.so) that the C tests link: build first.
-run build cargo build --workspace
+# --all-targets: with the dev-dependencies' features, so that `cargo test` reuses every
+# artifact (cbindgen's dependencies turn on std features of bitflags/indexmap, which would
+# otherwise compile naga and wgpu twice). The later parts use this build (WGCL_PREBUILT)
+# instead of building libwgcl with another package selection, hence other features.
+run build cargo build --workspace --all-targets
+export WGCL_PREBUILT=1
 run rust cargo test --workspace --no-fail-fast
 # The model checks include a bounded libFuzzer run of the C API (cargo-fuzz is installed on
 # first use: WGCL_FUZZ_INSTALL= (empty) skips that, WGCL_FUZZ_SECS sets the length).
