@@ -595,3 +595,132 @@ fn half_bits(x: f64) -> u16 {
     }
     (0..=u16::MAX).find(|h| half_value(*h) == x && half_value(*h).is_sign_negative() == x.is_sign_negative()).expect("representable")
 }
+
+// ---------------------------------------------------------------- select, bitselect, any, all
+
+/// (C name, bytes, float) of the element types `select`/`bitselect` take.
+const SEL_TYPES: [(&str, usize, bool); 10] = [
+    ("char", 1, false),
+    ("uchar", 1, false),
+    ("short", 2, false),
+    ("ushort", 2, false),
+    ("int", 4, false),
+    ("uint", 4, false),
+    ("long", 8, false),
+    ("ulong", 8, false),
+    ("float", 4, true),
+    ("double", 8, true),
+];
+const WIDTHS: [usize; 5] = [1, 2, 4, 8, 16];
+
+fn int_of(bytes: usize, signed: bool) -> &'static str {
+    let i = [1, 2, 4, 8].iter().position(|b| *b == bytes).unwrap() * 2 + !signed as usize;
+    INTS[i].0
+}
+
+fn select_kernel(t: &str, ct: &str, any_all: bool) -> String {
+    let mut src = format!("__kernel void sel(__global const {t}* a, __global const {t}* b, __global const {ct}* c, __global {t}* s, __global {t}* bs, __global int* aa)\n{{\n");
+    for (wi, w) in WIDTHS.iter().enumerate() {
+        src += &format!("    for (int off = {}; off < {}; off += {w}) {{\n", wi * 16, wi * 16 + 16);
+        if *w == 1 {
+            src += "        s[off] = select(a[off], b[off], c[off]);\n        bs[off] = bitselect(a[off], b[off], a[off] == a[off] ? b[off] : a[off]);\n";
+            if any_all {
+                src += "        aa[off] = any(c[off]) * 2 + all(c[off]);\n";
+            }
+        } else {
+            src += &format!(
+                "        vstore{w}(select(vload{w}(0, a + off), vload{w}(0, b + off), vload{w}(0, c + off)), 0, s + off);\n        \
+                 vstore{w}(bitselect(vload{w}(0, a + off), vload{w}(0, b + off), vload{w}(0, b + off)), 0, bs + off);\n"
+            );
+            if any_all {
+                src += &format!("        aa[off] = any(vload{w}(0, c + off)) * 2 + all(vload{w}(0, c + off));\n");
+            }
+        }
+        src += "    }\n";
+    }
+    src + "}\n"
+}
+
+#[test]
+fn select_bitselect_any_all_of_every_type_and_width() {
+    let caps = device_caps();
+    let mut failures = Vec::new();
+    for (t, sz, float) in SEL_TYPES {
+        if t == "double" && !caps.f64 {
+            continue;
+        }
+        // One condition signedness per type (lavapipe's compile time): unsigned for the
+        // narrow types, whose top bit a 32-bit sign test would miss.
+        for signed_c in [!(t == "char" || t == "ushort" || t == "ulong" || t == "double")] {
+            if matches!(t, "uchar" | "short" | "uint") {
+                continue;
+            }
+            let ct = int_of(sz, signed_c);
+            // any/all take signed integers only.
+            let any_all = signed_c && !float;
+            let p = build_with_caps(&select_kernel(t, ct, any_all));
+            let n = WIDTHS.len() * 16;
+            let rnd = |seed| -> Vec<u8> { rand_u32s(n * sz, seed, 256).iter().map(|x| *x as u8).collect() };
+            let (a, b) = (rnd(3), rnd(4));
+            // Conditions: zero, top bit only, low bits only, all ones, by pattern; for floats
+            // `a` and `b` are finite so `a == a` holds and the scalar bitselect uses `b`.
+            let mut c = vec![0u8; n * sz];
+            for (e, k) in rand_u32s(n, 9, 4).iter().enumerate() {
+                let el = &mut c[e * sz..e * sz + sz];
+                match k {
+                    0 => {}
+                    1 => el[sz - 1] = 0x80,
+                    2 => el[0] = 0x41,
+                    _ => el.fill(0xff),
+                }
+            }
+            let (a, b) = if float {
+                // Clear each element's exponent top bit: finite values only.
+                let fix = |v: Vec<u8>| -> Vec<u8> {
+                    let mut v = v;
+                    for e in 0..n {
+                        v[e * sz + sz - 1] &= 0xbf;
+                    }
+                    v
+                };
+                (fix(a), fix(b))
+            } else {
+                (a, b)
+            };
+            let out = run(&p, "sel", &[Arg::Buf(a.clone()), Arg::Buf(b.clone()), Arg::Buf(c.clone()), Arg::Buf(vec![0; n * sz]), Arg::Buf(vec![0; n * sz]), Arg::Buf(i32s(&vec![-7; n]))], &[1], &[1]);
+            let aa = to_i32s(&out[5]);
+            for (wi, w) in WIDTHS.iter().enumerate() {
+                for j in 0..16 / w {
+                    let off = wi * 16 + j * w;
+                    let mut any = false;
+                    let mut all = true;
+                    for e in off..off + w {
+                        let el = |v: &[u8]| v[e * sz..e * sz + sz].to_vec();
+                        let ce = el(&c);
+                        let msb = ce[sz - 1] & 0x80 != 0;
+                        any |= msb;
+                        all &= msb;
+                        let pick_b = if *w == 1 { ce.iter().any(|x| *x != 0) } else { msb };
+                        let want = if pick_b { el(&b) } else { el(&a) };
+                        if el(&out[3]) != want {
+                            failures.push(format!("select {t}{w} ({ct} cond {ce:?}) element {e}: got {:?}, want {want:?}", el(&out[3])));
+                        }
+                        // bitselect(a, b, b) = (a & ~b) | b = a | b.
+                        let want: Vec<u8> = el(&a).iter().zip(el(&b)).map(|(x, y)| x | y).collect();
+                        if el(&out[4]) != want {
+                            failures.push(format!("bitselect {t}{w} element {e}: got {:?}, want {want:?}", el(&out[4])));
+                        }
+                    }
+                    if any_all {
+                        // Scalars: any/all of a scalar test its top bit as well.
+                        let want = any as i32 * 2 + all as i32;
+                        if aa[off] != want {
+                            failures.push(format!("any/all {ct}{w} at {off}: got {}, want {want}", aa[off]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}

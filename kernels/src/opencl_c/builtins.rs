@@ -462,8 +462,12 @@ impl Lower<'_> {
                 let cond = if cv.is_b {
                     cv.code.clone()
                 } else if cv.ty.is_vector() {
-                    let st = cv.ty.with_scalar(cv.ty.scalar().unwrap().to_signed_int());
-                    format!("({}({}) < {})", self.wt(&st), cv.code, self.lit(&st, 0))
+                    // The top bit of each component at its C width (a `uchar` 0x80 is held as
+                    // 128 in a u32, so a sign test of the 32-bit value would miss it).
+                    let cs = cv.ty.scalar().unwrap();
+                    let ut = cv.ty.with_scalar(if cs.size() == 8 { Sc::ULong } else { Sc::UInt });
+                    let top = self.lit(&ut, (1u64 << (cs.size() * 8 - 1)) as i64);
+                    format!("(({}({}) & {top}) != {})", self.wt(&ut), cv.code, self.lit(&ut, 0))
                 } else {
                     self.cond(cv, pos)?
                 };
