@@ -804,3 +804,104 @@ fn integer_builtins_of_64_and_narrow_types() {
     }
     assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
 }
+
+// ---------------------------------------------------------------- switch fall-through
+
+const SWITCH: &str = r#"
+__kernel void sw(__global int* o)
+{
+    int i = get_global_id(0);
+    int4 a = (int4)(0);
+    int r = 0;
+    switch (i % 7) {
+    case 0:
+        a.x = 1;
+        /* no break */
+    case 1:
+        a.y = 2;
+        break;
+    case 2:
+        r += 100;
+    default:
+        a.z = 3;
+    case 3:
+    case 4:
+        if (i > 10) break;
+        a.w = 4;
+    case 5:
+        r += 10;
+    }
+    int s = 0;
+    for (int k = 0; k < 3; k++) {
+        switch (k + i % 2) {
+        case 0: s += 1;
+        case 1: s += 2; continue;
+        case 2: s += 4;
+        }
+        s += 1000;
+    }
+    o[i * 6 + 0] = a.x;
+    o[i * 6 + 1] = a.y;
+    o[i * 6 + 2] = a.z;
+    o[i * 6 + 3] = a.w;
+    o[i * 6 + 4] = r;
+    o[i * 6 + 5] = s;
+}
+"#;
+
+#[test]
+fn switch_cases_fall_through() {
+    let p = build(SWITCH);
+    let n = 21usize;
+    let out = run(&p, "sw", &[Arg::Buf(i32s(&vec![0; n * 6]))], &[n as u32], &[1]);
+    let o = to_i32s(&out[0]);
+    for i in 0..n as i32 {
+        // The reference: C's fall-through as explicit jumps between labelled blocks.
+        let (mut a, mut r) = ([0; 4], 0);
+        let mut at = match i % 7 {
+            0 => 0,
+            1 => 1,
+            2 => 2,
+            3 | 4 => 4,
+            5 => 5,
+            _ => 3,
+        };
+        loop {
+            match at {
+                0 => a[0] = 1,
+                1 => {
+                    a[1] = 2;
+                    break;
+                }
+                2 => r += 100,
+                3 => a[2] = 3,
+                4 => {
+                    if i > 10 {
+                        break;
+                    }
+                    a[3] = 4
+                }
+                5 => r += 10,
+                _ => break,
+            }
+            at += 1;
+        }
+        let mut s = 0;
+        for k in 0..3 {
+            let sel = k + i % 2;
+            if sel <= 1 {
+                if sel == 0 {
+                    s += 1;
+                }
+                s += 2;
+                continue;
+            }
+            if sel == 2 {
+                s += 4;
+            }
+            s += 1000;
+        }
+        let got = &o[i as usize * 6..i as usize * 6 + 6];
+        assert_eq!(got, &[a[0], a[1], a[2], a[3], r, s], "work-item {i}");
+    }
+}
