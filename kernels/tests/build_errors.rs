@@ -66,11 +66,6 @@ fn swizzle_out_of_range() {
 }
 
 #[test]
-fn switch_fallthrough_with_code() {
-    assert!(err("__kernel void k(__global int* a) { switch (a[0]) { case 1: a[1] = 2; case 2: a[2] = 3; break; } }").contains("falling through into another case is not supported"));
-}
-
-#[test]
 fn unions_that_words_cannot_hold() {
     assert_eq!(
         err("typedef union { bool b; int i; } U;\n__kernel void k(__global int* a) {\n    U u;\n    u.i = 1; a[0] = u.i;\n}"),

@@ -595,3 +595,313 @@ fn half_bits(x: f64) -> u16 {
     }
     (0..=u16::MAX).find(|h| half_value(*h) == x && half_value(*h).is_sign_negative() == x.is_sign_negative()).expect("representable")
 }
+
+// ---------------------------------------------------------------- select, bitselect, any, all
+
+/// (C name, bytes, float) of the element types `select`/`bitselect` take.
+const SEL_TYPES: [(&str, usize, bool); 10] = [
+    ("char", 1, false),
+    ("uchar", 1, false),
+    ("short", 2, false),
+    ("ushort", 2, false),
+    ("int", 4, false),
+    ("uint", 4, false),
+    ("long", 8, false),
+    ("ulong", 8, false),
+    ("float", 4, true),
+    ("double", 8, true),
+];
+const WIDTHS: [usize; 5] = [1, 2, 4, 8, 16];
+
+fn int_of(bytes: usize, signed: bool) -> &'static str {
+    let i = [1, 2, 4, 8].iter().position(|b| *b == bytes).unwrap() * 2 + !signed as usize;
+    INTS[i].0
+}
+
+fn select_kernel(t: &str, ct: &str, any_all: bool) -> String {
+    let mut src = format!("__kernel void sel(__global const {t}* a, __global const {t}* b, __global const {ct}* c, __global {t}* s, __global {t}* bs, __global int* aa)\n{{\n");
+    for (wi, w) in WIDTHS.iter().enumerate() {
+        src += &format!("    for (int off = {}; off < {}; off += {w}) {{\n", wi * 16, wi * 16 + 16);
+        if *w == 1 {
+            src += "        s[off] = select(a[off], b[off], c[off]);\n        bs[off] = bitselect(a[off], b[off], a[off] == a[off] ? b[off] : a[off]);\n";
+            if any_all {
+                src += "        aa[off] = any(c[off]) * 2 + all(c[off]);\n";
+            }
+        } else {
+            src += &format!(
+                "        vstore{w}(select(vload{w}(0, a + off), vload{w}(0, b + off), vload{w}(0, c + off)), 0, s + off);\n        \
+                 vstore{w}(bitselect(vload{w}(0, a + off), vload{w}(0, b + off), vload{w}(0, b + off)), 0, bs + off);\n"
+            );
+            if any_all {
+                src += &format!("        aa[off] = any(vload{w}(0, c + off)) * 2 + all(vload{w}(0, c + off));\n");
+            }
+        }
+        src += "    }\n";
+    }
+    src + "}\n"
+}
+
+#[test]
+fn select_bitselect_any_all_of_every_type_and_width() {
+    let caps = device_caps();
+    let mut failures = Vec::new();
+    for (t, sz, float) in SEL_TYPES {
+        if t == "double" && !caps.f64 {
+            continue;
+        }
+        // One condition signedness per type (lavapipe's compile time): unsigned for the
+        // narrow types, whose top bit a 32-bit sign test would miss.
+        for signed_c in [!(t == "char" || t == "ushort" || t == "ulong" || t == "double")] {
+            if matches!(t, "uchar" | "short" | "uint") {
+                continue;
+            }
+            let ct = int_of(sz, signed_c);
+            // any/all take signed integers only.
+            let any_all = signed_c && !float;
+            let p = build_with_caps(&select_kernel(t, ct, any_all));
+            let n = WIDTHS.len() * 16;
+            let rnd = |seed| -> Vec<u8> { rand_u32s(n * sz, seed, 256).iter().map(|x| *x as u8).collect() };
+            let (a, b) = (rnd(3), rnd(4));
+            // Conditions: zero, top bit only, low bits only, all ones, by pattern; for floats
+            // `a` and `b` are finite so `a == a` holds and the scalar bitselect uses `b`.
+            let mut c = vec![0u8; n * sz];
+            for (e, k) in rand_u32s(n, 9, 4).iter().enumerate() {
+                let el = &mut c[e * sz..e * sz + sz];
+                match k {
+                    0 => {}
+                    1 => el[sz - 1] = 0x80,
+                    2 => el[0] = 0x41,
+                    _ => el.fill(0xff),
+                }
+            }
+            let (a, b) = if float {
+                // Clear each element's exponent top bit: finite values only.
+                let fix = |v: Vec<u8>| -> Vec<u8> {
+                    let mut v = v;
+                    for e in 0..n {
+                        v[e * sz + sz - 1] &= 0xbf;
+                    }
+                    v
+                };
+                (fix(a), fix(b))
+            } else {
+                (a, b)
+            };
+            let out = run(&p, "sel", &[Arg::Buf(a.clone()), Arg::Buf(b.clone()), Arg::Buf(c.clone()), Arg::Buf(vec![0; n * sz]), Arg::Buf(vec![0; n * sz]), Arg::Buf(i32s(&vec![-7; n]))], &[1], &[1]);
+            let aa = to_i32s(&out[5]);
+            for (wi, w) in WIDTHS.iter().enumerate() {
+                for j in 0..16 / w {
+                    let off = wi * 16 + j * w;
+                    let mut any = false;
+                    let mut all = true;
+                    for e in off..off + w {
+                        let el = |v: &[u8]| v[e * sz..e * sz + sz].to_vec();
+                        let ce = el(&c);
+                        let msb = ce[sz - 1] & 0x80 != 0;
+                        any |= msb;
+                        all &= msb;
+                        let pick_b = if *w == 1 { ce.iter().any(|x| *x != 0) } else { msb };
+                        let want = if pick_b { el(&b) } else { el(&a) };
+                        if el(&out[3]) != want {
+                            failures.push(format!("select {t}{w} ({ct} cond {ce:?}) element {e}: got {:?}, want {want:?}", el(&out[3])));
+                        }
+                        // bitselect(a, b, b) = (a & ~b) | b = a | b.
+                        let want: Vec<u8> = el(&a).iter().zip(el(&b)).map(|(x, y)| x | y).collect();
+                        if el(&out[4]) != want {
+                            failures.push(format!("bitselect {t}{w} element {e}: got {:?}, want {want:?}", el(&out[4])));
+                        }
+                    }
+                    if any_all {
+                        // Scalars: any/all of a scalar test its top bit as well.
+                        let want = any as i32 * 2 + all as i32;
+                        if aa[off] != want {
+                            failures.push(format!("any/all {ct}{w} at {off}: got {}, want {want}", aa[off]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+// ---------------------------------------------------------------- integer built-ins
+
+const IB: [&str; 16] = [
+    "clz(a)", "ctz(a)", "popcount(a)", "rotate(a, b)", "abs(a)", "abs_diff(a, b)", "add_sat(a, b)", "sub_sat(a, b)",
+    "hadd(a, b)", "rhadd(a, b)", "mul_hi(a, b)", "mad_hi(a, b, c)", "max(a, b)", "min(a, b)", "clamp(a, min(b, c), max(b, c))", "mad_sat(a, b, c)",
+];
+
+fn int_builtin_ref(k: usize, a: i128, b: i128, c: i128, bytes: usize, signed: bool) -> i128 {
+    let bits = bytes as u32 * 8;
+    let u = |x: i128| wrap(x, bytes, false);
+    let w = |x: i128| wrap(x, bytes, signed);
+    let mul_hi = || -> i128 {
+        if signed { (a * b) >> bits } else { ((a as u128 * b as u128) >> bits) as i128 }
+    };
+    match k {
+        0 => (bits - (128 - u(a).leading_zeros())) as i128,
+        1 => if u(a) == 0 { bits as i128 } else { u(a).trailing_zeros() as i128 },
+        2 => u(a).count_ones() as i128,
+        3 => {
+            let n = u(b) as u32 % bits;
+            w((u(a) << n) | (u(a) >> ((bits - n) % bits)) * (n != 0) as i128)
+        }
+        4 => w(a.abs()),
+        5 => w((a - b).abs()),
+        6 => sat(a + b, bytes, signed),
+        7 => sat(a - b, bytes, signed),
+        8 => (a + b) >> 1,
+        9 => (a + b + 1) >> 1,
+        10 => w(mul_hi()),
+        11 => w(mul_hi() + c),
+        12 => a.max(b),
+        13 => a.min(b),
+        14 => a.clamp(b.min(c), b.max(c)),
+        _ => sat(a * b + c, bytes, signed),
+    }
+}
+
+#[test]
+fn integer_builtins_of_64_and_narrow_types() {
+    let edges = int_edges();
+    let mut failures = Vec::new();
+    for (t, sz, signed) in INTS {
+        if t == "int" || t == "uint" {
+            continue;
+        }
+        // mad_sat of 64-bit integers is refused at build time (see builtins_run).
+        let nk = if sz == 8 { 15 } else { 16 };
+        let body: String = IB[..nk].iter().enumerate().map(|(k, e)| format!("        o[i * 16 + {k}] = {e};\n")).collect();
+        let src = format!(
+            "__kernel void ib(__global const {t}* x, int n, __global {t}* o, __global {t}* v)\n{{\n    for (int i = 0; i < n; i++) {{\n        \
+             {t} a = x[i], b = x[i + 1], c = x[i + 2];\n{body}        \
+             vstore2(rotate(vload2(0, x + i), vload2(0, x + i + 1)) + popcount(vload2(0, x + i)) + mul_hi(vload2(0, x + i), vload2(0, x + i + 2)), i, v);\n    }}\n}}\n"
+        );
+        let p = build_with_caps(&src);
+        let mut xs: Vec<i128> = edges.iter().map(|e| wrap(*e, sz, signed)).collect();
+        xs.reverse();
+        let n = xs.len() - 3;
+        let out = run(&p, "ib", &[Arg::Buf(encode(&xs, sz)), Arg::Val((n as i32).to_le_bytes().to_vec()), Arg::Buf(vec![0; n * 16 * sz]), Arg::Buf(vec![0; n * 2 * sz])], &[1], &[1]);
+        let o = decode(&out[2], sz, signed);
+        let v = decode(&out[3], sz, signed);
+        for i in 0..n {
+            let (a, b, c) = (xs[i], xs[i + 1], xs[i + 2]);
+            for k in 0..nk {
+                let want = wrap(int_builtin_ref(k, a, b, c, sz, signed), sz, signed);
+                if o[i * 16 + k] != want {
+                    failures.push(format!("{} with {t} a = {a}, b = {b}, c = {c}: got {}, want {want}", IB[k], o[i * 16 + k]));
+                }
+            }
+            for lane in 0..2 {
+                let (a, b, c) = (xs[i + lane], xs[i + lane + 1], xs[i + lane + 2]);
+                let want = wrap(int_builtin_ref(3, a, b, 0, sz, signed) + int_builtin_ref(2, a, 0, 0, sz, signed) + int_builtin_ref(10, a, c, 0, sz, signed), sz, signed);
+                if v[i * 2 + lane] != want {
+                    failures.push(format!("{t}2 rotate + popcount + mul_hi lane {lane} of a = {a}, b = {b}, c = {c}: got {}, want {want}", v[i * 2 + lane]));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures[..failures.len().min(60)].join("\n"));
+}
+
+// ---------------------------------------------------------------- switch fall-through
+
+const SWITCH: &str = r#"
+__kernel void sw(__global int* o)
+{
+    int i = get_global_id(0);
+    int4 a = (int4)(0);
+    int r = 0;
+    switch (i % 7) {
+    case 0:
+        a.x = 1;
+        /* no break */
+    case 1:
+        a.y = 2;
+        break;
+    case 2:
+        r += 100;
+    default:
+        a.z = 3;
+    case 3:
+    case 4:
+        if (i > 10) break;
+        a.w = 4;
+    case 5:
+        r += 10;
+    }
+    int s = 0;
+    for (int k = 0; k < 3; k++) {
+        switch (k + i % 2) {
+        case 0: s += 1;
+        case 1: s += 2; continue;
+        case 2: s += 4;
+        }
+        s += 1000;
+    }
+    o[i * 6 + 0] = a.x;
+    o[i * 6 + 1] = a.y;
+    o[i * 6 + 2] = a.z;
+    o[i * 6 + 3] = a.w;
+    o[i * 6 + 4] = r;
+    o[i * 6 + 5] = s;
+}
+"#;
+
+#[test]
+fn switch_cases_fall_through() {
+    let p = build(SWITCH);
+    let n = 21usize;
+    let out = run(&p, "sw", &[Arg::Buf(i32s(&vec![0; n * 6]))], &[n as u32], &[1]);
+    let o = to_i32s(&out[0]);
+    for i in 0..n as i32 {
+        // The reference: C's fall-through as explicit jumps between labelled blocks.
+        let (mut a, mut r) = ([0; 4], 0);
+        let mut at = match i % 7 {
+            0 => 0,
+            1 => 1,
+            2 => 2,
+            3 | 4 => 4,
+            5 => 5,
+            _ => 3,
+        };
+        loop {
+            match at {
+                0 => a[0] = 1,
+                1 => {
+                    a[1] = 2;
+                    break;
+                }
+                2 => r += 100,
+                3 => a[2] = 3,
+                4 => {
+                    if i > 10 {
+                        break;
+                    }
+                    a[3] = 4
+                }
+                5 => r += 10,
+                _ => break,
+            }
+            at += 1;
+        }
+        let mut s = 0;
+        for k in 0..3 {
+            let sel = k + i % 2;
+            if sel <= 1 {
+                if sel == 0 {
+                    s += 1;
+                }
+                s += 2;
+                continue;
+            }
+            if sel == 2 {
+                s += 4;
+            }
+            s += 1000;
+        }
+        let got = &o[i as usize * 6..i as usize * 6 + 6];
+        assert_eq!(got, &[a[0], a[1], a[2], a[3], r, s], "work-item {i}");
+    }
+}

@@ -294,9 +294,14 @@ impl Lower<'_> {
                     "mul24" => format!("({} * {})", c[0], c[1]),
                     "mad24" => format!("({} * {} + {})", c[0], c[1], c[2]),
                     "mul_hi" | "mad_hi" => {
-                        let f = if s.is_signed() { "wgcl_mul_hi_i32" } else { "wgcl_mul_hi_u32" };
-                        self.helpers.insert("mul_hi");
-                        let hi = if s.size() != 4 {
+                        let f = match (s.is_signed(), s.size() == 8) {
+                            (true, false) => "wgcl_mul_hi_i32",
+                            (false, false) => "wgcl_mul_hi_u32",
+                            (true, true) => "wgcl_mul_hi_i64",
+                            (false, true) => "wgcl_mul_hi_u64",
+                        };
+                        self.helpers.insert(if s.size() == 8 { "mul_hi64" } else { "mul_hi" });
+                        let hi = if s.size() < 4 {
                             // char/short: the full product fits in 32 bits.
                             let it = t.with_scalar(if s.is_signed() { Sc::Int } else { Sc::UInt });
                             let iw = self.wt(&it);
@@ -331,17 +336,28 @@ impl Lower<'_> {
                             let tt = t.with_scalar(Sc::Int);
                             let ci: Vec<String> = c.iter().map(|x| format!("{}({x})", self.wt(&tt))).collect();
                             format!("{}(clamp({} {op} {}, {}, {}))", self.wt(&t), ci[0], ci[1], self.lit(&tt, lo), self.lit(&tt, hi))
-                        } else if !s.is_signed() {
-                            if name == "add_sat" {
-                                self.fill("select({0} + {1}, {T}(4294967295u), {0} + {1} < {0})", &t, c)
-                            } else {
-                                self.fill("select({0} - {1}, {T}(0u), {1} > {0})", &t, c)
-                            }
-                        } else if name == "add_sat" {
-                            self.fill("select({0} + {1}, select({T}(2147483647i), {T}(-2147483647i - 1i), {0} < {T}(0)), (({0} ^ ({0} + {1})) & ({1} ^ ({0} + {1}))) < {T}(0))", &t, c)
                         } else {
-                            self.fill("select({0} - {1}, select({T}(2147483647i), {T}(-2147483647i - 1i), {0} < {T}(0)), (({0} ^ {1}) & ({0} ^ ({0} - {1}))) < {T}(0))", &t, c)
+                            // 32- and 64-bit: the wrapped result, replaced on overflow by the
+                            // type's limit (its own width's: long's are not int's).
+                            let (lo, hi) = int_range(s);
+                            let (lo, hi) = (self.lit(&t, lo as i64), self.lit(&t, hi as i64));
+                            let tmpl = if !s.is_signed() {
+                                if name == "add_sat" { "select({0} + {1}, {HI}, {0} + {1} < {0})" } else { "select({0} - {1}, {LO}, {1} > {0})" }
+                            } else if name == "add_sat" {
+                                "select({0} + {1}, select({HI}, {LO}, {0} < {T}(0)), (({0} ^ ({0} + {1})) & ({1} ^ ({0} + {1}))) < {T}(0))"
+                            } else {
+                                "select({0} - {1}, select({HI}, {LO}, {0} < {T}(0)), (({0} ^ {1}) & ({0} ^ ({0} - {1}))) < {T}(0))"
+                            };
+                            self.fill(&tmpl.replace("{HI}", &hi).replace("{LO}", &lo), &t, c)
                         }
+                    }
+                    _ if s.size() == 8 => {
+                        // rotate of 64-bit values, in u64 with u32 shift amounts.
+                        let ut = t.with_scalar(Sc::ULong);
+                        let (uw, sw) = (self.wt(&ut), self.wt(&t.with_scalar(Sc::UInt)));
+                        let xv = self.to_let(Val::new(format!("{uw}({})", c[0]), ut.clone())).code;
+                        let nv = self.to_let(Val::new(format!("{sw}({uw}({}) & {uw}(63lu))", c[1]), t.with_scalar(Sc::UInt))).code;
+                        format!("{}(({xv} << {nv}) | ({xv} >> (({sw}(64u) - {nv}) & {sw}(63u))))", self.wt(&t))
                     }
                     _ => {
                         // rotate
@@ -369,6 +385,22 @@ impl Lower<'_> {
                 let bits = s.size() * 8;
                 let ut = t.with_scalar(Sc::UInt);
                 let uw = self.wt(&ut);
+                if bits == 64 {
+                    // WGSL's bit counts are 32-bit: count each half.
+                    let u64w = self.wt(&t.with_scalar(Sc::ULong));
+                    let x = self.to_let(Val::new(format!("{u64w}({})", vals[0].code), t.with_scalar(Sc::ULong))).code;
+                    let lo = self.to_let(Val::new(format!("{uw}({x})"), ut.clone())).code;
+                    let hi = self.to_let(Val::new(format!("{uw}({x} >> {uw}(32u))"), ut.clone())).code;
+                    let zero = self.lit(&ut, 0);
+                    let k32 = self.lit(&ut, 32);
+                    let r = match name {
+                        "popcount" => format!("(countOneBits({lo}) + countOneBits({hi}))"),
+                        "clz" => format!("select(countLeadingZeros({hi}), {k32} + countLeadingZeros({lo}), {hi} == {zero})"),
+                        _ => format!("select(countTrailingZeros({lo}), {k32} + countTrailingZeros({hi}), {lo} == {zero})"),
+                    };
+                    let r = self.conv(&Val::new(r, ut), &t, pos)?;
+                    return Ok(Val::new(r, t));
+                }
                 let x = if bits < 32 { format!("({uw}({}) & {uw}({}u))", vals[0].code, (1u32 << bits) - 1) } else { format!("{uw}({})", vals[0].code) };
                 let r = match name {
                     "popcount" => format!("countOneBits({x})"),
@@ -462,8 +494,12 @@ impl Lower<'_> {
                 let cond = if cv.is_b {
                     cv.code.clone()
                 } else if cv.ty.is_vector() {
-                    let st = cv.ty.with_scalar(cv.ty.scalar().unwrap().to_signed_int());
-                    format!("({}({}) < {})", self.wt(&st), cv.code, self.lit(&st, 0))
+                    // The top bit of each component at its C width (a `uchar` 0x80 is held as
+                    // 128 in a u32, so a sign test of the 32-bit value would miss it).
+                    let cs = cv.ty.scalar().unwrap();
+                    let ut = cv.ty.with_scalar(if cs.size() == 8 { Sc::ULong } else { Sc::UInt });
+                    let top = self.lit(&ut, (1u64 << (cs.size() * 8 - 1)) as i64);
+                    format!("(({}({}) & {top}) != {})", self.wt(&ut), cv.code, self.lit(&ut, 0))
                 } else {
                     self.cond(cv, pos)?
                 };
@@ -1358,6 +1394,7 @@ pub fn helper_source(name: &str) -> &'static str {
         "rem_step" => include_str!("rem_step.wgsl"),
         "trigpi" => include_str!("trigpi.wgsl"),
         "trigpi_f64" => include_str!("trigpi_f64.wgsl"),
+        "mul_hi64" => "fn wgcl_mul_hi_u64(a: u64, b: u64) -> u64 {\n    let m = 0xfffffffflu;\n    let al = a & m; let ah = a >> 32u; let bl = b & m; let bh = b >> 32u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 32u) + (m1 & m) + (m2 & m);\n    return ah * bh + (m1 >> 32u) + (m2 >> 32u) + (mid >> 32u);\n}\nfn wgcl_mul_hi_i64(a: i64, b: i64) -> i64 {\n    var r = wgcl_mul_hi_u64(bitcast<u64>(a), bitcast<u64>(b));\n    if (a < 0li) { r = r - bitcast<u64>(b); }\n    if (b < 0li) { r = r - bitcast<u64>(a); }\n    return bitcast<i64>(r);\n}\n",
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",

@@ -1805,17 +1805,11 @@ impl<'u> Lower<'u> {
         let mut pending: Vec<Option<i64>> = Vec::new();
         for s in body {
             match s {
-                Stmt::Case(e, p) => {
+                Stmt::Case(e, _) => {
                     let c = const_eval(e, self.structs()).ok_or_else(|| self.err(e.pos, "case label must be an integer constant"))?;
-                    if pending.is_empty() && groups.last().is_some_and(|g| !ends_flow(&g.1)) && !groups.last().unwrap().1.is_empty() {
-                        return Err(self.err(*p, "falling through into another case is not supported; end the previous case with `break`"));
-                    }
                     pending.push(Some(c));
                 }
-                Stmt::Default(p) => {
-                    if pending.is_empty() && groups.last().is_some_and(|g| !ends_flow(&g.1)) && !groups.last().unwrap().1.is_empty() {
-                        return Err(self.err(*p, "falling through into another case is not supported; end the previous case with `break`"));
-                    }
+                Stmt::Default(_) => {
                     pending.push(None);
                 }
                 other => {
@@ -1831,6 +1825,14 @@ impl<'u> Lower<'u> {
         }
         if !pending.is_empty() {
             groups.push((pending, Vec::new(), pos));
+        }
+        // WGSL cases do not fall through: a case that does not end in a jump gets the
+        // statements of the cases it falls into appended (up to the one that jumps).
+        for i in (0..groups.len().saturating_sub(1)).rev() {
+            if !ends_flow(&groups[i].1) {
+                let next = groups[i + 1].1.clone();
+                groups[i].1.extend(next);
+            }
         }
         self.emit(format!("switch ({sc}) {{"));
         self.f().indent += 1;
