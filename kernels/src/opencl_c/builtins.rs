@@ -19,7 +19,17 @@ const FLOAT1: &[(&str, &str)] = &[
     ("atanh", "atanh"), ("ceil", "ceil"), ("cos", "cos"), ("cosh", "cosh"), ("exp", "exp"), ("exp2", "exp2"),
     ("floor", "floor"), ("log", "log"), ("log2", "log2"), ("sin", "sin"), ("sinh", "sinh"), ("sqrt", "sqrt"),
     ("tan", "tan"), ("tanh", "tanh"), ("trunc", "trunc"), ("fabs", "abs"), ("rint", "round"),
-    ("rsqrt", "inverseSqrt"), ("degrees", "degrees"), ("radians", "radians"), ("sign", "sign"),
+    ("rsqrt", "inverseSqrt"), ("sign", "sign"),
+];
+
+/// Functions whose WGSL form reaches a GLSL.std.450 instruction that Vulkan defines only for
+/// 16- and 32-bit floats (Exp, Log, Sin, Pow, Atan2...): on `double` they return garbage
+/// (lavapipe's exp gives ~1e-315), so a `double` call is refused unless a software version
+/// exists below.
+const F32_ONLY: &[&str] = &[
+    "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "exp2", "log", "log2", "sin", "sinh",
+    "tan", "tanh", "exp10", "log10", "expm1", "log1p", "cbrt", "acospi", "asinpi", "atanpi", "atan2pi", "pow", "powr",
+    "atan2", "pown", "rootn", "sincos",
 ];
 
 /// Float functions written as WGSL expressions of `{0}`, `{1}`, `{2}`; `{T}` is the type.
@@ -36,6 +46,9 @@ const FLOAT_EXPR: &[(&str, usize, &str)] = &[
     ("round", 1, "select(ceil({0} - {T}(0.5)), floor({0} + {T}(0.5)), {0} >= {T}(0))"),
     ("recip", 1, "({T}(1) / {0})"),
     ("fract", 1, "fract({0})"),
+    // GLSL.std.450 Degrees/Radians are 32-bit only; a product is the same for every width.
+    ("degrees", 1, "({0} * {T}(57.29577951308232))"),
+    ("radians", 1, "({0} * {T}(0.017453292519943295))"),
     ("pow", 2, "pow({0}, {1})"),
     ("powr", 2, "pow({0}, {1})"),
     ("atan2", 2, "atan2({0}, {1})"),
@@ -201,11 +214,13 @@ impl Lower<'_> {
         if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
             self.arity(name, &vals, 1, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
+            self.refuse_f64(base_name, &t, pos)?;
             return Ok(Val::new(format!("{w}({})", c[0]), t));
         }
         if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name && !(base_name == "fract" && vals.len() == 2)) {
             self.arity(name, &vals, *n, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
+            self.refuse_f64(base_name, &t, pos)?;
             let c = if base_name == "smoothstep" || base_name == "step" {
                 // Edges may be scalars with a vector x.
                 c
@@ -580,6 +595,7 @@ impl Lower<'_> {
                 let nin = if name == "remquo" { 2 } else { 1 };
                 self.arity(name, &vals, nin + 1, pos)?;
                 let (t, c) = self.float_args(&vals[..nin], pos)?;
+                self.refuse_f64(name, &t, pos)?;
                 let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
                 let out_ty = if matches!(name, "frexp" | "lgamma_r" | "remquo") { t.with_scalar(Sc::Int) } else { t.clone() };
                 let pv = &vals[nin];
@@ -649,6 +665,7 @@ impl Lower<'_> {
             "ldexp" | "pown" | "rootn" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals[..1], pos)?;
+                self.refuse_f64(name, &t, pos)?;
                 let it = t.with_scalar(Sc::Int);
                 let n = self.conv(&vals[1], &it, pos)?;
                 let w = self.wt(&t);
@@ -731,6 +748,15 @@ impl Lower<'_> {
             return (self.per_comp("wgcl_rem_step", t, &[x, n.clone(), y]), n);
         }
         (format!("fma(-{n}, {y}, {x})"), n)
+    }
+
+    /// Refuses a `double` call of a function in [`F32_ONLY`] (a wrong answer is worse than
+    /// none).
+    fn refuse_f64(&self, name: &str, t: &Ty, pos: Pos) -> R<()> {
+        if t.scalar() == Some(Sc::Double) && F32_ONLY.contains(&name) {
+            return Err(self.err(pos, format!("`{name}` is not supported for `double` (the device's instruction is 32-bit only and no exact software version exists yet)")));
+        }
+        Ok(())
     }
 
     /// Registers the WGSL helpers of `erf`/`erfc`/`lgamma`/`tgamma`, which exist for `float`.
