@@ -214,12 +214,18 @@ impl Lower<'_> {
         if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
             self.arity(name, &vals, 1, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
+            if let Some(f) = self.soft_f64(base_name, &t) {
+                return Ok(Val::new(self.per_comp(&f, &t, &c), t));
+            }
             self.refuse_f64(base_name, &t, pos)?;
             return Ok(Val::new(format!("{w}({})", c[0]), t));
         }
         if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name && !(base_name == "fract" && vals.len() == 2)) {
             self.arity(name, &vals, *n, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
+            if let Some(f) = self.soft_f64(base_name, &t) {
+                return Ok(Val::new(self.per_comp(&f, &t, &c), t));
+            }
             self.refuse_f64(base_name, &t, pos)?;
             let c = if base_name == "smoothstep" || base_name == "step" {
                 // Edges may be scalars with a vector x.
@@ -665,9 +671,12 @@ impl Lower<'_> {
             "ldexp" | "pown" | "rootn" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals[..1], pos)?;
-                self.refuse_f64(name, &t, pos)?;
                 let it = t.with_scalar(Sc::Int);
                 let n = self.conv(&vals[1], &it, pos)?;
+                if let Some(f) = self.soft_f64(name, &t) {
+                    return Ok(Val::new(self.per_comp_typed(&f, &t, &[(c[0].clone(), t.clone()), (n, it)]), t));
+                }
+                self.refuse_f64(name, &t, pos)?;
                 let w = self.wt(&t);
                 let code = match name {
                     "ldexp" => format!("ldexp({}, {n})", c[0]),
@@ -759,6 +768,16 @@ impl Lower<'_> {
         Ok(())
     }
 
+    /// The math_f64.wgsl function computing `name` on `double` in software, registered, or None.
+    fn soft_f64(&mut self, name: &str, t: &Ty) -> Option<String> {
+        const SOFT: &[&str] = &["exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown"];
+        if t.scalar() != Some(Sc::Double) || !SOFT.contains(&name) {
+            return None;
+        }
+        self.helpers.extend(["math_f64", "inf", "nan"]);
+        Some(format!("wgcl_{name}_f64"))
+    }
+
     /// Registers the WGSL helpers of `erf`/`erfc`/`lgamma`/`tgamma`, which exist for `float`.
     fn special_fn(&mut self, name: &str, t: &Ty, pos: Pos) -> R<()> {
         if t.scalar() != Some(Sc::Float) {
@@ -800,6 +819,17 @@ impl Lower<'_> {
             return format!("{f}({})", c.join(", "));
         }
         let lets: Vec<String> = c.iter().map(|x| self.to_let(Val::new(x.clone(), t.clone())).code).collect();
+        let comps: Vec<String> = (0..t.width()).map(|k| format!("{f}({})", lets.iter().map(|l| comp(l, t.width(), k)).collect::<Vec<_>>().join(", "))).collect();
+        self.vec_code(t, &comps)
+    }
+
+    /// [`per_comp`](Self::per_comp) for arguments of different vector types (same width).
+    fn per_comp_typed(&mut self, f: &str, t: &Ty, c: &[(String, Ty)]) -> String {
+        if !t.is_vector() {
+            let a: Vec<&str> = c.iter().map(|(x, _)| x.as_str()).collect();
+            return format!("{f}({})", a.join(", "));
+        }
+        let lets: Vec<String> = c.iter().map(|(x, ty)| self.to_let(Val::new(x.clone(), ty.clone())).code).collect();
         let comps: Vec<String> = (0..t.width()).map(|k| format!("{f}({})", lets.iter().map(|l| comp(l, t.width(), k)).collect::<Vec<_>>().join(", "))).collect();
         self.vec_code(t, &comps)
     }
@@ -1313,6 +1343,7 @@ pub fn helper_source(name: &str) -> &'static str {
         "rem_step" => include_str!("rem_step.wgsl"),
         "trigpi" => include_str!("trigpi.wgsl"),
         "trigpi_f64" => include_str!("trigpi_f64.wgsl"),
+        "math_f64" => include_str!("math_f64.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
