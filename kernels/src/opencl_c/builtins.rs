@@ -601,7 +601,9 @@ impl Lower<'_> {
                 let nin = if name == "remquo" { 2 } else { 1 };
                 self.arity(name, &vals, nin + 1, pos)?;
                 let (t, c) = self.float_args(&vals[..nin], pos)?;
-                self.refuse_f64(name, &t, pos)?;
+                if name != "sincos" {
+                    self.refuse_f64(name, &t, pos)?;
+                }
                 let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
                 let out_ty = if matches!(name, "frexp" | "lgamma_r" | "remquo") { t.with_scalar(Sc::Int) } else { t.clone() };
                 let pv = &vals[nin];
@@ -620,6 +622,11 @@ impl Lower<'_> {
                     "modf" => {
                         let r = self.to_let(Val::new(format!("modf({x})"), t.clone())).code;
                         (format!("{r}.fract"), format!("{r}.whole"))
+                    }
+                    "sincos" if t.scalar() == Some(Sc::Double) => {
+                        let (s, c) = (self.soft_f64("sin", &t).unwrap(), self.soft_f64("cos", &t).unwrap());
+                        let xs = [x.clone()];
+                        (self.per_comp(&s, &t, &xs), self.per_comp(&c, &t, &xs))
                     }
                     "sincos" => (format!("sin({x})"), format!("cos({x})")),
                     "lgamma_r" => {
@@ -771,10 +778,14 @@ impl Lower<'_> {
     /// The math_f64.wgsl function computing `name` on `double` in software, registered, or None.
     fn soft_f64(&mut self, name: &str, t: &Ty) -> Option<String> {
         const SOFT: &[&str] = &["exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown"];
-        if t.scalar() != Some(Sc::Double) || !SOFT.contains(&name) {
+        const TRIG: &[&str] = &["sin", "cos", "tan"];
+        if t.scalar() != Some(Sc::Double) || !(SOFT.contains(&name) || TRIG.contains(&name)) {
             return None;
         }
         self.helpers.extend(["math_f64", "inf", "nan"]);
+        if TRIG.contains(&name) {
+            self.helpers.insert("trig_f64");
+        }
         Some(format!("wgcl_{name}_f64"))
     }
 
@@ -1344,6 +1355,7 @@ pub fn helper_source(name: &str) -> &'static str {
         "trigpi" => include_str!("trigpi.wgsl"),
         "trigpi_f64" => include_str!("trigpi_f64.wgsl"),
         "math_f64" => include_str!("math_f64.wgsl"),
+        "trig_f64" => include_str!("trig_f64.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
