@@ -214,8 +214,10 @@ impl Lower<'_> {
         if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
             self.arity(name, &vals, 1, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
-            if let Some(f) = self.soft_f64(base_name, &t) {
-                return Ok(Val::new(self.per_comp(&f, &t, &c), t));
+            if name == base_name || t.scalar() == Some(Sc::Double) {
+                if let Some(code) = self.soft_call(base_name, &t, &[(c[0].clone(), t.clone())]) {
+                    return Ok(Val::new(code, t));
+                }
             }
             self.refuse_f64(base_name, &t, pos)?;
             return Ok(Val::new(format!("{w}({})", c[0]), t));
@@ -223,8 +225,11 @@ impl Lower<'_> {
         if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name && !(base_name == "fract" && vals.len() == 2)) {
             self.arity(name, &vals, *n, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
-            if let Some(f) = self.soft_f64(base_name, &t) {
-                return Ok(Val::new(self.per_comp(&f, &t, &c), t));
+            if name == base_name || t.scalar() == Some(Sc::Double) {
+                let typed: Vec<(String, Ty)> = c.iter().map(|x| (x.clone(), t.clone())).collect();
+                if let Some(code) = self.soft_call(base_name, &t, &typed) {
+                    return Ok(Val::new(code, t));
+                }
             }
             self.refuse_f64(base_name, &t, pos)?;
             let c = if base_name == "smoothstep" || base_name == "step" {
@@ -623,12 +628,10 @@ impl Lower<'_> {
                         let r = self.to_let(Val::new(format!("modf({x})"), t.clone())).code;
                         (format!("{r}.fract"), format!("{r}.whole"))
                     }
-                    "sincos" if t.scalar() == Some(Sc::Double) => {
-                        let (s, c) = (self.soft_f64("sin", &t).unwrap(), self.soft_f64("cos", &t).unwrap());
-                        let xs = [x.clone()];
-                        (self.per_comp(&s, &t, &xs), self.per_comp(&c, &t, &xs))
+                    "sincos" => {
+                        let xs = [(x.clone(), t.clone())];
+                        (self.soft_call("sin", &t, &xs).unwrap(), self.soft_call("cos", &t, &xs).unwrap())
                     }
-                    "sincos" => (format!("sin({x})"), format!("cos({x})")),
                     "lgamma_r" => {
                         self.special_fn("lgamma", &t, pos)?;
                         let xs = [x.clone()];
@@ -680,8 +683,8 @@ impl Lower<'_> {
                 let (t, c) = self.float_args(&vals[..1], pos)?;
                 let it = t.with_scalar(Sc::Int);
                 let n = self.conv(&vals[1], &it, pos)?;
-                if let Some(f) = self.soft_f64(name, &t) {
-                    return Ok(Val::new(self.per_comp_typed(&f, &t, &[(c[0].clone(), t.clone()), (n, it)]), t));
+                if let Some(code) = self.soft_call(name, &t, &[(c[0].clone(), t.clone()), (n.clone(), it.clone())]) {
+                    return Ok(Val::new(code, t));
                 }
                 self.refuse_f64(name, &t, pos)?;
                 let w = self.wt(&t);
@@ -775,18 +778,32 @@ impl Lower<'_> {
         Ok(())
     }
 
-    /// The math_f64.wgsl function computing `name` on `double` in software, registered, or None.
-    fn soft_f64(&mut self, name: &str, t: &Ty) -> Option<String> {
-        const SOFT: &[&str] = &["exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown"];
-        const TRIG: &[&str] = &["sin", "cos", "tan"];
-        if t.scalar() != Some(Sc::Double) || !(SOFT.contains(&name) || TRIG.contains(&name)) {
+    /// `name` computed in software (math_f64.wgsl, trig_f64.wgsl, math_f32.wgsl) on arguments
+    /// `args` of the float type `t` (the first; a second may be `int`), or None where there is
+    /// no software version. `half` goes through the f32 version and rounds once. The `native_`
+    /// forms keep the device's instruction (their accuracy is implementation-defined).
+    fn soft_call(&mut self, name: &str, t: &Ty, args: &[(String, Ty)]) -> Option<String> {
+        const SOFT: &[&str] = &["exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown", "sin", "cos", "tan"];
+        if !SOFT.contains(&name) {
             return None;
         }
-        self.helpers.extend(["math_f64", "inf", "nan"]);
-        if TRIG.contains(&name) {
-            self.helpers.insert("trig_f64");
+        let f = match t.scalar() {
+            Some(Sc::Double) => {
+                self.helpers.extend(["math_f64", "trig_f64", "inf", "nan"]);
+                return Some(self.per_comp_typed(&format!("wgcl_{name}_f64"), t, args));
+            }
+            Some(Sc::Float | Sc::Half) => format!("wgcl_{name}_f32"),
+            _ => return None,
+        };
+        self.helpers.extend(["math_f32", "inf", "nan"]);
+        if t.scalar() == Some(Sc::Float) {
+            return Some(self.per_comp_typed(&f, t, args));
         }
-        Some(format!("wgcl_{name}_f64"))
+        let tf = t.with_scalar(Sc::Float);
+        let wf = self.wt(&tf);
+        let fargs: Vec<(String, Ty)> = args.iter().map(|(c, ty)| if ty == t { (format!("{wf}({c})"), tf.clone()) } else { (c.clone(), ty.clone()) }).collect();
+        let code = self.per_comp_typed(&f, &tf, &fargs);
+        Some(format!("{}({code})", self.wt(t)))
     }
 
     /// Registers the WGSL helpers of `erf`/`erfc`/`lgamma`/`tgamma`, which exist for `float`.
@@ -1356,6 +1373,7 @@ pub fn helper_source(name: &str) -> &'static str {
         "trigpi_f64" => include_str!("trigpi_f64.wgsl"),
         "math_f64" => include_str!("math_f64.wgsl"),
         "trig_f64" => include_str!("trig_f64.wgsl"),
+        "math_f32" => include_str!("math_f32.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
