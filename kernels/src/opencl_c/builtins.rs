@@ -549,6 +549,10 @@ impl Lower<'_> {
             "remainder" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
+                let typed: Vec<(String, Ty)> = c.iter().map(|x| (x.clone(), t.clone())).collect();
+                if let Some(code) = self.soft_call(name, &t, &typed) {
+                    return Ok(Val::new(code, t));
+                }
                 // x - n*y with n = x/y rounded to nearest even; exact whenever n is (|x/y| <
                 // 2^24, not within an ulp of a half-integer).
                 let code = self.rem_step(&t, &c[0], &c[1]).0;
@@ -783,19 +787,34 @@ impl Lower<'_> {
     /// no software version. `half` goes through the f32 version and rounds once. The `native_`
     /// forms keep the device's instruction (their accuracy is implementation-defined).
     fn soft_call(&mut self, name: &str, t: &Ty, args: &[(String, Ty)]) -> Option<String> {
-        const SOFT: &[&str] = &["exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown", "sin", "cos", "tan"];
+        const SOFT: &[&str] = &[
+            "exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown", "sin", "cos", "tan", "atan", "atan2", "asin",
+            "acos", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "cbrt", "hypot", "fmod", "remainder",
+        ];
         if !SOFT.contains(&name) {
             return None;
         }
+        // Each family's file only where used (they are long: compile time).
+        let family = match name {
+            "sin" | "cos" | "tan" => Some("trig"),
+            "exp" | "exp2" | "exp10" | "expm1" | "log" | "log2" | "log10" | "log1p" | "pow" | "pown" => None,
+            _ => Some("inv"),
+        };
         let f = match t.scalar() {
             Some(Sc::Double) => {
-                self.helpers.extend(["math_f64", "trig_f64", "inf", "nan"]);
+                self.helpers.extend(["math_f64", "inf", "nan"]);
+                if let Some(fam) = family {
+                    self.helpers.insert(if fam == "trig" { "trig_f64" } else { "inv_f64" });
+                }
                 return Some(self.per_comp_typed(&format!("wgcl_{name}_f64"), t, args));
             }
             Some(Sc::Float | Sc::Half) => format!("wgcl_{name}_f32"),
             _ => return None,
         };
         self.helpers.extend(["math_f32", "inf", "nan"]);
+        if let Some(fam) = family {
+            self.helpers.insert(if fam == "trig" { "trig_f32" } else { "inv_f32" });
+        }
         if t.scalar() == Some(Sc::Float) {
             return Some(self.per_comp_typed(&f, t, args));
         }
@@ -1374,6 +1393,9 @@ pub fn helper_source(name: &str) -> &'static str {
         "math_f64" => include_str!("math_f64.wgsl"),
         "trig_f64" => include_str!("trig_f64.wgsl"),
         "math_f32" => include_str!("math_f32.wgsl"),
+        "inv_f64" => include_str!("inv_f64.wgsl"),
+        "trig_f32" => include_str!("trig_f32.wgsl"),
+        "inv_f32" => include_str!("inv_f32.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",

@@ -17,7 +17,8 @@ fn wgcl_isnan_f64(x: f64) -> bool { return (bitcast<u32>(f32(x)) & 0x7fffffffu) 
 // `v`, in a form the device compiler cannot see through: lavapipe's NIR rewrites
 // (a + b) - a to b (it treats SPIR-V float ops without NoContraction as reassociable),
 // which zeroes the rounding errors the double-double steps below depend on.
-fn wgcl_keep_f64(v: f64) -> f64 { return select(v, 0.0lf, abs(v) > 1.7976931348623157e308lf); }
+// (The condition is never true; infinities pass unchanged.)
+fn wgcl_keep_f64(v: f64) -> f64 { return select(v, 0.0lf, abs(v) > 1.7976931348623157e308lf && abs(v) < wgcl_inf_f64()); }
 
 // a * b exactly as hi + lo by Dekker's split (Vulkan's Fma need not be fused: lavapipe's
 // f64 fma rounds the product).
