@@ -344,3 +344,28 @@ fn double_atan2_hypot_fmod_remainder() {
     let o = run_fn("remainder(a, b)", &a, &b);
     worst("remainder", &a, &b, &o, remainder_ref, 0.0);
 }
+
+/// frexp on subnormal doubles (lavapipe's gives them exponent -1022 and a wrong mantissa).
+#[test]
+fn double_frexp_exact() {
+    let mut x = any_positive(1000, 61);
+    x.extend([5e-324, -1e-310, 2.2250738585072014e-308, 0.75, f64::MAX, -3.5]);
+    let x = pad4(x);
+    let n = x.len();
+    let src = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+    __kernel void k(__global const double *x, __global double *m, __global int *e) { int i = get_global_id(0); int q; m[i] = frexp(x[i], &q); e[i] = q; }";
+    let p = build_with_caps(src);
+    let out = run(&p, "k", &[Arg::Buf(bytes(&x)), Arg::Buf(bytes(&vec![0.0; n])), Arg::Buf(i32s(&vec![0; n]))], &[n as u32], &[64]);
+    let (m, e) = (doubles(&out[1]), to_i32s(&out[2]));
+    for i in 0..n {
+        let a = x[i];
+        if a == 0.0 || !a.is_finite() {
+            continue;
+        }
+        let sub = a.abs() < f64::MIN_POSITIVE;
+        let s = if sub { a * 2f64.powi(54) } else { a };
+        let we = ((s.to_bits() >> 52) & 0x7ff) as i32 - 1022 - if sub { 54 } else { 0 };
+        let wm = f64::from_bits((s.to_bits() & !(0x7ffu64 << 52)) | (1022u64 << 52));
+        assert!(m[i] == wm && e[i] == we, "frexp({a:e}) = ({}, {}), want ({wm}, {we})", m[i], e[i]);
+    }
+}

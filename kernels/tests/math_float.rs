@@ -202,3 +202,41 @@ fn float_software_functions_within_bounds() {
     let bad = worst("pown", &a2, &bi, &o, f64::powf, 16.0);
     assert!(bad.is_empty(), "{bad:?}");
 }
+
+/// frexp of a nonzero finite value through f64 (where every float is normal): mantissa in
+/// [0.5, 1) and exponent.
+fn frexp_ref(a: f64) -> (f64, i32) {
+    let e = ((a.to_bits() >> 52) & 0x7ff) as i32 - 1022;
+    (a / 2f64.powi(e), e)
+}
+
+/// frexp, ilogb and logb on subnormals too (lavapipe's frexp gave them exponent -126 and a
+/// wrong mantissa).
+#[test]
+fn float_frexp_ilogb_logb_exact() {
+    let mut x = any_float(2000, 51);
+    x.extend([1e-40, -3e-45, 1e-45, 1.1754942e-38, 0.75, 1.0, f32::MAX]);
+    let x = pad4(x);
+    let n = x.len();
+    let src = "__kernel void k(__global const float *x, __global float *m, __global int *e, __global int *il, __global float *lb) {
+        int i = get_global_id(0); int q; m[i] = frexp(x[i], &q); e[i] = q; il[i] = ilogb(x[i]); lb[i] = logb(x[i]); }
+    __kernel void k4(__global const float *x, __global float *m, __global int *e, __global int *il, __global float *lb) {
+        int i = get_global_id(0); int4 q; vstore4(frexp(vload4(i, x), &q), i, m); vstore4(q, i, e); }";
+    let p = build(src);
+    let args = || [Arg::Buf(f32s(&x)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Buf(i32s(&vec![0; n])), Arg::Buf(i32s(&vec![0; n])), Arg::Buf(f32s(&vec![0.0; n]))];
+    let out = run(&p, "k", &args(), &[n as u32], &[64]);
+    let (m, e, il, lb) = (to_f32s(&out[1]), to_i32s(&out[2]), to_i32s(&out[3]), to_f32s(&out[4]));
+    let out4 = run(&p, "k4", &args(), &[n as u32 / 4], &[1]);
+    let (m4, e4) = (to_f32s(&out4[1]), to_i32s(&out4[2]));
+    for i in 0..n {
+        let a = x[i] as f64;
+        if a == 0.0 || !a.is_finite() {
+            continue;
+        }
+        let (wm, we) = frexp_ref(a);
+        assert!(m[i] as f64 == wm && e[i] == we, "frexp({a:e}) = ({}, {}), want ({wm}, {we})", m[i], e[i]);
+        assert!(m4[i] as f64 == wm && e4[i] == we, "frexp float4 ({a:e}) = ({}, {}), want ({wm}, {we})", m4[i], e4[i]);
+        assert_eq!(il[i], we - 1, "ilogb({a:e})");
+        assert_eq!(lb[i], (we - 1) as f32, "logb({a:e})");
+    }
+}

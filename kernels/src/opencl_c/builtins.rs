@@ -536,7 +536,8 @@ impl Lower<'_> {
                 let iw = self.wt(&it);
                 let u = self.wt(&t.with_scalar(Sc::UInt));
                 // frexp's exponent is one more than the binary exponent (mantissa in [0.5, 1)).
-                let e = format!("(frexp({x}).exp - {iw}(1))");
+                let (arg, fix) = self.frexp_arg(&t, &x);
+                let e = format!("(frexp({arg}).exp - {fix} - {iw}(1))");
                 let special = format!("((bitcast<{u}>({x}) & {u}(0x7f800000u)) == {u}(0x7f800000u))");
                 return Ok(if name == "ilogb" {
                     // FP_ILOGB0 = INT_MIN, FP_ILOGBNAN = INT_MAX (as clang's opencl-c-base.h).
@@ -625,8 +626,11 @@ impl Lower<'_> {
                 let w = self.wt(&t);
                 let (ret, out) = match name {
                     "frexp" => {
-                        let r = self.to_let(Val::new(format!("frexp({x})"), t.clone())).code;
-                        (format!("{r}.fract"), format!("{r}.exp"))
+                        let (arg, fix) = self.frexp_arg(&t, &x);
+                        let r = self.to_let(Val::new(format!("frexp({arg})"), t.clone())).code;
+                        // (naga types an f64 frexp's exponent i64.)
+                        let iw = self.wt(&t.with_scalar(Sc::Int));
+                        (format!("{r}.fract"), format!("({iw}({r}.exp) - {fix})"))
                     }
                     "modf" => {
                         let r = self.to_let(Val::new(format!("modf({x})"), t.clone())).code;
@@ -771,6 +775,21 @@ impl Lower<'_> {
             return (self.per_comp("wgcl_rem_step", t, &[x, n.clone(), y]), n);
         }
         (format!("fma(-{n}, {y}, {x})"), n)
+    }
+
+    /// frexp's argument for `x` (a `let`) and the exponent correction: lavapipe's frexp gives
+    /// subnormals the minimum exponent and a wrong mantissa, so they are scaled into the normal
+    /// range first (by 2^24, 2^54 or 2^11 for float, double, half).
+    fn frexp_arg(&mut self, t: &Ty, x: &str) -> (String, String) {
+        let (min, k) = match t.scalar() {
+            Some(Sc::Double) => ("2.2250738585072014e-308", 54),
+            Some(Sc::Half) => ("6.103515625e-05", 11),
+            _ => ("1.1754943508222875e-38", 24),
+        };
+        let w = self.wt(t);
+        let iw = self.wt(&t.with_scalar(Sc::Int));
+        let sub = self.to_let(Val::new(format!("((abs({x}) < {w}({min})) & ({x} != {w}(0)))"), t.with_scalar(Sc::Int))).code;
+        (format!("select({x}, {x} * {w}({}.0), {sub})", 1u64 << k), format!("select({iw}(0), {iw}({k}), {sub})"))
     }
 
     /// Refuses a `double` call of a function in [`F32_ONLY`] (a wrong answer is worse than
