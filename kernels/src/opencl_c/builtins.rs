@@ -19,7 +19,17 @@ const FLOAT1: &[(&str, &str)] = &[
     ("atanh", "atanh"), ("ceil", "ceil"), ("cos", "cos"), ("cosh", "cosh"), ("exp", "exp"), ("exp2", "exp2"),
     ("floor", "floor"), ("log", "log"), ("log2", "log2"), ("sin", "sin"), ("sinh", "sinh"), ("sqrt", "sqrt"),
     ("tan", "tan"), ("tanh", "tanh"), ("trunc", "trunc"), ("fabs", "abs"), ("rint", "round"),
-    ("rsqrt", "inverseSqrt"), ("degrees", "degrees"), ("radians", "radians"), ("sign", "sign"),
+    ("rsqrt", "inverseSqrt"), ("sign", "sign"),
+];
+
+/// Functions whose WGSL form reaches a GLSL.std.450 instruction that Vulkan defines only for
+/// 16- and 32-bit floats (Exp, Log, Sin, Pow, Atan2...): on `double` they return garbage
+/// (lavapipe's exp gives ~1e-315), so a `double` call is refused unless a software version
+/// exists below.
+const F32_ONLY: &[&str] = &[
+    "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "exp2", "log", "log2", "sin", "sinh",
+    "tan", "tanh", "exp10", "log10", "expm1", "log1p", "cbrt", "acospi", "asinpi", "atanpi", "atan2pi", "pow", "powr",
+    "atan2", "pown", "rootn", "sincos",
 ];
 
 /// Float functions written as WGSL expressions of `{0}`, `{1}`, `{2}`; `{T}` is the type.
@@ -36,6 +46,9 @@ const FLOAT_EXPR: &[(&str, usize, &str)] = &[
     ("round", 1, "select(ceil({0} - {T}(0.5)), floor({0} + {T}(0.5)), {0} >= {T}(0))"),
     ("recip", 1, "({T}(1) / {0})"),
     ("fract", 1, "fract({0})"),
+    // GLSL.std.450 Degrees/Radians are 32-bit only; a product is the same for every width.
+    ("degrees", 1, "({0} * {T}(57.29577951308232))"),
+    ("radians", 1, "({0} * {T}(0.017453292519943295))"),
     ("pow", 2, "pow({0}, {1})"),
     ("powr", 2, "pow({0}, {1})"),
     ("atan2", 2, "atan2({0}, {1})"),
@@ -201,11 +214,24 @@ impl Lower<'_> {
         if let Some((_, w)) = FLOAT1.iter().find(|(n, _)| *n == base_name) {
             self.arity(name, &vals, 1, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
+            if name == base_name || t.scalar() == Some(Sc::Double) {
+                if let Some(code) = self.soft_call(base_name, &t, &[(c[0].clone(), t.clone())]) {
+                    return Ok(Val::new(code, t));
+                }
+            }
+            self.refuse_f64(base_name, &t, pos)?;
             return Ok(Val::new(format!("{w}({})", c[0]), t));
         }
         if let Some((_, n, tmpl)) = FLOAT_EXPR.iter().find(|(n, _, _)| *n == base_name && !(base_name == "fract" && vals.len() == 2)) {
             self.arity(name, &vals, *n, pos)?;
             let (t, c) = self.float_args(&vals, pos)?;
+            if name == base_name || t.scalar() == Some(Sc::Double) {
+                let typed: Vec<(String, Ty)> = c.iter().map(|x| (x.clone(), t.clone())).collect();
+                if let Some(code) = self.soft_call(base_name, &t, &typed) {
+                    return Ok(Val::new(code, t));
+                }
+            }
+            self.refuse_f64(base_name, &t, pos)?;
             let c = if base_name == "smoothstep" || base_name == "step" {
                 // Edges may be scalars with a vector x.
                 c
@@ -549,7 +575,8 @@ impl Lower<'_> {
                 let iw = self.wt(&it);
                 let u = self.wt(&t.with_scalar(Sc::UInt));
                 // frexp's exponent is one more than the binary exponent (mantissa in [0.5, 1)).
-                let e = format!("(frexp({x}).exp - {iw}(1))");
+                let (arg, fix) = self.frexp_arg(&t, &x);
+                let e = format!("(frexp({arg}).exp - {fix} - {iw}(1))");
                 let special = format!("((bitcast<{u}>({x}) & {u}(0x7f800000u)) == {u}(0x7f800000u))");
                 return Ok(if name == "ilogb" {
                     // FP_ILOGB0 = INT_MIN, FP_ILOGBNAN = INT_MAX (as clang's opencl-c-base.h).
@@ -562,6 +589,10 @@ impl Lower<'_> {
             "remainder" => {
                 self.arity(name, &vals, 2, pos)?;
                 let (t, c) = self.float_args(&vals, pos)?;
+                let typed: Vec<(String, Ty)> = c.iter().map(|x| (x.clone(), t.clone())).collect();
+                if let Some(code) = self.soft_call(name, &t, &typed) {
+                    return Ok(Val::new(code, t));
+                }
                 // x - n*y with n = x/y rounded to nearest even; exact whenever n is (|x/y| <
                 // 2^24, not within an ulp of a half-integer).
                 let code = self.rem_step(&t, &c[0], &c[1]).0;
@@ -620,6 +651,9 @@ impl Lower<'_> {
                 let nin = if name == "remquo" { 2 } else { 1 };
                 self.arity(name, &vals, nin + 1, pos)?;
                 let (t, c) = self.float_args(&vals[..nin], pos)?;
+                if name != "sincos" {
+                    self.refuse_f64(name, &t, pos)?;
+                }
                 let x = self.to_let(Val::new(c[0].clone(), t.clone())).code;
                 let out_ty = if matches!(name, "frexp" | "lgamma_r" | "remquo") { t.with_scalar(Sc::Int) } else { t.clone() };
                 let pv = &vals[nin];
@@ -632,14 +666,20 @@ impl Lower<'_> {
                 let w = self.wt(&t);
                 let (ret, out) = match name {
                     "frexp" => {
-                        let r = self.to_let(Val::new(format!("frexp({x})"), t.clone())).code;
-                        (format!("{r}.fract"), format!("{r}.exp"))
+                        let (arg, fix) = self.frexp_arg(&t, &x);
+                        let r = self.to_let(Val::new(format!("frexp({arg})"), t.clone())).code;
+                        // (naga types an f64 frexp's exponent i64.)
+                        let iw = self.wt(&t.with_scalar(Sc::Int));
+                        (format!("{r}.fract"), format!("({iw}({r}.exp) - {fix})"))
                     }
                     "modf" => {
                         let r = self.to_let(Val::new(format!("modf({x})"), t.clone())).code;
                         (format!("{r}.fract"), format!("{r}.whole"))
                     }
-                    "sincos" => (format!("sin({x})"), format!("cos({x})")),
+                    "sincos" => {
+                        let xs = [(x.clone(), t.clone())];
+                        (self.soft_call("sin", &t, &xs).unwrap(), self.soft_call("cos", &t, &xs).unwrap())
+                    }
                     "lgamma_r" => {
                         self.special_fn("lgamma", &t, pos)?;
                         let xs = [x.clone()];
@@ -691,6 +731,10 @@ impl Lower<'_> {
                 let (t, c) = self.float_args(&vals[..1], pos)?;
                 let it = t.with_scalar(Sc::Int);
                 let n = self.conv(&vals[1], &it, pos)?;
+                if let Some(code) = self.soft_call(name, &t, &[(c[0].clone(), t.clone()), (n.clone(), it.clone())]) {
+                    return Ok(Val::new(code, t));
+                }
+                self.refuse_f64(name, &t, pos)?;
                 let w = self.wt(&t);
                 let code = match name {
                     "ldexp" => format!("ldexp({}, {n})", c[0]),
@@ -773,6 +817,73 @@ impl Lower<'_> {
         (format!("fma(-{n}, {y}, {x})"), n)
     }
 
+    /// frexp's argument for `x` (a `let`) and the exponent correction: lavapipe's frexp gives
+    /// subnormals the minimum exponent and a wrong mantissa, so they are scaled into the normal
+    /// range first (by 2^24, 2^54 or 2^11 for float, double, half).
+    fn frexp_arg(&mut self, t: &Ty, x: &str) -> (String, String) {
+        let (min, k) = match t.scalar() {
+            Some(Sc::Double) => ("2.2250738585072014e-308", 54),
+            Some(Sc::Half) => ("6.103515625e-05", 11),
+            _ => ("1.1754943508222875e-38", 24),
+        };
+        let w = self.wt(t);
+        let iw = self.wt(&t.with_scalar(Sc::Int));
+        let sub = self.to_let(Val::new(format!("((abs({x}) < {w}({min})) & ({x} != {w}(0)))"), t.with_scalar(Sc::Int))).code;
+        (format!("select({x}, {x} * {w}({}.0), {sub})", 1u64 << k), format!("select({iw}(0), {iw}({k}), {sub})"))
+    }
+
+    /// Refuses a `double` call of a function in [`F32_ONLY`] (a wrong answer is worse than
+    /// none).
+    fn refuse_f64(&self, name: &str, t: &Ty, pos: Pos) -> R<()> {
+        if t.scalar() == Some(Sc::Double) && F32_ONLY.contains(&name) {
+            return Err(self.err(pos, format!("`{name}` is not supported for `double` (the device's instruction is 32-bit only and no exact software version exists yet)")));
+        }
+        Ok(())
+    }
+
+    /// `name` computed in software (math_f64.wgsl, trig_f64.wgsl, math_f32.wgsl) on arguments
+    /// `args` of the float type `t` (the first; a second may be `int`), or None where there is
+    /// no software version. `half` goes through the f32 version and rounds once. The `native_`
+    /// forms keep the device's instruction (their accuracy is implementation-defined).
+    fn soft_call(&mut self, name: &str, t: &Ty, args: &[(String, Ty)]) -> Option<String> {
+        const SOFT: &[&str] = &[
+            "exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown", "sin", "cos", "tan", "atan", "atan2", "asin",
+            "acos", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "cbrt", "hypot", "fmod", "remainder",
+        ];
+        if !SOFT.contains(&name) {
+            return None;
+        }
+        // Each family's file only where used (they are long: compile time).
+        let family = match name {
+            "sin" | "cos" | "tan" => Some("trig"),
+            "exp" | "exp2" | "exp10" | "expm1" | "log" | "log2" | "log10" | "log1p" | "pow" | "pown" => None,
+            _ => Some("inv"),
+        };
+        let f = match t.scalar() {
+            Some(Sc::Double) => {
+                self.helpers.extend(["math_f64", "inf", "nan"]);
+                if let Some(fam) = family {
+                    self.helpers.insert(if fam == "trig" { "trig_f64" } else { "inv_f64" });
+                }
+                return Some(self.per_comp_typed(&format!("wgcl_{name}_f64"), t, args));
+            }
+            Some(Sc::Float | Sc::Half) => format!("wgcl_{name}_f32"),
+            _ => return None,
+        };
+        self.helpers.extend(["math_f32", "inf", "nan"]);
+        if let Some(fam) = family {
+            self.helpers.insert(if fam == "trig" { "trig_f32" } else { "inv_f32" });
+        }
+        if t.scalar() == Some(Sc::Float) {
+            return Some(self.per_comp_typed(&f, t, args));
+        }
+        let tf = t.with_scalar(Sc::Float);
+        let wf = self.wt(&tf);
+        let fargs: Vec<(String, Ty)> = args.iter().map(|(c, ty)| if ty == t { (format!("{wf}({c})"), tf.clone()) } else { (c.clone(), ty.clone()) }).collect();
+        let code = self.per_comp_typed(&f, &tf, &fargs);
+        Some(format!("{}({code})", self.wt(t)))
+    }
+
     /// Registers the WGSL helpers of `erf`/`erfc`/`lgamma`/`tgamma`, which exist for `float`.
     fn special_fn(&mut self, name: &str, t: &Ty, pos: Pos) -> R<()> {
         if t.scalar() != Some(Sc::Float) {
@@ -814,6 +925,17 @@ impl Lower<'_> {
             return format!("{f}({})", c.join(", "));
         }
         let lets: Vec<String> = c.iter().map(|x| self.to_let(Val::new(x.clone(), t.clone())).code).collect();
+        let comps: Vec<String> = (0..t.width()).map(|k| format!("{f}({})", lets.iter().map(|l| comp(l, t.width(), k)).collect::<Vec<_>>().join(", "))).collect();
+        self.vec_code(t, &comps)
+    }
+
+    /// [`per_comp`](Self::per_comp) for arguments of different vector types (same width).
+    fn per_comp_typed(&mut self, f: &str, t: &Ty, c: &[(String, Ty)]) -> String {
+        if !t.is_vector() {
+            let a: Vec<&str> = c.iter().map(|(x, _)| x.as_str()).collect();
+            return format!("{f}({})", a.join(", "));
+        }
+        let lets: Vec<String> = c.iter().map(|(x, ty)| self.to_let(Val::new(x.clone(), ty.clone())).code).collect();
         let comps: Vec<String> = (0..t.width()).map(|k| format!("{f}({})", lets.iter().map(|l| comp(l, t.width(), k)).collect::<Vec<_>>().join(", "))).collect();
         self.vec_code(t, &comps)
     }
@@ -1395,6 +1517,12 @@ pub fn helper_source(name: &str) -> &'static str {
         "trigpi" => include_str!("trigpi.wgsl"),
         "trigpi_f64" => include_str!("trigpi_f64.wgsl"),
         "mul_hi64" => "fn wgcl_mul_hi_u64(a: u64, b: u64) -> u64 {\n    let m = 0xfffffffflu;\n    let al = a & m; let ah = a >> 32u; let bl = b & m; let bh = b >> 32u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 32u) + (m1 & m) + (m2 & m);\n    return ah * bh + (m1 >> 32u) + (m2 >> 32u) + (mid >> 32u);\n}\nfn wgcl_mul_hi_i64(a: i64, b: i64) -> i64 {\n    var r = wgcl_mul_hi_u64(bitcast<u64>(a), bitcast<u64>(b));\n    if (a < 0li) { r = r - bitcast<u64>(b); }\n    if (b < 0li) { r = r - bitcast<u64>(a); }\n    return bitcast<i64>(r);\n}\n",
+        "math_f64" => include_str!("math_f64.wgsl"),
+        "trig_f64" => include_str!("trig_f64.wgsl"),
+        "math_f32" => include_str!("math_f32.wgsl"),
+        "inv_f64" => include_str!("inv_f64.wgsl"),
+        "trig_f32" => include_str!("trig_f32.wgsl"),
+        "inv_f32" => include_str!("inv_f32.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
         "inf" => "var<private> wgcl_inf_bits: u32 = 0x7f800000u;\n",
         "nan" => "var<private> wgcl_nan_bits: u32 = 0x7fc00000u;\n",
