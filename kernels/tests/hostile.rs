@@ -203,3 +203,69 @@ fn small_caller_stack() {
         std::thread::Builder::new().stack_size(128 << 10).spawn(move || ok(&src)).unwrap().join().unwrap();
     });
 }
+
+// ---------------------------------------------------------------- #include
+
+fn with_opts(src: &str, options: &str, headers: &[(&str, &str)]) -> Result<(), BuildError> {
+    let opts = BuildOptions {
+        options: options.into(),
+        headers: headers.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect(),
+        ..Default::default()
+    };
+    build(src, &opts).map(|_| ())
+}
+
+fn include_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("wgcl-hostile-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn include_refuses_devices_proc_and_outside_files() {
+    isolated("include_refuses_devices_proc_and_outside_files", || {
+        let dir = include_dir("dev");
+        std::fs::write(dir.join("ok.h"), "#define TWO 2\n").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("link.h")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("zero.h")).unwrap();
+        let _ = Command::new("mkfifo").arg(dir.join("fifo.h")).status();
+        let opt = format!("-I {}", dir.display());
+        with_opts("#include \"ok.h\"\n__kernel void k(__global int* a) { a[0] = TWO; }", &opt, &[]).unwrap();
+        for name in ["/dev/zero", "/dev/urandom", "/proc/self/environ", "/etc/passwd", "link.h", "zero.h", "fifo.h", "../../../../../../etc/passwd"] {
+            if name == "fifo.h" && !dir.join("fifo.h").exists() {
+                continue;
+            }
+            let t = Instant::now();
+            let e = with_opts(&format!("#include \"{name}\"\n__kernel void k(__global int* a) {{}}"), &opt, &[]).unwrap_err().log();
+            assert!(e.starts_with("program.cl:1:2: error: cannot include"), "{name}: {e}");
+            assert!(!e.contains("root:"), "{e}");
+            assert!(t.elapsed().as_secs() < 5, "{name} took {:?}", t.elapsed());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+}
+
+#[test]
+fn include_caps_size_and_depth() {
+    isolated("include_caps_size_and_depth", || {
+        let dir = include_dir("big");
+        std::fs::write(dir.join("big.h"), vec![b' '; 17 << 20]).unwrap();
+        let opt = format!("-I {}", dir.display());
+        let e = with_opts("#include \"big.h\"\n__kernel void k(__global int* a) {}", &opt, &[]).unwrap_err().log();
+        assert!(e.contains("larger than 16 MiB"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        // Self-inclusion without a guard.
+        let e = with_opts("#include \"a.h\"\n__kernel void k(__global int* a) {}", "", &[("a.h", "#include \"a.h\"\n")]).unwrap_err().log();
+        assert!(e.contains("nested more than 200 deep"), "{e}");
+        assert!(e.starts_with("a.h:1:2:"), "{e}");
+        // Each header including the next twice: 2^40 includes unless capped.
+        let mut hs: Vec<(String, String)> = (0..40).map(|i| (format!("h{i}.h"), format!("#include \"h{}.h\"\n#include \"h{}.h\"\n", i + 1, i + 1))).collect();
+        hs.push(("h40.h".into(), "int x;\n".into()));
+        let hs: Vec<(&str, &str)> = hs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let t = Instant::now();
+        let e = with_opts("#include \"h0.h\"\n__kernel void k(__global int* a) {}", "", &hs).unwrap_err().log();
+        assert!(e.contains("headers total more than"), "{e}");
+        assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    });
+}

@@ -28,6 +28,8 @@ pub struct Preprocessor<'a> {
     disk_files: std::collections::HashSet<String>,
     pub files: Files,
     depth: usize,
+    /// Bytes of headers included so far (see [`MAX_INCLUDED_BYTES`]).
+    included_bytes: usize,
     /// Text of `#pragma`s seen (e.g. `OPENCL EXTENSION`), for the build log.
     pub pragmas: Vec<String>,
 }
@@ -114,6 +116,39 @@ pub const PREDEFINED: &[(&str, &str)] = &[
     ("false", "0"),
 ];
 
+/// Largest header read from disk: a file that big is not C source (`/dev/zero` would never end).
+pub const MAX_HEADER_BYTES: u64 = 16 << 20;
+/// All headers of one build together (a header that includes itself twice doubles per level).
+pub const MAX_INCLUDED_BYTES: usize = 64 << 20;
+/// `#include` nesting (a self-include without a guard ends here).
+pub const MAX_INCLUDE_DEPTH: usize = 200;
+
+/// Reads a header from disk if it is a regular file inside one of `roots` (canonical -I
+/// directories): hostile `#include "/dev/zero"` or `"/proc/self/environ"` must neither hang
+/// the build nor have their contents echoed in error messages. Returns the canonical path.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_header(path: &std::path::Path, roots: &[std::path::PathBuf]) -> Option<Result<(String, String), String>> {
+    use std::io::Read;
+    let full = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&full).ok()?;
+    let outside = !roots.iter().any(|r| full.starts_with(r));
+    let special = ["/proc", "/sys", "/dev"].iter().any(|d| full.starts_with(d));
+    if !meta.is_file() || outside || special {
+        return Some(Err("only regular files inside the -I directories can be included".into()));
+    }
+    let mut bytes = Vec::new();
+    let f = std::fs::File::open(&full).ok()?;
+    f.take(MAX_HEADER_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > MAX_HEADER_BYTES {
+        return Some(Err(format!("header larger than {} MiB", MAX_HEADER_BYTES >> 20)));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => return Some(Err("header is not UTF-8 text".into())),
+    };
+    Some(Ok((full.to_string_lossy().into_owned(), text)))
+}
+
 impl<'a> Preprocessor<'a> {
     pub fn new(headers: &'a [(String, String)]) -> Self {
         let mut p = Preprocessor {
@@ -123,6 +158,7 @@ impl<'a> Preprocessor<'a> {
             disk_files: Default::default(),
             files: Files(vec!["program.cl".into()]),
             depth: 0,
+            included_bytes: 0,
             pragmas: Vec::new(),
         };
         for (k, v) in PREDEFINED {
@@ -298,20 +334,29 @@ impl<'a> Preprocessor<'a> {
                 .into_iter()
                 .chain(self.include_dirs.iter().map(|d| std::path::Path::new(d).join(&name)))
                 .collect();
+            let roots: Vec<std::path::PathBuf> = self.include_dirs.iter().filter_map(|d| std::fs::canonicalize(d).ok()).collect();
             for path in disk {
-                if let Ok(src) = std::fs::read_to_string(&path) {
-                    let full = std::fs::canonicalize(&path).unwrap_or(path).to_string_lossy().into_owned();
-                    self.disk_files.insert(full.clone());
-                    found = Some((full, src));
-                    break;
+                match read_header(&path, &roots) {
+                    Some(Ok((full, src))) => {
+                        self.disk_files.insert(full.clone());
+                        found = Some((full, src));
+                        break;
+                    }
+                    Some(Err(why)) => return Err(self.files.err(pos, format!("cannot include `{name}`: {why}"))),
+                    None => {}
                 }
             }
         }
         let Some((hname, hsrc)) = found else {
             return Err(self.files.err(pos, format!("header `{name}` not found (headers come from clCompileProgram's input_headers and -I)")));
         };
-        if self.depth > 64 {
-            return Err(self.files.err(pos, "#include nested too deeply (recursive include?)"));
+        if self.depth >= MAX_INCLUDE_DEPTH {
+            return Err(self.files.err(pos, format!("#include nested more than {MAX_INCLUDE_DEPTH} deep (recursive include?)")));
+        }
+        // Each include counts at least 4 KiB, which also bounds how many there can be.
+        self.included_bytes += hsrc.len().max(4096);
+        if self.included_bytes > MAX_INCLUDED_BYTES {
+            return Err(self.files.err(pos, format!("headers total more than {} MiB (repeated includes?)", MAX_INCLUDED_BYTES >> 20)));
         }
         let file = self.files.0.len() as u32;
         self.files.0.push(hname);
