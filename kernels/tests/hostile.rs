@@ -269,3 +269,48 @@ fn include_caps_size_and_depth() {
         assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
     });
 }
+
+// ---------------------------------------------------------------- macros
+
+/// Peak resident memory of this process in MiB (Linux).
+fn peak_rss_mib() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()).unwrap_or(0) / 1024
+}
+
+#[test]
+fn exponential_macros_are_an_error() {
+    isolated("exponential_macros_are_an_error", || {
+        let mut src = String::new();
+        for i in 0..12 {
+            src.push_str(&format!("#define M{i} M{} M{} M{} M{}\n", i + 1, i + 1, i + 1, i + 1));
+        }
+        src.push_str("#define M12 1\n__kernel void k(__global int* a) {\n  int x = M0;\n}\n");
+        let t = Instant::now();
+        let log = assert_err(&src, "exceeds");
+        assert!(log.starts_with("program.cl:15:11:"), "{log}");
+        eprintln!("exponential macro: {:?}, peak RSS {} MiB", t.elapsed(), peak_rss_mib());
+        assert!(peak_rss_mib() < 800, "peak RSS {} MiB", peak_rss_mib());
+    });
+}
+
+#[test]
+fn nested_macro_arguments_are_an_error() {
+    isolated("nested_macro_arguments_are_an_error", || {
+        let src = format!("#define F(x) x\n__kernel void k(__global int* a) {{\n  a[0] = {}1{};\n}}\n", "F(".repeat(100_000), ")".repeat(100_000));
+        assert_err(&src, "nested more than 256");
+        let src = format!("#if {}1{}\n#endif\n__kernel void k(__global int* a) {{}}\n", "(".repeat(100_000), ")".repeat(100_000));
+        assert_err(&src, "#if expression nested too deeply");
+        let src = format!("#if {}1\n#endif\n__kernel void k(__global int* a) {{}}\n", "!".repeat(100_000));
+        assert_err(&src, "#if expression nested too deeply");
+        let src = format!("#if {}1\n#endif\n__kernel void k(__global int* a) {{}}\n", "1 ? ".repeat(100_000));
+        assert!(build(&src, &BuildOptions::default()).is_err());
+    });
+}
+
+#[test]
+fn huge_define_option_is_an_error() {
+    let big = "1".repeat(10 << 20);
+    let e = with_opts("__kernel void k(__global int* a) { a[0] = BIG; }", &format!("-DBIG={big}"), &[]).unwrap_err().log();
+    assert!(e.contains("-D option `BIG` is longer than 64 KiB"), "{}", &e[..e.len().min(300)]);
+}

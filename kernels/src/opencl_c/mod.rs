@@ -239,6 +239,9 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     Ok((w, infos, log))
 }
 
+/// Longest `-D` option: a macro that size is not configuration (and each use copies it).
+pub const MAX_DEFINE_BYTES: usize = 64 << 10;
+
 fn apply_options(pp: &mut preprocess::Preprocessor, options: &BuildOptions, log: &mut String) -> Result<(), BuildError> {
     let mut it = options.options.split_whitespace().peekable();
     while let Some(o) = it.next() {
@@ -251,6 +254,10 @@ fn apply_options(pp: &mut preprocess::Preprocessor, options: &BuildOptions, log:
         };
         if let Some(rest) = o.strip_prefix("-D") {
             let d = take(&mut it, rest, "-D")?;
+            if d.len() > MAX_DEFINE_BYTES {
+                let name = d.split(['=', '(']).next().unwrap_or("").chars().take(64).collect::<String>();
+                return Err(BuildError::new(format!("-D option `{name}` is longer than {} KiB", MAX_DEFINE_BYTES >> 10)));
+            }
             let (n, v) = d.split_once('=').unwrap_or((&d, "1"));
             pp.define_str(n, v).map_err(|e| BuildError::new(format!("invalid -D option `{d}`: {}", e.message)))?;
         } else if let Some(rest) = o.strip_prefix("-U") {

@@ -30,6 +30,10 @@ pub struct Preprocessor<'a> {
     depth: usize,
     /// Bytes of headers included so far (see [`MAX_INCLUDED_BYTES`]).
     included_bytes: usize,
+    /// Tokens produced by macro expansion so far (see [`MAX_EXPANDED_TOKENS`]).
+    expanded: std::cell::Cell<usize>,
+    /// Open `expand` calls: macro arguments are expanded recursively.
+    expand_depth: std::cell::Cell<u32>,
     /// Text of `#pragma`s seen (e.g. `OPENCL EXTENSION`), for the build log.
     pub pragmas: Vec<String>,
 }
@@ -122,6 +126,13 @@ pub const MAX_HEADER_BYTES: u64 = 16 << 20;
 pub const MAX_INCLUDED_BYTES: usize = 64 << 20;
 /// `#include` nesting (a self-include without a guard ends here).
 pub const MAX_INCLUDE_DEPTH: usize = 200;
+/// Tokens that macro expansion may produce in one build: `#define A B B`, `#define B C C`…
+/// grows exponentially, and each token costs memory.
+pub const MAX_EXPANDED_TOKENS: usize = 1_000_000;
+/// Nesting of macro invocations inside macro arguments (`F(F(F(…)))`), expanded recursively.
+pub const MAX_EXPANSION_NESTING: u32 = 256;
+/// Nesting of parentheses and unary operators in `#if` expressions.
+const MAX_IF_NESTING: u32 = 256;
 
 /// Reads a header from disk if it is a regular file inside one of `roots` (canonical -I
 /// directories): hostile `#include "/dev/zero"` or `"/proc/self/environ"` must neither hang
@@ -159,6 +170,8 @@ impl<'a> Preprocessor<'a> {
             files: Files(vec!["program.cl".into()]),
             depth: 0,
             included_bytes: 0,
+            expanded: Default::default(),
+            expand_depth: Default::default(),
             pragmas: Vec::new(),
         };
         for (k, v) in PREDEFINED {
@@ -416,7 +429,20 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// Expands every macro in `input` (Prosser's algorithm).
-    pub fn expand(&self, mut input: VecDeque<Token>) -> Result<Vec<Token>, BuildError> {
+    pub fn expand(&self, input: VecDeque<Token>) -> Result<Vec<Token>, BuildError> {
+        let pos = input.front().map(|t| t.pos);
+        let d = self.expand_depth.get() + 1;
+        if d > MAX_EXPANSION_NESTING {
+            let p = pos.unwrap_or_default();
+            return Err(self.files.err(p, format!("macro invocations nested more than {MAX_EXPANSION_NESTING} deep in macro arguments")));
+        }
+        self.expand_depth.set(d);
+        let r = self.expand_here(input);
+        self.expand_depth.set(d - 1);
+        r
+    }
+
+    fn expand_here(&self, mut input: VecDeque<Token>) -> Result<Vec<Token>, BuildError> {
         let mut out = Vec::new();
         while let Some(t) = input.pop_front() {
             if t.kind != TokKind::Ident || t.hide.contains(&t.text) {
@@ -473,6 +499,13 @@ impl<'a> Preprocessor<'a> {
                     self.subst(m, &args, &hide, &t)?
                 }
             };
+            let n = self.expanded.get() + body.len();
+            if n > MAX_EXPANDED_TOKENS {
+                return Err(self.files.err(t.pos, format!(
+                    "macro expansion of `{}` exceeds {MAX_EXPANDED_TOKENS} tokens in this program", t.text
+                )));
+            }
+            self.expanded.set(n);
             for b in body.into_iter().rev() {
                 input.push_front(b);
             }
@@ -580,7 +613,7 @@ impl<'a> Preprocessor<'a> {
         if toks.is_empty() {
             return Err(self.files.err(pos, "#if with no expression"));
         }
-        let mut e = IfEval { t: &toks, i: 0, files: &self.files, pos };
+        let mut e = IfEval { t: &toks, i: 0, files: &self.files, pos, depth: 0 };
         let v = e.expr(0)?;
         if e.i < toks.len() {
             return Err(self.files.err(toks[e.i].pos, format!("unexpected `{}` in #if expression", toks[e.i].text)));
@@ -595,6 +628,8 @@ struct IfEval<'t> {
     i: usize,
     files: &'t Files,
     pos: Pos,
+    /// Open parentheses, unary operators and `?:` (see [`MAX_IF_NESTING`]).
+    depth: u32,
 }
 
 impl IfEval<'_> {
@@ -604,6 +639,16 @@ impl IfEval<'_> {
     }
 
     fn primary(&mut self) -> Result<i64, BuildError> {
+        self.depth += 1;
+        if self.depth > MAX_IF_NESTING {
+            return Err(self.err("#if expression nested too deeply"));
+        }
+        let r = self.primary_here();
+        self.depth -= 1;
+        r
+    }
+
+    fn primary_here(&mut self) -> Result<i64, BuildError> {
         let t = self.t.get(self.i).ok_or_else(|| self.err("#if expression ends too early"))?.clone();
         self.i += 1;
         match t.kind {
@@ -632,12 +677,17 @@ impl IfEval<'_> {
             let Some(op) = self.t.get(self.i).map(|t| t.text.clone()) else { break };
             if op == "?" && min <= 1 {
                 self.i += 1;
+                self.depth += 1;
+                if self.depth > MAX_IF_NESTING {
+                    return Err(self.err("#if expression nested too deeply"));
+                }
                 let a = self.expr(0)?;
                 if !self.t.get(self.i).is_some_and(|t| t.is(":")) {
                     return Err(self.err("expected `:` in #if expression"));
                 }
                 self.i += 1;
                 let b = self.expr(1)?;
+                self.depth -= 1;
                 l = if l != 0 { a } else { b };
                 continue;
             }
