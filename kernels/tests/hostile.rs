@@ -314,3 +314,36 @@ fn huge_define_option_is_an_error() {
     let e = with_opts("__kernel void k(__global int* a) { a[0] = BIG; }", &format!("-DBIG={big}"), &[]).unwrap_err().log();
     assert!(e.contains("-D option `BIG` is longer than 64 KiB"), "{}", &e[..e.len().min(300)]);
 }
+
+// ---------------------------------------------------------------- translation phases
+
+#[test]
+fn splices_inside_tokens() {
+    // `3\`⏎`6` is the literal 36; an identifier and an operator split the same way.
+    ok("__kernel void k(__global int* a) {\n  a[0] = 3\\\n6;\n  in\\\nt x = 1; x +\\\n= 2;\n}\n");
+    let wgsl = wgcl_kernels::opencl_c::to_wgsl("__kernel void k(__global int* a) { a[0] = 3\\\n6; }", &BuildOptions::default()).unwrap().0;
+    assert!(wgsl.contains("36"), "{wgsl}");
+    // Positions stay those of the physical lines.
+    let e = err("__kernel void k(__global int* a) {\n  a[0] = 1\\\n2;\n  a[1] = ;\n}\n").log();
+    assert!(e.starts_with("program.cl:4:10:"), "{e}");
+}
+
+#[test]
+fn line_and_file_macros() {
+    let wgsl = wgcl_kernels::opencl_c::to_wgsl("__kernel void k(__global int* a) {\n\n  a[0] = __LINE__ + 1000;\n}", &BuildOptions::default()).unwrap().0;
+    assert!(wgsl.contains("(3i + 1000i)"), "{wgsl}");
+    ok("#if __LINE__ != 1\n#error wrong line\n#endif\n__kernel void k(__global int* a) { a[0] = __LINE__; }");
+    // `__FILE__` is a string literal (refused in code, as all strings are), at its position.
+    assert_err("__kernel void k(__global int* a) {\n  a[0] = __FILE__;\n}", "string literals");
+    // `#line` renumbers the following lines (and renames the file).
+    let e = err("#line 100\n__kernel void k(__global int* a) {\n  a[0] = ;\n}\n").log();
+    assert!(e.starts_with("program.cl:101:10:"), "{e}");
+    let e = err("#line 7 \"gen.cl\"\n__kernel void k(__global int* a) {\n  a[0] = __LINE__ + ;\n}\n").log();
+    assert!(e.starts_with("gen.cl:8:21:"), "{e}");
+}
+
+#[test]
+fn any_bytes_in_comments() {
+    ok("/* caf\u{e9} \u{fffd}\u{fffd} */\n__kernel void k(__global int* a) { a[0] = 1; } // \u{fffd}\n");
+    assert_err("__kernel void k(__global int* a) {\n  a[0] = 1;\u{fffd}\n}\n", "unexpected character");
+}

@@ -208,21 +208,33 @@ impl<'a> Preprocessor<'a> {
         Ok(out)
     }
 
-    fn process(&mut self, toks: Vec<Token>, out: &mut Vec<Token>) -> Result<(), BuildError> {
+    fn process(&mut self, mut toks: Vec<Token>, out: &mut Vec<Token>) -> Result<(), BuildError> {
         // Conditional stack: (this group is active, some group of this #if was taken, seen #else).
         let mut conds: Vec<(bool, bool, bool, Pos)> = Vec::new();
         let mut text: Vec<Token> = Vec::new();
+        // `#line`: lines to add to every later token, and the file name to give them.
+        let mut remap: Option<(i64, Option<u32>)> = None;
+        let fix = |t: &mut Token, remap: &Option<(i64, Option<u32>)>| {
+            if let Some((d, f)) = remap {
+                t.pos.line = (t.pos.line as i64 + d).clamp(1, u32::MAX as i64) as u32;
+                if let Some(f) = f {
+                    t.pos.file = *f;
+                }
+            }
+        };
         let mut i = 0;
         while i < toks.len() {
+            fix(&mut toks[i], &remap);
             let t = &toks[i];
             let active = conds.iter().all(|c| c.0);
             if t.bol && t.is("#") {
+                let hash_pos = t.pos;
                 let mut j = i + 1;
                 while j < toks.len() && !toks[j].bol {
+                    fix(&mut toks[j], &remap);
                     j += 1;
                 }
                 let line = &toks[i + 1..j];
-                let hash_pos = t.pos;
                 i = j;
                 let Some(d) = line.first() else { continue };
                 let rest = &line[1..];
@@ -267,6 +279,27 @@ impl<'a> Preprocessor<'a> {
                         }
                     }
                     _ if !active => {}
+                    "line" => {
+                        let rest = self.expand(rest.to_vec().into())?;
+                        let n = rest
+                            .first()
+                            .filter(|t| t.kind == TokKind::Number)
+                            .and_then(|t| parse_int(&t.text))
+                            .filter(|&n| n > 0 && n <= u32::MAX as u64)
+                            .ok_or_else(|| self.files.err(d.pos, "#line needs a positive line number"))?;
+                        let file = match rest.get(1) {
+                            Some(f) if f.kind == TokKind::StrLit => {
+                                self.files.0.push(f.text[1..f.text.len() - 1].to_string());
+                                Some(self.files.0.len() as u32 - 1)
+                            }
+                            Some(f) => return Err(self.files.err(f.pos, "#line expects a line number and an optional \"file name\"")),
+                            None => remap.and_then(|r| r.1),
+                        };
+                        // The next physical line (by its original number) becomes line `n`.
+                        let old = remap.map_or(0, |r| r.0);
+                        let original = d.pos.line as i64 - old;
+                        remap = Some((n as i64 - (original + 1), file));
+                    }
                     _ => {
                         // Text before a directive is expanded with the macros defined so far.
                         let chunk = std::mem::take(&mut text);
@@ -450,7 +483,17 @@ impl<'a> Preprocessor<'a> {
                 continue;
             }
             let Some(m) = self.macros.get(&t.text) else {
-                out.push(t);
+                // `__LINE__`/`__FILE__` depend on where they are used (the invocation's
+                // position inside macro bodies, as tokens from expansions carry it).
+                match t.text.as_str() {
+                    "__LINE__" => out.push(Token { kind: TokKind::Number, text: t.pos.line.to_string(), ..t }),
+                    "__FILE__" => {
+                        let name = self.files.0.get(t.pos.file as usize).cloned().unwrap_or_default();
+                        let text = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+                        out.push(Token { kind: TokKind::StrLit, text, ..t })
+                    }
+                    _ => out.push(t),
+                }
                 continue;
             };
             let mut hide = t.hide.clone();
