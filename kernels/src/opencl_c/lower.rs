@@ -230,6 +230,9 @@ pub const MAX_LOWER_DEPTH: u32 = super::parser::MAX_EXPR_DEPTH + 2_000;
 /// Helper functions calling helpers: deeper chains are refused (each level is inlined
 /// into its own specialised WGSL function, lowered recursively).
 pub const MAX_CALL_DEPTH: usize = 256;
+/// Nesting of WGSL blocks a function body may reach (WGSL's limit is 127, and naga's parser
+/// stops at 200 levels of statements and expressions together).
+const MAX_WGSL_BLOCK_DEPTH: usize = 110;
 /// Parenthesis depth of generated code beyond which a value goes into a `let`: naga's WGSL
 /// parser refuses programs nested 200 deep (expressions and blocks together).
 const MAX_CODE_NESTING: usize = 24;
@@ -1660,7 +1663,11 @@ impl<'u> Lower<'u> {
     }
 
     pub fn stmt(&mut self, s: &Stmt) -> R<()> {
-        self.enter(stmt_pos(s))?;
+        let pos = stmt_pos(s);
+        if self.fx.last().is_some_and(|f| f.indent > MAX_WGSL_BLOCK_DEPTH) && pos.line > 0 {
+            return Err(self.err(pos, format!("statements nested too deeply for WebGPU (WGSL allows {MAX_WGSL_BLOCK_DEPTH} nested blocks; each loop, `if` or `{{}}` block is one)")));
+        }
+        self.enter(pos)?;
         let r = self.stmt_node(s);
         self.depth -= 1;
         r
@@ -1718,8 +1725,8 @@ impl<'u> Lower<'u> {
                 Ok(())
             }
             Stmt::For(init, c, step, body) => {
-                self.emit("{");
-                self.f().indent += 1;
+                // No WGSL block around the loop for the init's scope: local names are unique
+                // per function, and WGSL allows only 127 nested blocks (C loops nest deeper).
                 self.f().scopes.push(HashMap::new());
                 let r = (|| -> R<()> {
                     if let Some(i) = init {
@@ -1747,10 +1754,7 @@ impl<'u> Lower<'u> {
                     Ok(())
                 })();
                 self.f().scopes.pop();
-                r?;
-                self.f().indent -= 1;
-                self.emit("}");
-                Ok(())
+                r
             }
             Stmt::Switch(sel, body, pos) => self.switch(sel, body, *pos),
             Stmt::Case(_, p) | Stmt::Default(p) => Err(self.err(*p, "`case` label outside a switch")),
