@@ -298,6 +298,8 @@ fn nested_macro_arguments_are_an_error() {
     isolated("nested_macro_arguments_are_an_error", || {
         let src = format!("#define F(x) x\n__kernel void k(__global int* a) {{\n  a[0] = {}1{};\n}}\n", "F(".repeat(100_000), ")".repeat(100_000));
         assert_err(&src, "nested more than 256");
+        let src = format!("#define F(x) x\n#define G(x) F(x)\n__kernel void k(__global int* a) {{\n  a[0] = {}1{};\n}}\n", "G(".repeat(200), ")".repeat(200));
+        ok(&src);
         let src = format!("#if {}1{}\n#endif\n__kernel void k(__global int* a) {{}}\n", "(".repeat(100_000), ")".repeat(100_000));
         assert_err(&src, "#if expression nested too deeply");
         let src = format!("#if {}1\n#endif\n__kernel void k(__global int* a) {{}}\n", "!".repeat(100_000));

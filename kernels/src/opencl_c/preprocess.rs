@@ -517,6 +517,13 @@ impl<'a> Preprocessor<'a> {
                         }
                         if a.is("(") {
                             depth += 1;
+                            // Deeper arguments would be copied once per level of nested
+                            // invocations (quadratic); the parser refuses such nesting anyway.
+                            if depth > MAX_EXPANSION_NESTING {
+                                return Err(self.files.err(a.pos, format!(
+                                    "macro argument nested more than {MAX_EXPANSION_NESTING} parentheses deep"
+                                )));
+                            }
                         }
                         if a.is(")") {
                             depth -= 1;
