@@ -109,7 +109,9 @@ pub unsafe extern "C" fn clCreateProgramWithSource(
                 n => source.extend_from_slice(unsafe { slice(*s as *const u8, n) }),
             }
         }
-        let source = String::from_utf8(source).map_err(|_| CL_INVALID_VALUE)?;
+        // Invalid UTF-8 is not an error here: a comment may hold any bytes. Elsewhere the
+        // replacement character is an unexpected character, reported with its position.
+        let source = String::from_utf8_lossy(&source).into_owned();
         let rt = wgcl::Program::with_source(&ctx.data.rt, &source).cl()?;
         Ok(Program::create(&ctx, rt))
     })

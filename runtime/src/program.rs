@@ -143,10 +143,8 @@ impl std::fmt::Debug for Program {
 
 impl Program {
     /// `clCreateProgramWithSource`.
+    /// An empty source is valid (only missing strings are `CL_INVALID_VALUE`); it fails to build.
     pub fn with_source(context: &Arc<Context>, source: &str) -> Result<Arc<Self>> {
-        if source.is_empty() {
-            return Err(Error::InvalidValue("empty program source"));
-        }
         Ok(Self::new(context, source.to_string(), false))
     }
 

@@ -1364,6 +1364,9 @@ impl Lower<'_> {
         if args.len() != f.params.len() {
             return Err(self.err(pos, format!("`{}` takes {} argument(s), {} given", f.name, f.params.len(), args.len())));
         }
+        if self.stack.len() > MAX_CALL_DEPTH {
+            return Err(self.err(pos, format!("call chain deeper than {MAX_CALL_DEPTH} functions (calling `{}`)", f.name)));
+        }
         if self.stack.contains(&f.name) {
             return Err(self.err(pos, format!(
                 "recursion is not supported: `{}` calls itself (call chain: {} -> {})",

@@ -65,36 +65,56 @@ const PUNCTS: [&str; 48] = [
     "+", "-", "~", "!", "/", "%", "<", ">", "^", "|", "?", ":", ";", "=", ",", "#",
 ];
 
+/// Translation phase 2: removes `\`-newline splices (also inside tokens: `3\`⏎`6` is `36`),
+/// keeping each remaining character's original line and column.
+fn splice(src: &str) -> (Vec<char>, Vec<(u32, u32)>) {
+    let c: Vec<char> = src.chars().collect();
+    let (mut b, mut at) = (Vec::with_capacity(c.len()), Vec::with_capacity(c.len()));
+    let (mut line, mut col) = (1u32, 1u32);
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] == '\\' {
+            let n = if c.get(i + 1) == Some(&'\n') { 2 } else if c.get(i + 1) == Some(&'\r') && c.get(i + 2) == Some(&'\n') { 3 } else { 0 };
+            if n > 0 {
+                i += n;
+                line += 1;
+                col = 1;
+                continue;
+            }
+        }
+        b.push(c[i]);
+        at.push((line, col));
+        if c[i] == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+        i += 1;
+    }
+    (b, at)
+}
+
 /// Splits `src` into tokens. Comments become whitespace; `\`-newline splices join lines.
 pub fn lex(src: &str, file: u32, files: &Files) -> Result<Vec<Token>, BuildError> {
-    let b: Vec<char> = src.chars().collect();
+    let (b, at) = splice(src);
     let mut i = 0;
-    let (mut line, mut col) = (1u32, 1u32);
     let mut out = Vec::new();
     let mut space = false;
     let mut bol = true;
-    // Advances one char, tracking line/column.
+    let end = at.last().map(|&(l, c)| (l, c + 1)).unwrap_or((1, 1));
+    // The original position of char `i`.
+    let here = |i: usize| -> Pos {
+        let (line, col) = at.get(i).copied().unwrap_or(end);
+        Pos { file, line, col }
+    };
     macro_rules! adv {
         () => {{
-            if b[i] == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
             i += 1;
         }};
     }
     while i < b.len() {
         let c = b[i];
-        if c == '\\' && (b.get(i + 1) == Some(&'\n') || (b.get(i + 1) == Some(&'\r') && b.get(i + 2) == Some(&'\n'))) {
-            if b[i + 1] == '\r' {
-                adv!();
-            }
-            adv!();
-            adv!();
-            continue;
-        }
         if c == '\n' {
             adv!();
             bol = true;
@@ -108,16 +128,13 @@ pub fn lex(src: &str, file: u32, files: &Files) -> Result<Vec<Token>, BuildError
         }
         if c == '/' && b.get(i + 1) == Some(&'/') {
             while i < b.len() && b[i] != '\n' {
-                if b[i] == '\\' && b.get(i + 1) == Some(&'\n') {
-                    adv!();
-                }
                 adv!();
             }
             space = true;
             continue;
         }
         if c == '/' && b.get(i + 1) == Some(&'*') {
-            let start = Pos { file, line, col };
+            let start = here(i);
             adv!();
             adv!();
             loop {
@@ -134,7 +151,7 @@ pub fn lex(src: &str, file: u32, files: &Files) -> Result<Vec<Token>, BuildError
             space = true;
             continue;
         }
-        let pos = Pos { file, line, col };
+        let pos = here(i);
         let start = i;
         let kind;
         if c.is_ascii_alphabetic() || c == '_' {

@@ -220,7 +220,22 @@ pub struct Lower<'u> {
     pub kout: KOut,
     pub stack: Vec<String>,
     pub counter: u32,
+    /// Open `expr`/`stmt` recursion levels, capped at [`MAX_LOWER_DEPTH`].
+    pub depth: u32,
 }
+
+/// Recursion limit of lowering: the parser bounds one expression's depth and nesting, but
+/// calls to helpers nest those (see `opencl_c::BUILD_STACK_BYTES`).
+pub const MAX_LOWER_DEPTH: u32 = super::parser::MAX_EXPR_DEPTH + 2_000;
+/// Helper functions calling helpers: deeper chains are refused (each level is inlined
+/// into its own specialised WGSL function, lowered recursively).
+pub const MAX_CALL_DEPTH: usize = 256;
+/// Nesting of WGSL blocks a function body may reach (WGSL's limit is 127, and naga's parser
+/// stops at 200 levels of statements and expressions together).
+const MAX_WGSL_BLOCK_DEPTH: usize = 110;
+/// Parenthesis depth of generated code beyond which a value goes into a `let`: naga's WGSL
+/// parser refuses programs nested 200 deep (expressions and blocks together).
+const MAX_CODE_NESTING: usize = 24;
 
 pub const WGSL_RESERVED: &[&str] = &[
     "alias", "break", "case", "const", "const_assert", "continue", "continuing", "default", "diagnostic", "discard",
@@ -287,6 +302,7 @@ impl<'u> Lower<'u> {
             kout: KOut::default(),
             stack: Vec::new(),
             counter: 0,
+            depth: 0,
         }
     }
 
@@ -1098,7 +1114,29 @@ impl<'u> Lower<'u> {
 
     // ---------------------------------------------------------------- expressions
 
+    /// Lowers an expression (recursion-limited; deeply nested code goes into a `let`).
     pub fn expr(&mut self, e: &Expr) -> R<Val> {
+        self.enter(e.pos)?;
+        let r = self.expr_node(e);
+        self.depth -= 1;
+        let v = r?;
+        if v.ty.is_arith() && v.base.is_none() && code_nesting(&v.code) > MAX_CODE_NESTING {
+            return Ok(self.to_let(v));
+        }
+        Ok(v)
+    }
+
+    /// Enters one recursion level of lowering (see [`MAX_LOWER_DEPTH`]).
+    fn enter(&mut self, pos: Pos) -> R<()> {
+        self.depth += 1;
+        if self.depth > MAX_LOWER_DEPTH {
+            self.depth -= 1;
+            return Err(self.err(pos, format!("program too deeply nested (more than {MAX_LOWER_DEPTH} levels of expressions, statements and calls)")));
+        }
+        Ok(())
+    }
+
+    fn expr_node(&mut self, e: &Expr) -> R<Val> {
         let pos = e.pos;
         match &e.kind {
             ExprKind::Int(v, t) => {
@@ -1677,6 +1715,17 @@ impl<'u> Lower<'u> {
     }
 
     pub fn stmt(&mut self, s: &Stmt) -> R<()> {
+        let pos = stmt_pos(s);
+        if self.fx.last().is_some_and(|f| f.indent > MAX_WGSL_BLOCK_DEPTH) && pos.line > 0 {
+            return Err(self.err(pos, format!("statements nested too deeply for WebGPU (WGSL allows {MAX_WGSL_BLOCK_DEPTH} nested blocks; each loop, `if` or `{{}}` block is one)")));
+        }
+        self.enter(pos)?;
+        let r = self.stmt_node(s);
+        self.depth -= 1;
+        r
+    }
+
+    fn stmt_node(&mut self, s: &Stmt) -> R<()> {
         match s {
             Stmt::Empty => Ok(()),
             Stmt::Expr(e) => self.expr_stmt(e),
@@ -1728,8 +1777,8 @@ impl<'u> Lower<'u> {
                 Ok(())
             }
             Stmt::For(init, c, step, body) => {
-                self.emit("{");
-                self.f().indent += 1;
+                // No WGSL block around the loop for the init's scope: local names are unique
+                // per function, and WGSL allows only 127 nested blocks (C loops nest deeper).
                 self.f().scopes.push(HashMap::new());
                 let r = (|| -> R<()> {
                     if let Some(i) = init {
@@ -1757,10 +1806,7 @@ impl<'u> Lower<'u> {
                     Ok(())
                 })();
                 self.f().scopes.pop();
-                r?;
-                self.f().indent -= 1;
-                self.emit("}");
-                Ok(())
+                r
             }
             Stmt::Switch(sel, body, pos) => self.switch(sel, body, *pos),
             Stmt::Case(_, p) | Stmt::Default(p) => Err(self.err(*p, "`case` label outside a switch")),
@@ -2007,6 +2053,32 @@ impl<'u> Lower<'u> {
 }
 
 /// Does this statement list end in a jump (so a following case label is not fallen into)?
+/// Deepest parenthesis nesting of generated code.
+fn code_nesting(code: &str) -> usize {
+    let (mut d, mut max) = (0usize, 0usize);
+    for b in code.bytes() {
+        match b {
+            b'(' => {
+                d += 1;
+                max = max.max(d);
+            }
+            b')' => d = d.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// A position for a statement's errors (the first expression or declaration in it).
+fn stmt_pos(s: &Stmt) -> Pos {
+    match s {
+        Stmt::Expr(e) | Stmt::If(e, ..) | Stmt::While(e, _) | Stmt::DoWhile(_, e) | Stmt::Switch(e, ..) | Stmt::Case(e, _) => e.pos,
+        Stmt::Return(_, p) | Stmt::Break(p) | Stmt::Continue(p) | Stmt::Default(p) => *p,
+        Stmt::Decl(d) if !d.is_empty() => d[0].pos,
+        _ => Pos { file: 0, line: 0, col: 0 },
+    }
+}
+
 fn ends_flow(s: &[Stmt]) -> bool {
     match s.last() {
         Some(Stmt::Break(_) | Stmt::Return(..) | Stmt::Continue(_)) => true,

@@ -38,10 +38,44 @@ use crate::{
 /// Names of the overrides that choose the workgroup size per enqueue (same as WGSL programs).
 pub use crate::wgsl::LOCAL_SIZE_OVERRIDES;
 
-/// Builds an OpenCL C program.
+/// Stack of the thread that runs a build. The front end and naga's parser recurse over the
+/// program; nesting limits (see [`parser`]) bound that depth, and this stack holds the deepest
+/// program they admit whatever thread the application calls from (a small stack must not
+/// turn hostile source into a crash). Reserved virtual memory: untouched pages cost nothing.
+pub const BUILD_STACK_BYTES: usize = 256 << 20;
+
+/// Builds an OpenCL C program (on a thread with [`BUILD_STACK_BYTES`] of stack).
 pub fn build(source: &str, options: &BuildOptions) -> Result<ProgramModule, BuildError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let r = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("wgcl-build".into())
+                .stack_size(BUILD_STACK_BYTES)
+                .spawn_scoped(s, || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_here(source, options))))
+                .map(|h| h.join())
+        });
+        match r {
+            Ok(Ok(Ok(r))) => r,
+            Ok(_) => Err(BuildError::new("internal error: the compiler failed on this program; please report it")),
+            // No thread to spare (resource limits): build on the caller's stack.
+            Err(_) => build_here(source, options),
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    build_here(source, options)
+}
+
+fn build_here(source: &str, options: &BuildOptions) -> Result<ProgramModule, BuildError> {
     let (wgsl, kernels, log) = to_wgsl(source, options)?;
     let module = naga::front::wgsl::parse_str(&wgsl).map_err(|e| {
+        let msg = e.message();
+        if msg.contains("recursion limit") || msg.contains("brace") {
+            // WGSL's limits (127 nested blocks; naga parses 200 levels deep) are below C's.
+            return BuildError::new(format!(
+                "the program nests statements or expressions too deeply for WebGPU ({msg}); WGSL allows about 60 nested loops or blocks"
+            ));
+        }
         BuildError::new(format!(
             "internal error: the WGSL generated for this program does not parse ({}); please report it. Generated WGSL:\n{wgsl}",
             e.emit_to_string(&wgsl)
@@ -219,6 +253,9 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
 /// minimum for `CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE`, which the runtime reports).
 pub const MAX_PROGRAM_CONSTANT_BYTES: u64 = 64 * 1024;
 
+/// Longest `-D` option: a macro that size is not configuration (and each use copies it).
+pub const MAX_DEFINE_BYTES: usize = 64 << 10;
+
 fn apply_options(pp: &mut preprocess::Preprocessor, options: &BuildOptions, log: &mut String) -> Result<(), BuildError> {
     let mut it = options.options.split_whitespace().peekable();
     while let Some(o) = it.next() {
@@ -231,6 +268,10 @@ fn apply_options(pp: &mut preprocess::Preprocessor, options: &BuildOptions, log:
         };
         if let Some(rest) = o.strip_prefix("-D") {
             let d = take(&mut it, rest, "-D")?;
+            if d.len() > MAX_DEFINE_BYTES {
+                let name = d.split(['=', '(']).next().unwrap_or("").chars().take(64).collect::<String>();
+                return Err(BuildError::new(format!("-D option `{name}` is longer than {} KiB", MAX_DEFINE_BYTES >> 10)));
+            }
             let (n, v) = d.split_once('=').unwrap_or((&d, "1"));
             pp.define_str(n, v).map_err(|e| BuildError::new(format!("invalid -D option `{d}`: {}", e.message)))?;
         } else if let Some(rest) = o.strip_prefix("-U") {

@@ -26,7 +26,20 @@ pub struct Parser<'a> {
     enum_consts: HashMap<String, i64>,
     pub structs: Vec<StructDef>,
     end: Pos,
+    /// Open nesting levels (parentheses, blocks, statements, unary operators, initializer
+    /// braces, right-recursive `=`/`?:`), capped at [`MAX_NESTING`].
+    nest: u32,
+    /// Depth of the expression tree parsed last, capped at [`MAX_EXPR_DEPTH`].
+    ed: u32,
 }
+
+/// Nesting limit of the parser (clang's bracket limit is 256 too): every pass after the
+/// parser recurses over the tree, so hostile nesting must end here as an error.
+pub const MAX_NESTING: u32 = 256;
+/// Depth limit of an expression tree. Left-associative chains (`1+1+…+1`) are parsed
+/// iteratively but lowered recursively; this bounds that recursion (see
+/// `opencl_c::BUILD_STACK_BYTES`).
+pub const MAX_EXPR_DEPTH: u32 = 10_000;
 
 /// Everything the declaration specifiers said.
 #[derive(Default, Clone)]
@@ -86,7 +99,7 @@ impl<'a> Parser<'a> {
         ] {
             typedefs.insert(n.to_string(), (Ty::Scalar(s), n.to_string()));
         }
-        Parser { t, i: 0, files, typedefs, struct_tags: HashMap::new(), enum_consts: HashMap::new(), structs: Vec::new(), end }
+        Parser { t, i: 0, files, typedefs, struct_tags: HashMap::new(), enum_consts: HashMap::new(), structs: Vec::new(), end, nest: 0, ed: 0 }
     }
 
     fn peek(&self) -> Option<&Token> {
@@ -131,6 +144,23 @@ impl<'a> Parser<'a> {
             Some(t) => Err(self.err(format!("expected an identifier, found `{}`", t.text))),
             None => Err(self.err("expected an identifier, found end of input")),
         }
+    }
+
+    /// Enters one nesting level (see [`MAX_NESTING`]); the caller leaves with `self.nest -= 1`.
+    fn enter(&mut self) -> Result<(), BuildError> {
+        self.nest += 1;
+        if self.nest > MAX_NESTING {
+            return Err(self.err(format!("nesting level exceeded maximum of {MAX_NESTING}")));
+        }
+        Ok(())
+    }
+    /// Records the depth of a new expression node over children of depth `d`.
+    fn node_depth(&mut self, d: u32, pos: Pos) -> Result<(), BuildError> {
+        self.ed = d + 1;
+        if self.ed > MAX_EXPR_DEPTH {
+            return Err(self.files.err(pos, format!("expression too deeply nested (depth exceeds {MAX_EXPR_DEPTH})")));
+        }
+        Ok(())
     }
 
     pub fn parse_unit(mut self) -> Result<Unit, BuildError> {
@@ -338,6 +368,7 @@ impl<'a> Parser<'a> {
             }
         };
         if self.eat("{") {
+            self.enter()?;
             let mut fields = Vec::new();
             // Union members as field lists (an anonymous struct member is its fields).
             let mut members: Vec<Vec<(String, Ty)>> = Vec::new();
@@ -348,6 +379,18 @@ impl<'a> Parser<'a> {
                     let (name, ty, pos) = self.declarator(sp.ty.clone().unwrap())?;
                     if self.at(":") {
                         return Err(self.err("bit-fields are not supported"));
+                    }
+                    // A struct inside itself (directly, by an array, or through another
+                    // struct) has no size: layout passes would recurse forever.
+                    let mut inner = &ty;
+                    while let Ty::Array(e, _) = inner {
+                        inner = e;
+                    }
+                    if let Ty::Struct(j) = inner {
+                        if !self.structs[*j].complete {
+                            let what = name.as_deref().map(|n| format!("field `{n}`")).unwrap_or("anonymous member".into());
+                            return Err(self.files.err(pos, format!("{what} has incomplete type `{}`", self.structs[*j].name)));
+                        }
                     }
                     match (name, &ty) {
                         (Some(name), _) => {
@@ -391,6 +434,7 @@ impl<'a> Parser<'a> {
             self.structs[idx].aliases = aliases;
             self.structs[idx].is_union = union_kept;
             self.structs[idx].complete = true;
+            self.nest -= 1;
             while self.at("__attribute__") {
                 self.i += 1;
                 self.attribute(&mut specs)?;
@@ -652,23 +696,35 @@ impl<'a> Parser<'a> {
         if self.at("{") {
             let pos = self.pos();
             self.i += 1;
+            self.enter()?;
             let mut v = Vec::new();
+            let mut d = 0;
             while !self.eat("}") {
                 if self.at(".") || self.at("[") {
                     return Err(self.err("designated initializers are not supported"));
                 }
                 v.push(self.initializer()?);
+                d = d.max(self.ed);
                 if !self.eat(",") {
                     self.expect("}")?;
                     break;
                 }
             }
+            self.nest -= 1;
+            self.node_depth(d, pos)?;
             return Ok(Expr { kind: ExprKind::InitList(v), pos });
         }
         self.assign_expr()
     }
 
     fn stmt(&mut self) -> Result<Stmt, BuildError> {
+        self.enter()?;
+        let r = self.stmt_inner();
+        self.nest -= 1;
+        r
+    }
+
+    fn stmt_inner(&mut self) -> Result<Stmt, BuildError> {
         let pos = self.pos();
         let Some(t) = self.peek() else { return Err(self.err("expected a statement")) };
         // `name:` is a label, except `default:`.
@@ -779,7 +835,9 @@ impl<'a> Parser<'a> {
         while self.at(",") {
             let pos = self.pos();
             self.i += 1;
+            let dl = self.ed;
             let r = self.assign_expr()?;
+            self.node_depth(dl.max(self.ed), pos)?;
             e = Expr { kind: ExprKind::Comma(Box::new(e), Box::new(r)), pos };
         }
         Ok(e)
@@ -791,7 +849,11 @@ impl<'a> Parser<'a> {
         if let Some(op) = OPS.iter().find(|o| self.at(o)) {
             let pos = self.pos();
             self.i += 1;
+            let dl = self.ed;
+            self.enter()?;
             let r = self.assign_expr()?;
+            self.nest -= 1;
+            self.node_depth(dl.max(self.ed), pos)?;
             let bop: &'static str = match *op {
                 "=" => "",
                 "+=" => "+",
@@ -815,9 +877,14 @@ impl<'a> Parser<'a> {
         if self.at("?") {
             let pos = self.pos();
             self.i += 1;
+            let dc = self.ed;
+            self.enter()?;
             let a = self.expr()?;
+            let da = self.ed;
             self.expect(":")?;
             let b = self.cond_expr()?;
+            self.nest -= 1;
+            self.node_depth(dc.max(da).max(self.ed), pos)?;
             return Ok(Expr { kind: ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b)), pos });
         }
         Ok(c)
@@ -856,7 +923,9 @@ impl<'a> Parser<'a> {
             }
             let pos = t.pos;
             self.i += 1;
+            let dl = self.ed;
             let r = self.binary(p + 1)?;
+            self.node_depth(dl.max(self.ed), pos)?;
             l = Expr { kind: ExprKind::Binary(op, Box::new(l), Box::new(r)), pos };
         }
         Ok(l)
@@ -875,6 +944,13 @@ impl<'a> Parser<'a> {
     }
 
     fn unary(&mut self) -> Result<Expr, BuildError> {
+        self.enter()?;
+        let r = self.unary_inner();
+        self.nest -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, BuildError> {
         let pos = self.pos();
         let Some(t) = self.peek().cloned() else { return Err(self.err("expected an expression, found end of input")) };
         if t.kind == TokKind::Punct {
@@ -890,11 +966,13 @@ impl<'a> Parser<'a> {
             if let Some(op) = op {
                 self.i += 1;
                 let e = self.unary()?;
+                self.node_depth(self.ed, pos)?;
                 return Ok(Expr { kind: ExprKind::Unary(op, Box::new(e)), pos });
             }
             if t.is("++") || t.is("--") {
                 self.i += 1;
                 let e = self.unary()?;
+                self.node_depth(self.ed, pos)?;
                 let op = if t.is("++") { "++" } else { "--" };
                 return Ok(Expr { kind: ExprKind::IncDec(op, true, Box::new(e)), pos });
             }
@@ -905,10 +983,13 @@ impl<'a> Parser<'a> {
                 if ty.is_vector() && self.at("(") {
                     self.i += 1;
                     let mut args = vec![self.assign_expr()?];
+                    let mut d = self.ed;
                     while self.eat(",") {
                         args.push(self.assign_expr()?);
+                        d = d.max(self.ed);
                     }
                     self.expect(")")?;
+                    self.node_depth(d, pos)?;
                     let e = Expr { kind: ExprKind::VecLit(ty, args), pos };
                     return self.postfix(e);
                 }
@@ -916,6 +997,7 @@ impl<'a> Parser<'a> {
                     return Err(self.err("compound literals are not supported"));
                 }
                 let e = self.unary()?;
+                self.node_depth(self.ed, pos)?;
                 return Ok(Expr { kind: ExprKind::Cast(ty, Box::new(e)), pos });
             }
         }
@@ -926,6 +1008,7 @@ impl<'a> Parser<'a> {
                 self.i += 1;
                 let ty = self.type_name()?;
                 self.expect(")")?;
+                self.ed = 1;
                 if is_vs {
                     let n = if ty.width() == 3 { 4 } else { ty.width() };
                     return Ok(Expr { kind: ExprKind::Int(n as u64, INT), pos });
@@ -933,6 +1016,7 @@ impl<'a> Parser<'a> {
                 return Ok(Expr { kind: ExprKind::SizeofTy(ty), pos });
             }
             let e = self.unary()?;
+            self.node_depth(self.ed, pos)?;
             if is_vs {
                 return Err(self.files.err(pos, "vec_step of an expression is not supported; use vec_step(type)"));
             }
@@ -945,8 +1029,12 @@ impl<'a> Parser<'a> {
     fn postfix(&mut self, mut e: Expr) -> Result<Expr, BuildError> {
         loop {
             let pos = self.pos();
+            let d = self.ed;
             if self.eat("[") {
+                self.enter()?;
                 let i = self.expr()?;
+                self.nest -= 1;
+                self.node_depth(d.max(self.ed), pos)?;
                 self.expect("]")?;
                 e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(i)), pos };
             } else if self.eat(".") || self.at("->") {
@@ -956,10 +1044,12 @@ impl<'a> Parser<'a> {
                     _ => return Err(self.err("expected a member name")),
                 };
                 self.i += 1;
+                self.node_depth(d, pos)?;
                 e = Expr { kind: ExprKind::Member(Box::new(e), name, arrow), pos };
             } else if self.at("++") || self.at("--") {
                 let op = if self.at("++") { "++" } else { "--" };
                 self.i += 1;
+                self.node_depth(d, pos)?;
                 e = Expr { kind: ExprKind::IncDec(op, false, Box::new(e)), pos };
             } else if self.at("(") {
                 let ExprKind::Ident(name) = &e.kind else {
@@ -968,15 +1058,18 @@ impl<'a> Parser<'a> {
                 let name = name.clone();
                 self.i += 1;
                 let mut args = Vec::new();
+                let mut da = d;
                 if !self.eat(")") {
                     loop {
                         args.push(self.assign_expr()?);
+                        da = da.max(self.ed);
                         if !self.eat(",") {
                             break;
                         }
                     }
                     self.expect(")")?;
                 }
+                self.node_depth(da, pos)?;
                 e = Expr { kind: ExprKind::Call(name, args), pos: e.pos };
             } else {
                 return Ok(e);
@@ -1010,6 +1103,7 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.files.err(pos, format!("expected an expression, found `{}`", t.text))),
         };
+        self.ed = 1;
         Ok(Expr { kind, pos })
     }
 

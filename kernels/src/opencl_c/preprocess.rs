@@ -28,6 +28,12 @@ pub struct Preprocessor<'a> {
     disk_files: std::collections::HashSet<String>,
     pub files: Files,
     depth: usize,
+    /// Bytes of headers included so far (see [`MAX_INCLUDED_BYTES`]).
+    included_bytes: usize,
+    /// Tokens produced by macro expansion so far (see [`MAX_EXPANDED_TOKENS`]).
+    expanded: std::cell::Cell<usize>,
+    /// Open `expand` calls: macro arguments are expanded recursively.
+    expand_depth: std::cell::Cell<u32>,
     /// Text of `#pragma`s seen (e.g. `OPENCL EXTENSION`), for the build log.
     pub pragmas: Vec<String>,
 }
@@ -114,6 +120,46 @@ pub const PREDEFINED: &[(&str, &str)] = &[
     ("false", "0"),
 ];
 
+/// Largest header read from disk: a file that big is not C source (`/dev/zero` would never end).
+pub const MAX_HEADER_BYTES: u64 = 16 << 20;
+/// All headers of one build together (a header that includes itself twice doubles per level).
+pub const MAX_INCLUDED_BYTES: usize = 64 << 20;
+/// `#include` nesting (a self-include without a guard ends here).
+pub const MAX_INCLUDE_DEPTH: usize = 200;
+/// Tokens that macro expansion may produce in one build: `#define A B B`, `#define B C C`…
+/// grows exponentially, and each token costs memory.
+pub const MAX_EXPANDED_TOKENS: usize = 1_000_000;
+/// Nesting of macro invocations inside macro arguments (`F(F(F(…)))`), expanded recursively.
+pub const MAX_EXPANSION_NESTING: u32 = 256;
+/// Nesting of parentheses and unary operators in `#if` expressions.
+const MAX_IF_NESTING: u32 = 256;
+
+/// Reads a header from disk if it is a regular file inside one of `roots` (canonical -I
+/// directories): hostile `#include "/dev/zero"` or `"/proc/self/environ"` must neither hang
+/// the build nor have their contents echoed in error messages. Returns the canonical path.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_header(path: &std::path::Path, roots: &[std::path::PathBuf]) -> Option<Result<(String, String), String>> {
+    use std::io::Read;
+    let full = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&full).ok()?;
+    let outside = !roots.iter().any(|r| full.starts_with(r));
+    let special = ["/proc", "/sys", "/dev"].iter().any(|d| full.starts_with(d));
+    if !meta.is_file() || outside || special {
+        return Some(Err("only regular files inside the -I directories can be included".into()));
+    }
+    let mut bytes = Vec::new();
+    let f = std::fs::File::open(&full).ok()?;
+    f.take(MAX_HEADER_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > MAX_HEADER_BYTES {
+        return Some(Err(format!("header larger than {} MiB", MAX_HEADER_BYTES >> 20)));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => return Some(Err("header is not UTF-8 text".into())),
+    };
+    Some(Ok((full.to_string_lossy().into_owned(), text)))
+}
+
 impl<'a> Preprocessor<'a> {
     pub fn new(headers: &'a [(String, String)]) -> Self {
         let mut p = Preprocessor {
@@ -123,6 +169,9 @@ impl<'a> Preprocessor<'a> {
             disk_files: Default::default(),
             files: Files(vec!["program.cl".into()]),
             depth: 0,
+            included_bytes: 0,
+            expanded: Default::default(),
+            expand_depth: Default::default(),
             pragmas: Vec::new(),
         };
         for (k, v) in PREDEFINED {
@@ -159,21 +208,33 @@ impl<'a> Preprocessor<'a> {
         Ok(out)
     }
 
-    fn process(&mut self, toks: Vec<Token>, out: &mut Vec<Token>) -> Result<(), BuildError> {
+    fn process(&mut self, mut toks: Vec<Token>, out: &mut Vec<Token>) -> Result<(), BuildError> {
         // Conditional stack: (this group is active, some group of this #if was taken, seen #else).
         let mut conds: Vec<(bool, bool, bool, Pos)> = Vec::new();
         let mut text: Vec<Token> = Vec::new();
+        // `#line`: lines to add to every later token, and the file name to give them.
+        let mut remap: Option<(i64, Option<u32>)> = None;
+        let fix = |t: &mut Token, remap: &Option<(i64, Option<u32>)>| {
+            if let Some((d, f)) = remap {
+                t.pos.line = (t.pos.line as i64 + d).clamp(1, u32::MAX as i64) as u32;
+                if let Some(f) = f {
+                    t.pos.file = *f;
+                }
+            }
+        };
         let mut i = 0;
         while i < toks.len() {
+            fix(&mut toks[i], &remap);
             let t = &toks[i];
             let active = conds.iter().all(|c| c.0);
             if t.bol && t.is("#") {
+                let hash_pos = t.pos;
                 let mut j = i + 1;
                 while j < toks.len() && !toks[j].bol {
+                    fix(&mut toks[j], &remap);
                     j += 1;
                 }
                 let line = &toks[i + 1..j];
-                let hash_pos = t.pos;
                 i = j;
                 let Some(d) = line.first() else { continue };
                 let rest = &line[1..];
@@ -218,6 +279,27 @@ impl<'a> Preprocessor<'a> {
                         }
                     }
                     _ if !active => {}
+                    "line" => {
+                        let rest = self.expand(rest.to_vec().into())?;
+                        let n = rest
+                            .first()
+                            .filter(|t| t.kind == TokKind::Number)
+                            .and_then(|t| parse_int(&t.text))
+                            .filter(|&n| n > 0 && n <= u32::MAX as u64)
+                            .ok_or_else(|| self.files.err(d.pos, "#line needs a positive line number"))?;
+                        let file = match rest.get(1) {
+                            Some(f) if f.kind == TokKind::StrLit => {
+                                self.files.0.push(f.text[1..f.text.len() - 1].to_string());
+                                Some(self.files.0.len() as u32 - 1)
+                            }
+                            Some(f) => return Err(self.files.err(f.pos, "#line expects a line number and an optional \"file name\"")),
+                            None => remap.and_then(|r| r.1),
+                        };
+                        // The next physical line (by its original number) becomes line `n`.
+                        let old = remap.map_or(0, |r| r.0);
+                        let original = d.pos.line as i64 - old;
+                        remap = Some((n as i64 - (original + 1), file));
+                    }
                     _ => {
                         // Text before a directive is expanded with the macros defined so far.
                         let chunk = std::mem::take(&mut text);
@@ -298,20 +380,29 @@ impl<'a> Preprocessor<'a> {
                 .into_iter()
                 .chain(self.include_dirs.iter().map(|d| std::path::Path::new(d).join(&name)))
                 .collect();
+            let roots: Vec<std::path::PathBuf> = self.include_dirs.iter().filter_map(|d| std::fs::canonicalize(d).ok()).collect();
             for path in disk {
-                if let Ok(src) = std::fs::read_to_string(&path) {
-                    let full = std::fs::canonicalize(&path).unwrap_or(path).to_string_lossy().into_owned();
-                    self.disk_files.insert(full.clone());
-                    found = Some((full, src));
-                    break;
+                match read_header(&path, &roots) {
+                    Some(Ok((full, src))) => {
+                        self.disk_files.insert(full.clone());
+                        found = Some((full, src));
+                        break;
+                    }
+                    Some(Err(why)) => return Err(self.files.err(pos, format!("cannot include `{name}`: {why}"))),
+                    None => {}
                 }
             }
         }
         let Some((hname, hsrc)) = found else {
             return Err(self.files.err(pos, format!("header `{name}` not found (headers come from clCompileProgram's input_headers and -I)")));
         };
-        if self.depth > 64 {
-            return Err(self.files.err(pos, "#include nested too deeply (recursive include?)"));
+        if self.depth >= MAX_INCLUDE_DEPTH {
+            return Err(self.files.err(pos, format!("#include nested more than {MAX_INCLUDE_DEPTH} deep (recursive include?)")));
+        }
+        // Each include counts at least 4 KiB, which also bounds how many there can be.
+        self.included_bytes += hsrc.len().max(4096);
+        if self.included_bytes > MAX_INCLUDED_BYTES {
+            return Err(self.files.err(pos, format!("headers total more than {} MiB (repeated includes?)", MAX_INCLUDED_BYTES >> 20)));
         }
         let file = self.files.0.len() as u32;
         self.files.0.push(hname);
@@ -371,7 +462,20 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// Expands every macro in `input` (Prosser's algorithm).
-    pub fn expand(&self, mut input: VecDeque<Token>) -> Result<Vec<Token>, BuildError> {
+    pub fn expand(&self, input: VecDeque<Token>) -> Result<Vec<Token>, BuildError> {
+        let pos = input.front().map(|t| t.pos);
+        let d = self.expand_depth.get() + 1;
+        if d > MAX_EXPANSION_NESTING {
+            let p = pos.unwrap_or_default();
+            return Err(self.files.err(p, format!("macro invocations nested more than {MAX_EXPANSION_NESTING} deep in macro arguments")));
+        }
+        self.expand_depth.set(d);
+        let r = self.expand_here(input);
+        self.expand_depth.set(d - 1);
+        r
+    }
+
+    fn expand_here(&self, mut input: VecDeque<Token>) -> Result<Vec<Token>, BuildError> {
         let mut out = Vec::new();
         while let Some(t) = input.pop_front() {
             if t.kind != TokKind::Ident || t.hide.contains(&t.text) {
@@ -379,7 +483,17 @@ impl<'a> Preprocessor<'a> {
                 continue;
             }
             let Some(m) = self.macros.get(&t.text) else {
-                out.push(t);
+                // `__LINE__`/`__FILE__` depend on where they are used (the invocation's
+                // position inside macro bodies, as tokens from expansions carry it).
+                match t.text.as_str() {
+                    "__LINE__" => out.push(Token { kind: TokKind::Number, text: t.pos.line.to_string(), ..t }),
+                    "__FILE__" => {
+                        let name = self.files.0.get(t.pos.file as usize).cloned().unwrap_or_default();
+                        let text = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+                        out.push(Token { kind: TokKind::StrLit, text, ..t })
+                    }
+                    _ => out.push(t),
+                }
                 continue;
             };
             let mut hide = t.hide.clone();
@@ -403,6 +517,13 @@ impl<'a> Preprocessor<'a> {
                         }
                         if a.is("(") {
                             depth += 1;
+                            // Deeper arguments would be copied once per level of nested
+                            // invocations (quadratic); the parser refuses such nesting anyway.
+                            if depth > MAX_EXPANSION_NESTING {
+                                return Err(self.files.err(a.pos, format!(
+                                    "macro argument nested more than {MAX_EXPANSION_NESTING} parentheses deep"
+                                )));
+                            }
                         }
                         if a.is(")") {
                             depth -= 1;
@@ -428,6 +549,13 @@ impl<'a> Preprocessor<'a> {
                     self.subst(m, &args, &hide, &t)?
                 }
             };
+            let n = self.expanded.get() + body.len();
+            if n > MAX_EXPANDED_TOKENS {
+                return Err(self.files.err(t.pos, format!(
+                    "macro expansion of `{}` exceeds {MAX_EXPANDED_TOKENS} tokens in this program", t.text
+                )));
+            }
+            self.expanded.set(n);
             for b in body.into_iter().rev() {
                 input.push_front(b);
             }
@@ -535,7 +663,7 @@ impl<'a> Preprocessor<'a> {
         if toks.is_empty() {
             return Err(self.files.err(pos, "#if with no expression"));
         }
-        let mut e = IfEval { t: &toks, i: 0, files: &self.files, pos };
+        let mut e = IfEval { t: &toks, i: 0, files: &self.files, pos, depth: 0 };
         let v = e.expr(0)?;
         if e.i < toks.len() {
             return Err(self.files.err(toks[e.i].pos, format!("unexpected `{}` in #if expression", toks[e.i].text)));
@@ -550,6 +678,8 @@ struct IfEval<'t> {
     i: usize,
     files: &'t Files,
     pos: Pos,
+    /// Open parentheses, unary operators and `?:` (see [`MAX_IF_NESTING`]).
+    depth: u32,
 }
 
 impl IfEval<'_> {
@@ -559,6 +689,16 @@ impl IfEval<'_> {
     }
 
     fn primary(&mut self) -> Result<i64, BuildError> {
+        self.depth += 1;
+        if self.depth > MAX_IF_NESTING {
+            return Err(self.err("#if expression nested too deeply"));
+        }
+        let r = self.primary_here();
+        self.depth -= 1;
+        r
+    }
+
+    fn primary_here(&mut self) -> Result<i64, BuildError> {
         let t = self.t.get(self.i).ok_or_else(|| self.err("#if expression ends too early"))?.clone();
         self.i += 1;
         match t.kind {
@@ -587,12 +727,17 @@ impl IfEval<'_> {
             let Some(op) = self.t.get(self.i).map(|t| t.text.clone()) else { break };
             if op == "?" && min <= 1 {
                 self.i += 1;
+                self.depth += 1;
+                if self.depth > MAX_IF_NESTING {
+                    return Err(self.err("#if expression nested too deeply"));
+                }
                 let a = self.expr(0)?;
                 if !self.t.get(self.i).is_some_and(|t| t.is(":")) {
                     return Err(self.err("expected `:` in #if expression"));
                 }
                 self.i += 1;
                 let b = self.expr(1)?;
+                self.depth -= 1;
                 l = if l != 0 { a } else { b };
                 continue;
             }
