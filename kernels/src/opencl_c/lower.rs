@@ -200,6 +200,8 @@ pub struct KOut {
     pub funcs: Vec<String>,
     pub specs: HashMap<String, String>,
     pub static_local: u64,
+    /// The kernel (or a function it calls) uses printf.
+    pub printf: bool,
 }
 
 pub struct Lower<'u> {
@@ -220,6 +222,8 @@ pub struct Lower<'u> {
     pub kout: KOut,
     pub stack: Vec<String>,
     pub counter: u32,
+    /// The program's printf formats (ids are indices), see [`super::printf`].
+    pub printf: Vec<crate::printf::PrintfFormat>,
 }
 
 pub const WGSL_RESERVED: &[&str] = &[
@@ -287,6 +291,7 @@ impl<'u> Lower<'u> {
             kout: KOut::default(),
             stack: Vec::new(),
             counter: 0,
+            printf: Vec::new(),
         }
     }
 
@@ -1258,6 +1263,7 @@ impl<'u> Lower<'u> {
                 self.expr(b)
             }
             ExprKind::InitList(_) => Err(self.err(pos, "an initializer list is only allowed in a declaration")),
+            ExprKind::Str(_) => Err(self.err(pos, "string literals are only supported as printf's format and `%s` arguments")),
         }
     }
 
