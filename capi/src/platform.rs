@@ -315,8 +315,8 @@ fn device_info(d: &Device, param: cl_device_info, out: InfoOut) -> Result<(), cl
         | CL_DEVICE_IMAGE_MAX_BUFFER_SIZE
         | CL_DEVICE_IMAGE_MAX_ARRAY_SIZE
         | CL_DEVICE_MAX_GLOBAL_VARIABLE_SIZE
-        | CL_DEVICE_GLOBAL_VARIABLE_PREFERRED_TOTAL_SIZE
-        | CL_DEVICE_PRINTF_BUFFER_SIZE => out.scalar::<usize>(0),
+        | CL_DEVICE_GLOBAL_VARIABLE_PREFERRED_TOTAL_SIZE => out.scalar::<usize>(0),
+        CL_DEVICE_PRINTF_BUFFER_SIZE => out.scalar::<usize>(wgcl::printf::PRINTF_BUFFER_SIZE as usize),
         CL_DEVICE_MAX_PARAMETER_SIZE => out.scalar::<usize>(i.max_parameter_size),
         // In bits, per the spec.
         CL_DEVICE_MEM_BASE_ADDR_ALIGN => out.scalar::<cl_uint>(i.mem_base_addr_align * 8),

@@ -13,7 +13,9 @@
 //! * `__local` arguments sized by `clSetKernelArg(size, NULL)`: a workgroup array whose
 //!   element count is a pipeline-overridable constant ([`ArgKind::Local`]);
 //! * an optional uniform [`DispatchInfo`] block (global offset, sizes, work dim) at
-//!   [`KernelInfo::dispatch_binding`], filled by the runtime for every dispatch.
+//!   [`KernelInfo::dispatch_binding`], filled by the runtime for every dispatch;
+//! * an optional printf buffer at [`KernelInfo::printf_binding`], which the runtime zeroes
+//!   before and prints after each launch.
 //!
 //! The workgroup size is either fixed in the shader or given by three overridable
 //! constants ([`WorkgroupSize::Overridable`]) that the runtime specialises per enqueue.
@@ -21,6 +23,7 @@
 pub mod dispatch;
 pub mod wgsl;
 pub mod opencl_c;
+pub mod printf;
 mod specialize;
 
 pub use dispatch::DispatchInfo;
@@ -111,6 +114,9 @@ pub struct KernelInfo {
     pub attributes: String,
     /// Binding (in group 0) of the uniform [`DispatchInfo`] block, if the kernel reads it.
     pub dispatch_binding: Option<u32>,
+    /// Binding (in group 0) of the read-write storage buffer the kernel's printf calls append
+    /// records to (layout in [`printf`]), if the kernel or a function it calls uses printf.
+    pub printf_binding: Option<u32>,
     /// Bytes of workgroup memory the kernel uses besides its `__local` arguments.
     pub static_local_mem_size: u64,
     /// The entry point loops over the x group ids of its dispatch, from its work-group id
@@ -131,6 +137,8 @@ pub struct ProgramModule {
     /// The WGSL text `module` was parsed from: the source of a WGSL program, the generated
     /// text of an OpenCL C one. `None` only for modules made elsewhere.
     pub wgsl_text: Option<String>,
+    /// The program's printf formats: a record's first word indexes this table.
+    pub printf_formats: std::sync::Arc<Vec<printf::PrintfFormat>>,
 }
 
 impl ProgramModule {

@@ -143,7 +143,7 @@ impl ProgramModule {
                 *read_only = false;
             }
         }
-        Ok(ProgramModule { language: self.language, module, module_info, kernels, log: self.log.clone(), wgsl_text: Some(out) })
+        Ok(ProgramModule { language: self.language, module, module_info, kernels, log: self.log.clone(), wgsl_text: Some(out), printf_formats: self.printf_formats.clone() })
     }
 }
 

@@ -31,7 +31,7 @@ pub fn build(source: &str) -> Result<ProgramModule, BuildError> {
     if kernels.is_empty() {
         return Err(BuildError::new("the program has no @compute entry point (no kernel)"));
     }
-    Ok(ProgramModule { language: SourceLanguage::Wgsl, module, module_info, kernels, log: String::new(), wgsl_text: Some(source.to_string()) })
+    Ok(ProgramModule { language: SourceLanguage::Wgsl, module, module_info, kernels, log: String::new(), wgsl_text: Some(source.to_string()), printf_formats: Default::default() })
 }
 
 fn type_name(module: &Module, ty: naga::Handle<naga::Type>) -> String {
@@ -186,6 +186,7 @@ pub fn reflect(module: &Module, info: &naga::valid::ModuleInfo) -> Result<Vec<Ke
             work_group_size_hint: None,
             attributes: String::new(),
             dispatch_binding,
+            printf_binding: None,
             virtual_groups: false,
             static_local_mem_size: static_local,
         });

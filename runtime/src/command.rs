@@ -37,6 +37,8 @@ pub enum ReadTarget {
     Rows(Arc<Vec<(usize, HostPtr)>>),
     /// A mapping's runtime-owned memory, which the read keeps alive.
     Mapping { dst: HostPtr, _keep: Arc<MapStorage> },
+    /// A kernel's printf buffer: its records are printed to stdout.
+    Printf(Arc<Vec<wgcl_kernels::printf::PrintfFormat>>),
 }
 
 impl ReadTarget {
@@ -44,6 +46,7 @@ impl ReadTarget {
         match self {
             ReadTarget::Host(p) | ReadTarget::Mapping { dst: p, .. } => p.write(data),
             ReadTarget::Shared(v) => *v.lock() = data.to_vec(),
+            ReadTarget::Printf(formats) => crate::printf::print_buffer(formats, data),
             ReadTarget::Rows(rows) => {
                 for (skip, p) in rows.iter() {
                     p.write(&data[*skip..*skip + p.len()]);
@@ -437,7 +440,30 @@ impl Command {
                     mapped: Arc::new(Mutex::new(None)),
                 });
             }
-            Work::Kernel(launch) => launch.encode(rec),
+            Work::Kernel(launch) => match launch.printf() {
+                None => launch.encode(rec),
+                Some((buf, formats)) => {
+                    // Counter zeroed before, whole buffer read back after (printed when the
+                    // command completes, before its event does).
+                    rec.encoder().clear_buffer(buf, 0, Some(4));
+                    launch.encode(rec);
+                    let size = buf.size();
+                    let st = engine.device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("wgcl printf readback"),
+                        size,
+                        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+                        mapped_at_creation: false,
+                    });
+                    rec.encoder().copy_buffer_to_buffer(buf, 0, &st, 0, size);
+                    readback = Some(Readback {
+                        staging: st,
+                        skip: 0,
+                        len: size as usize,
+                        dst: ReadTarget::Printf(formats.clone()),
+                        mapped: Arc::new(Mutex::new(None)),
+                    });
+                }
+            },
             Work::WriteRows { dst, rows } => {
                 // Every row goes into one staging buffer, then one copy (or byte patch) per row.
                 let (buf, base) = dst.wgpu_buffer();

@@ -68,6 +68,10 @@ struct Bound {
     pipeline: Arc<wgpu::ComputePipeline>,
     dispatches: Vec<(wgpu::BindGroup, [u32; 3])>,
     _uniforms: Option<wgpu::Buffer>,
+    /// The printf buffer of a kernel that uses printf. Launches sharing this `Bound` share it:
+    /// each zeroes its counter before its dispatches and copies it out after them, in queue
+    /// order on the one wgpu queue.
+    printf: Option<wgpu::Buffer>,
 }
 
 /// What a [`Bound`] was made from. Buffers are compared as `Weak`s: a cached `Weak` keeps
@@ -144,6 +148,11 @@ impl BoundKey {
 }
 
 impl KernelLaunch {
+    /// The launch's printf buffer and the program's format table, if the kernel uses printf.
+    pub(crate) fn printf(&self) -> Option<(&wgpu::Buffer, &Arc<Vec<wgcl_kernels::printf::PrintfFormat>>)> {
+        self.bound.printf.as_ref().map(|b| (b, &self._kernel.built.module.printf_formats))
+    }
+
     /// Records the launch's dispatches into the batch's open compute pass.
     pub(crate) fn encode(&self, rec: &mut Recorder) {
         if self.bound.dispatches.is_empty() {
@@ -322,6 +331,14 @@ impl Kernel {
                 }
                 if let Some(b) = self.info.dispatch_binding {
                     entries.push(uniform(b));
+                }
+                if let Some(b) = self.info.printf_binding {
+                    entries.push(wgpu::BindGroupLayoutEntry {
+                        binding: b,
+                        visibility: wgpu::ShaderStages::COMPUTE,
+                        ty: wgpu::BindingType::Buffer { ty: wgpu::BufferBindingType::Storage { read_only: false }, has_dynamic_offset: false, min_binding_size: None },
+                        count: None,
+                    });
                 }
                 let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(&self.info.name), entries: &entries });
                 let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -624,6 +641,15 @@ impl Kernel {
         } else {
             None
         };
+        // Zero-initialized by wgpu, so the counter starts at 0.
+        let printf = self.info.printf_binding.map(|_| {
+            engine.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("wgcl printf"),
+                size: crate::printf::PRINTF_BUFFER_SIZE,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        });
         let mut dispatches = Vec::with_capacity(chunks.len());
         for (ci, chunk) in chunks.iter().enumerate() {
             let mut entries = Vec::new();
@@ -665,6 +691,9 @@ impl Kernel {
                     }),
                 });
             }
+            if let (Some(b), Some(buf)) = (self.info.printf_binding, &printf) {
+                entries.push(wgpu::BindGroupEntry { binding: b, resource: buf.as_entire_binding() });
+            }
             let bg = engine.device.create_bind_group(&wgpu::BindGroupDescriptor { label: Some(&self.info.name), layout: &layout.0, entries: &entries });
             let mut count = chunk.count;
             if self.info.virtual_groups {
@@ -672,7 +701,7 @@ impl Kernel {
             }
             dispatches.push((bg, count));
         }
-        Bound { pipeline, dispatches, _uniforms: uniforms }
+        Bound { pipeline, dispatches, _uniforms: uniforms, printf }
     }
 }
 

@@ -43,6 +43,7 @@ mod host;
 mod kernel;
 mod memory;
 mod platform;
+pub mod printf;
 mod program;
 mod queue;
 mod rect;

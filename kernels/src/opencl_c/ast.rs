@@ -38,6 +38,9 @@ pub enum ExprKind {
     InitList(Vec<Expr>),
     /// `__wgcl_infinity` / `__wgcl_nan` (from the INFINITY/NAN macros).
     Special(&'static str),
+    /// A string literal's bytes (adjacent literals joined, escapes resolved): only
+    /// printf's format and `%s` arguments take one.
+    Str(Vec<u8>),
 }
 
 #[derive(Clone, Debug)]

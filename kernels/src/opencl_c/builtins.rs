@@ -84,6 +84,9 @@ impl Lower<'_> {
         if WORK_ITEM.contains(&name) {
             return self.work_item(name, args, pos);
         }
+        if name == "printf" {
+            return self.printf(args, pos);
+        }
         let mut vals = Vec::new();
         for a in args {
             vals.push(self.expr(a)?);

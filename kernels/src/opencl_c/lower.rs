@@ -200,6 +200,8 @@ pub struct KOut {
     pub funcs: Vec<String>,
     pub specs: HashMap<String, String>,
     pub static_local: u64,
+    /// The kernel (or a function it calls) uses printf.
+    pub printf: bool,
 }
 
 pub struct Lower<'u> {
@@ -222,6 +224,8 @@ pub struct Lower<'u> {
     pub counter: u32,
     /// Open `expr`/`stmt` recursion levels, capped at [`MAX_LOWER_DEPTH`].
     pub depth: u32,
+    /// The program's printf formats (ids are indices), see [`super::printf`].
+    pub printf: Vec<crate::printf::PrintfFormat>,
 }
 
 /// Recursion limit of lowering: the parser bounds one expression's depth and nesting, but
@@ -303,6 +307,7 @@ impl<'u> Lower<'u> {
             stack: Vec::new(),
             counter: 0,
             depth: 0,
+            printf: Vec::new(),
         }
     }
 
@@ -1296,6 +1301,7 @@ impl<'u> Lower<'u> {
                 self.expr(b)
             }
             ExprKind::InitList(_) => Err(self.err(pos, "an initializer list is only allowed in a declaration")),
+            ExprKind::Str(_) => Err(self.err(pos, "string literals are only supported as printf's format and `%s` arguments")),
         }
     }
 

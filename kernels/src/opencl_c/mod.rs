@@ -21,6 +21,7 @@ pub mod lexer;
 pub mod lower;
 pub mod parser;
 pub mod preprocess;
+pub mod printf;
 pub mod types;
 pub mod words;
 
@@ -67,7 +68,7 @@ pub fn build(source: &str, options: &BuildOptions) -> Result<ProgramModule, Buil
 }
 
 fn build_here(source: &str, options: &BuildOptions) -> Result<ProgramModule, BuildError> {
-    let (wgsl, kernels, log) = to_wgsl(source, options)?;
+    let (wgsl, kernels, log, printf_formats) = translate(source, options)?;
     let module = naga::front::wgsl::parse_str(&wgsl).map_err(|e| {
         let msg = e.message();
         if msg.contains("recursion limit") || msg.contains("brace") {
@@ -84,11 +85,25 @@ fn build_here(source: &str, options: &BuildOptions) -> Result<ProgramModule, Bui
     let module_info = crate::validate(&module).map_err(|e| {
         BuildError::new(format!("internal error: {}; generated WGSL:\n{wgsl}", e.message))
     })?;
-    Ok(ProgramModule { language: SourceLanguage::OpenClC, module, module_info, kernels, log, wgsl_text: Some(wgsl) })
+    Ok(ProgramModule {
+        language: SourceLanguage::OpenClC,
+        module,
+        module_info,
+        kernels,
+        log,
+        wgsl_text: Some(wgsl),
+        printf_formats: std::sync::Arc::new(printf_formats),
+    })
 }
 
 /// Translates OpenCL C to WGSL text plus kernel reflection (no naga involved).
 pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<KernelInfo>, String), BuildError> {
+    translate(source, options).map(|(w, k, l, _)| (w, k, l))
+}
+
+/// [`to_wgsl`] plus the program's printf format table.
+#[allow(clippy::type_complexity)]
+fn translate(source: &str, options: &BuildOptions) -> Result<(String, Vec<KernelInfo>, String, Vec<crate::printf::PrintfFormat>), BuildError> {
     let mut pp = preprocess::Preprocessor::new(&options.headers);
     let mut log = String::new();
     apply_options(&mut pp, options, &mut log)?;
@@ -150,6 +165,7 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     let mut arg_lens = BTreeSet::new();
     let mut word_structs = BTreeSet::new();
     let mut dispatch_bindings = BTreeSet::new();
+    let mut printf_bindings = BTreeSet::new();
     let mut any_overridable = false;
     let kernels: Vec<&Function> = unit
         .items
@@ -191,6 +207,7 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
             any_overridable = true;
         }
         dispatch_bindings.insert(info.dispatch_binding.unwrap());
+        printf_bindings.extend(info.printf_binding);
         kdecls.append(&mut lw.kout.decls);
         kfuncs.append(&mut lw.kout.funcs);
         entries.push(entry);
@@ -226,6 +243,9 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
     for b in &dispatch_bindings {
         w.push_str(&format!("@group(0) @binding({b}) var<uniform> wgcl_dispatch_{b}: {};\n", DispatchInfo::STRUCT_NAME));
     }
+    for b in &printf_bindings {
+        w.push_str(&format!("@group(0) @binding({b}) var<storage, read_write> wgcl_printf_{b}: array<atomic<u32>>;\n"));
+    }
     for d in &kdecls {
         w.push_str(d);
         w.push('\n');
@@ -246,7 +266,7 @@ pub fn to_wgsl(source: &str, options: &BuildOptions) -> Result<(String, Vec<Kern
             }
         }
     }
-    Ok((w, infos, log))
+    Ok((w, infos, log, std::mem::take(&mut lw.printf)))
 }
 
 /// The most bytes of program-scope `__constant` data a program may declare (the OpenCL
@@ -580,6 +600,7 @@ fn gen_kernel(
         work_group_size_hint: f.work_group_size_hint,
         attributes: f.attributes.clone(),
         dispatch_binding: Some(nargs as u32),
+        printf_binding: lw.kout.printf.then_some(nargs as u32 + 1),
         static_local_mem_size: lw.kout.static_local,
         virtual_groups: !uses_local,
     };

@@ -1084,7 +1084,16 @@ impl<'a> Parser<'a> {
         let kind = match t.kind {
             TokKind::Number => number(&t.text).ok_or_else(|| self.files.err(pos, format!("invalid number `{}`", t.text)))?,
             TokKind::CharLit => ExprKind::Int(char_value(&t.text) as u64, INT),
-            TokKind::StrLit => return Err(self.files.err(pos, "string literals are not supported (printf is not supported)")),
+            TokKind::StrLit => {
+                // Adjacent literals are one string (C translation phase 6).
+                let mut bytes = super::printf::unescape(&t.text).map_err(|m| self.files.err(pos, m))?;
+                while let Some(n) = self.peek().filter(|n| n.kind == TokKind::StrLit).cloned() {
+                    let npos = self.pos();
+                    self.i += 1;
+                    bytes.extend(super::printf::unescape(&n.text).map_err(|m| self.files.err(npos, m))?);
+                }
+                ExprKind::Str(bytes)
+            }
             TokKind::Ident => {
                 if let Some(v) = self.enum_consts.get(&t.text) {
                     ExprKind::Int(*v as u64, INT)
