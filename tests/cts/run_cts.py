@@ -67,7 +67,8 @@ def first_error(text):
                     return short("build fails: " + msg)
     for line in lines:
         line = line.strip()
-        if line and REASON.search(line) and not IGNORED_REASON.match(line):
+        if line and not line.startswith("$ ") and REASON.search(line) \
+                and not IGNORED_REASON.match(line):
             return short(line)
     return ""
 
@@ -224,12 +225,16 @@ def main():
             f.write(table + "\n")
 
     # Comparison with the expected list.
-    problems = []
+    problems, notes = [], []
     for k in sorted(results):
         st, _, reason = results[k]
         exp = expected.get(k)
         if st in FAILING and exp is None:
             problems.append(f"NEW {st.upper()}: {k}  # {reason}  (log: {args.logs}/{k}.log)")
+        elif st in FAILING and exp[0] != st and "Timeout" in (st, exp[0]):
+            # Near the time cap a test can fail or time out depending on the machine's load:
+            # said, not counted (it still does not pass, which is what the list is for).
+            notes.append(f"note: {k} is {st}, listed as {exp[0]} (line {exp[2]})")
         elif st in FAILING and exp[0] != st:
             problems.append(f"CHANGED: {k} is {st}, listed as {exp[0]} "
                             f"(line {exp[2]}: update it)  # {reason}")
@@ -242,7 +247,7 @@ def main():
         if s in ran_suites and k not in known:
             problems.append(f"STALE: {k} (line {exp[2]}) is no test of {s}: remove the line")
     failed = tot["Fail"] + tot["Timeout"] + tot["Crash"]
-    for p in problems:
+    for p in notes + problems:
         print(p)
     print(f"{tot['Pass']} passed, {failed} failed, {tot['Skip']} skipped; "
           f"{len(problems)} differ from {os.path.relpath(args.expected)}"
