@@ -46,12 +46,15 @@ REASON = re.compile(r"error|fail|mismatch|wrong|invalid|unexpected|does not|asse
 
 
 def short(line):
-    """One line, without absolute paths (their last component stays), at most 110 chars."""
+    """One line, without absolute paths (their last component stays), the CTS's source
+    locations or an ERROR: prefix, at most 110 chars."""
     line = re.sub(r"(?:/[^/\s:()]+)+/([^/\s:()]+)", r"\1", line)
+    line = re.sub(r" (?:from|in) [\w.]+\.cpp:\d+\)", ")", line)
+    line = re.sub(r"^(CL )?ERROR: ", "", line)
     return re.sub(r"\s+", " ", line).strip()[:110]
 
 
-def first_error(text):
+def first_error(text, test):
     """A short reason: the first compiler error for a build failure, else the first line of
     the log that looks like an error."""
     lines = text.splitlines()
@@ -65,10 +68,17 @@ def first_error(text):
                     if w:
                         msg = "generated WGSL does not parse: " + w.group(1)
                     return short("build fails: " + msg)
-    for line in lines:
+    for i, line in enumerate(lines):
         line = line.strip()
+        m = re.match(r"thread '.*' \(\d+\) panicked at (\S+?):\d+:$", line)
+        if m:   # a Rust panic: its message is on the next line
+            return short(f"panic at {m.group(1)}: " + (lines[i + 1] if i + 1 < len(lines) else ""))
+        if line.endswith("..."):   # progress lines ("<test>...", "Testing x...")
+            continue
         if line and not line.startswith("$ ") and REASON.search(line) \
                 and not IGNORED_REASON.match(line):
+            if line.endswith(test + " FAILED") and line != test + " FAILED":
+                line = line[:-len(test + " FAILED")]   # glued to an unterminated message
             return short(line)
     return ""
 
@@ -120,7 +130,7 @@ def run_test(args, suite, test):
     with open(log, "a") as out:
         out.write(f"\n# wgcl-cts: {status} (exit {rc}, {secs:.1f} s)\n")
     reason = "" if status in ("Pass", "Skip") else (
-        f"timeout after {args.timeout} s" if status == "Timeout" else first_error(text))
+        f"timeout after {args.timeout} s" if status == "Timeout" else first_error(text, test))
     if status == "Crash" and not reason:
         reason = f"killed by signal {-rc if rc < 0 else rc - 128}"
     return suite, test, status, secs, reason
@@ -192,9 +202,13 @@ def main():
             st, secs, reason = results[k]
             f.write(f"{k}\t{st}\t{secs:.1f}\t{reason}\n")
     with open(os.path.join(args.logs, "expected-fails.suggested.txt"), "w") as f:
+        suite = None
         for k in sorted(results):
             st, _, reason = results[k]
             if st in FAILING:
+                if k.split("/")[0] != suite:
+                    suite = k.split("/")[0]
+                    f.write(f"\n# {suite}\n")
                 old = expected.get(k)
                 f.write(f"{k}  {st}  # {old[1] if old and old[0] == st else reason or 'no output'}\n")
 
