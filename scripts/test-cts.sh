@@ -20,7 +20,7 @@
 #                      and WGCL_CTS_LIB set, nothing is built and cargo is not needed
 #   WGCL_CTS_SRC       dir of the CTS tarballs (default <repo>/../shared/cts)
 #   WGCL_CTS_CACHE     build cache (default ${XDG_CACHE_HOME:-~/.cache}/wgcl-cts)
-#   WGCL_CTS_TIMEOUT   seconds per test (default 300)
+#   WGCL_CTS_TIMEOUT   seconds per test (default 120 in ci mode, 600 in full mode)
 #   WGCL_CTS_JOBS      tests run at once (default: nproc)
 #   WGCL_CTS_EXPECTED  expected-results list (default tests/cts/expected-fails.txt)
 #   WGCL_CTS_LOGS      log dir (default $CARGO_TARGET_DIR/cts-logs, else target/cts-logs)
@@ -149,7 +149,9 @@ export OCL_ICD_VENDORS="$VENDORS"
 unset OCL_ICD_FILENAMES
 : "${XDG_RUNTIME_DIR:=$(mktemp -d)}"; export XDG_RUNTIME_DIR
 
+MODE=${WGCL_CTS_MODE:-ci}
+[ "$MODE" = full ] && CAP=600 || CAP=120
 exec python3 "$ROOT/tests/cts/run_cts.py" --bin "$BIN" --logs "$LOGS" --suites "$SUITES" \
-  --mode "${WGCL_CTS_MODE:-ci}" --timeout "${WGCL_CTS_TIMEOUT:-300}" --jobs "${WGCL_CTS_JOBS:-$(nproc)}" \
+  --mode "$MODE" --timeout "${WGCL_CTS_TIMEOUT:-$CAP}" --jobs "${WGCL_CTS_JOBS:-$(nproc)}" \
   --expected "${WGCL_CTS_EXPECTED:-$ROOT/tests/cts/expected-fails.txt}" \
   --results "${WGCL_CTS_RESULTS:-}" --filter "${WGCL_CTS_FILTER:-}" --lib "$LIB"
