@@ -269,10 +269,12 @@ def main():
         if s in ran_suites and k not in known:
             problems.append(f"STALE: {k} (line {exp[2]}) is no test of {s}: remove the line")
     failed = tot["Fail"] + tot["Timeout"] + tot["Crash"]
+    shown = os.path.relpath(args.expected)
+    shown = args.expected if shown.startswith("..") else shown
     for p in notes + problems:
         print(p)
     print(f"{tot['Pass']} passed, {failed} failed, {tot['Skip']} skipped; "
-          f"{len(problems)} differ from {os.path.relpath(args.expected)}"
+          f"{len(problems)} differ from {shown}"
           + (f" (suggested list: {args.logs}/expected-fails.suggested.txt)" if problems else ""))
     return 1 if problems else 0
 
