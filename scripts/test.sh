@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust crates (runtime on lavapipe, front ends, the C ABI with its C
 # tests directly and through the ICD loader, against PoCL too), the model checks, the real
-# OpenCL clients, the browser demo in headless Chromium, and the benchmarks at CI size.
+# OpenCL clients, the browser demo in headless Chromium, the Khronos OpenCL CTS (its CI set),
+# and the benchmarks at CI size.
 # Each part runs even if an earlier one failed; the exit status says whether all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,8 @@ run rust cargo test --workspace --no-fail-fast
 [ -x scripts/test-extra.sh ] && run model-checks env WGCL_FUZZ_INSTALL="${WGCL_FUZZ_INSTALL-1}" scripts/test-extra.sh
 [ -x scripts/test-clients.sh ] && run clients scripts/test-clients.sh
 [ -x scripts/test-web.sh ] && run browser scripts/test-web.sh
+# The Khronos CTS (its CI set; the CTS build is cached outside the checkout): tests/cts/README.md.
+[ -x scripts/test-cts.sh ] && run cts scripts/test-cts.sh
 run benches benches/run.sh --quick
 echo "=== parts (wall time on $(nproc) cores):"
 printf '%s\n' "${summary[@]}"
