@@ -905,3 +905,19 @@ fn switch_cases_fall_through() {
         assert_eq!(got, &[a[0], a[1], a[2], a[3], r, s], "work-item {i}");
     }
 }
+
+// ---------------------------------------------------------------- linear ids
+
+#[test]
+fn linear_work_item_ids() {
+    let p = build("__kernel void k(__global uint* o)\n{\n    uint g = get_global_linear_id();\n    o[g * 2] = g;\n    o[g * 2 + 1] = get_local_linear_id();\n}\n");
+    let (gx, gy, lx, ly) = (8u32, 6u32, 4u32, 2u32);
+    let out = run(&p, "k", &[Arg::Buf(u32s(&vec![7; (gx * gy * 2) as usize]))], &[gx, gy], &[lx, ly]);
+    let o = to_u32s(&out[0]);
+    for y in 0..gy {
+        for x in 0..gx {
+            let g = (y * gx + x) as usize;
+            assert_eq!((o[g * 2], o[g * 2 + 1]), (g as u32, (y % ly) * lx + x % lx), "work-item ({x}, {y})");
+        }
+    }
+}
