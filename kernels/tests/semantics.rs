@@ -921,3 +921,47 @@ fn linear_work_item_ids() {
         }
     }
 }
+
+// ---------------------------------------------------------------- logic on vectors, NaN truth
+
+const LOGIC: &str = r#"
+__kernel void lg(__global const int* x, __global const float* f, __global int* o)
+{
+    int4 a = vload4(0, x), b = vload4(1, x);
+    int4 c = a && b;
+    int4 d = a || b;
+    int4 e = a && 1;
+    int4 g = 0 || b;
+    float4 fa = vload4(0, f);
+    int4 h = fa && (float4)(1.0f);
+    vstore4(c, 0, o);
+    vstore4(d, 1, o);
+    vstore4(e, 2, o);
+    vstore4(g, 3, o);
+    vstore4(h, 4, o);
+    float n = f[1];
+    o[20] = n ? 1 : 2;
+    o[21] = !n;
+    o[22] = n && 1;
+    if (n) o[23] = 5; else o[23] = 6;
+}
+"#;
+
+#[test]
+fn logic_operators_on_vectors_and_nan_truth() {
+    let p = build(LOGIC);
+    let x = [1, 0, -1, 0, 1, 1, 0, 0];
+    let f = [0.0f32, f32::NAN, -0.0, 2.0];
+    let out = run(&p, "lg", &[Arg::Buf(i32s(&x)), Arg::Buf(f32s(&f)), Arg::Buf(i32s(&[7; 24]))], &[1], &[1]);
+    let o = to_i32s(&out[2]);
+    let t = |c: bool| -(c as i32);
+    let mut want = Vec::new();
+    want.extend((0..4).map(|i| t(x[i] != 0 && x[4 + i] != 0)));
+    want.extend((0..4).map(|i| t(x[i] != 0 || x[4 + i] != 0)));
+    want.extend((0..4).map(|i| t(x[i] != 0)));
+    want.extend((0..4).map(|i| t(x[4 + i] != 0)));
+    // C truth of a float: compares unequal to 0, so NaN is true and -0.0 false.
+    want.extend((0..4).map(|i| t(f[i] != 0.0)));
+    want.extend([1, 0, 1, 5]);
+    assert_eq!(o, want);
+}

@@ -693,7 +693,8 @@ impl<'u> Lower<'u> {
                 if v.ty == Ty::Bool {
                     return Ok(v.code.clone());
                 }
-                Ok(format!("({} != {})", v.code, self.lit(&v.ty, 0)))
+                // A NaN is true: `!(x == 0)`, as `!=` of floats reaches the device ordered.
+                Ok(format!("!({} == {})", v.code, self.lit(&v.ty, 0)))
             }
             _ => Err(self.err(p, format!("a `{}` cannot be used as a condition", v.ty.c_name(self.structs())))),
         }
@@ -1435,8 +1436,17 @@ impl<'u> Lower<'u> {
     fn binary(&mut self, op: &'static str, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
         if op == "&&" || op == "||" {
             let l = self.expr(a)?;
+            if l.ty.is_vector() {
+                let r = self.expr(b)?;
+                return self.vector_logic(op, l, r, pos);
+            }
             let lc = self.cond(&l, a.pos)?;
             let (r, stmts) = self.capture(|s| s.expr(b))?;
+            if r.ty.is_vector() {
+                // Vectors: both sides evaluated, component-wise, -1/0 per component.
+                self.f().body.push_str(&indent_block(&stmts, 0));
+                return self.vector_logic(op, l, r, pos);
+            }
             let rc = self.cond(&r, b.pos)?;
             if stmts.is_empty() {
                 return Ok(Val::boolean(format!("({lc} {op} {rc})"), INT));
@@ -1452,6 +1462,29 @@ impl<'u> Lower<'u> {
         let l = self.expr(a)?;
         let r = self.expr(b)?;
         self.binop(op, l, r, pos)
+    }
+
+    /// `l && r` / `l || r` with a vector operand: a WGSL `vecN<bool>` of each component's
+    /// truth (a scalar operand applies to every component).
+    fn vector_logic(&mut self, op: &str, l: Val, r: Val, pos: Pos) -> R<Val> {
+        let v = if l.ty.is_vector() { &l.ty } else { &r.ty };
+        let (n, el) = (v.width(), v.scalar().unwrap());
+        if v.is_wide() || (l.ty.is_vector() && r.ty.is_vector() && (l.ty.width() != r.ty.width() || l.ty.scalar().map(Sc::size) != r.ty.scalar().map(Sc::size))) || !l.ty.is_arith() || !r.ty.is_arith() {
+            return Err(self.err(pos, format!("`{op}` of `{}` and `{}` is not supported", l.ty.c_name(self.structs()), r.ty.c_name(self.structs()))));
+        }
+        let truth = |s: &mut Self, x: &Val| -> R<String> {
+            if x.is_b && x.ty.is_vector() {
+                return Ok(x.code.clone());
+            }
+            if !x.ty.is_vector() {
+                let c = s.cond(x, pos)?;
+                return Ok(format!("vec{n}<bool>({c})"));
+            }
+            Ok(format!("!({} == {})", x.code, s.lit(&x.ty, 0)))
+        };
+        let (lc, rc) = (truth(self, &l)?, truth(self, &r)?);
+        let w = if op == "&&" { "&" } else { "|" };
+        Ok(Val::boolean(format!("({lc} {w} {rc})"), Ty::Vector(el.to_signed_int(), n)))
     }
 
     pub fn binop(&mut self, op: &str, l: Val, r: Val, pos: Pos) -> R<Val> {
