@@ -965,3 +965,18 @@ fn logic_operators_on_vectors_and_nan_truth() {
     want.extend([1, 0, 1, 5]);
     assert_eq!(o, want);
 }
+
+// ---------------------------------------------------------------- vec_step(expr), float.h
+
+#[test]
+fn vec_step_of_expressions_and_float_h_macros() {
+    let src = "__kernel void k(__global int* o)\n{\n    float3 f3; int i = 0; char16 c;\n    \
+               o[0] = vec_step(f3);\n    o[1] = vec_step(o[0]);\n    o[2] = vec_step(c);\n    o[3] = vec_step(i++);\n    o[4] = i;\n    o[5] = vec_step(f3.xy);\n    \
+               o[6] = HALF_DIG * 10000 + HALF_MANT_DIG * 100 + DBL_DIG;\n    o[7] = DBL_MANT_DIG * 10000 + DBL_MAX_EXP;\n    o[8] = HALF_MIN_EXP * 100 + HALF_MAX_EXP;\n}\n";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 9]))], &[1], &[1]);
+    // IEEE 754 binary16/binary64: *_DIG = floor((p - 1) log10 2) for p significand bits.
+    let dig = |p: f64| ((p - 1.0) * 2f64.log10()).floor() as i32;
+    let (half_dig, dbl_dig) = (dig(11.0), dig(53.0));
+    assert_eq!(to_i32s(&out[0]), vec![4, 1, 16, 1, 0, 2, half_dig * 10000 + 11 * 100 + dbl_dig, 53 * 10000 + 1024, -13 * 100 + 16]);
+}

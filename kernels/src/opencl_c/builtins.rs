@@ -71,6 +71,15 @@ impl Lower<'_> {
         if WORK_ITEM.contains(&name) {
             return self.work_item(name, args, pos);
         }
+        if name == "vec_step" && args.len() == 1 {
+            // C does not evaluate the operand: its statements are dropped.
+            let (v, _) = self.capture(|s| s.expr(&args[0]))?;
+            if !v.ty.is_arith() {
+                return Err(self.err(pos, format!("vec_step of a `{}`", v.ty.c_name(self.structs()))));
+            }
+            let n = if v.ty.width() == 3 { 4 } else { v.ty.width() };
+            return Ok(Val::new(format!("{n}i"), INT));
+        }
         if name == "get_global_linear_id" || name == "get_local_linear_id" {
             if !args.is_empty() {
                 return Err(self.err(pos, format!("`{name}` takes no arguments")));

@@ -934,7 +934,8 @@ impl<'a> Parser<'a> {
             }
             let e = self.unary()?;
             if is_vs {
-                return Err(self.files.err(pos, "vec_step of an expression is not supported; use vec_step(type)"));
+                // Typed (not evaluated) in the lowering, which knows the expression's type.
+                return Ok(Expr { kind: ExprKind::Call("vec_step".into(), vec![e]), pos });
             }
             return Ok(Expr { kind: ExprKind::SizeofExpr(Box::new(e)), pos });
         }
