@@ -980,3 +980,11 @@ fn vec_step_of_expressions_and_float_h_macros() {
     let (half_dig, dbl_dig) = (dig(11.0), dig(53.0));
     assert_eq!(to_i32s(&out[0]), vec![4, 1, 16, 1, 0, 2, half_dig * 10000 + 11 * 100 + dbl_dig, 53 * 10000 + 1024, -13 * 100 + 16]);
 }
+
+#[test]
+fn vector_cast_of_a_cast() {
+    let src = "__kernel void k(__global int* o, __global const float* f)\n{\n    char2 a = (char2)(char)300;\n    int4 b = (int4)(int)f[0];\n    o[0] = a.x; o[1] = a.y; o[2] = b.w;\n}\n";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 3])), Arg::Buf(f32s(&[-2.75]))], &[1], &[1]);
+    assert_eq!(to_i32s(&out[0]), vec![300i32 as i8 as i32, 300i32 as i8 as i32, -2.75f32 as i32]);
+}

@@ -669,6 +669,15 @@ impl<'u> Lower<'u> {
             return code;
         }
         let bits = ts.size() * 8;
+        // A literal is wrapped here: naga's constant evaluator rejects `300i << 24u`.
+        let lit = code.trim_start_matches('(').trim_end_matches(')');
+        if let Some(v) = lit.strip_suffix('i').or_else(|| lit.strip_suffix('u')).and_then(|d| d.parse::<i64>().ok()) {
+            if !to.is_vector() {
+                let m = v & ((1i64 << bits) - 1);
+                let w = if ts.is_signed() && m >= 1i64 << (bits - 1) { m - (1i64 << bits) } else { m };
+                return self.lit(to, w);
+            }
+        }
         if ts.is_signed() {
             let sh = 32 - bits;
             let shv = if to.is_vector() { format!("vec{}<u32>({sh}u)", to.width()) } else { format!("{sh}u") };

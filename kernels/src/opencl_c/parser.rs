@@ -902,7 +902,8 @@ impl<'a> Parser<'a> {
                 self.i += 1;
                 let ty = self.type_name()?;
                 self.expect(")")?;
-                if ty.is_vector() && self.at("(") {
+                // `(char2)(char)0` casts a cast; `(char2)(a, b)` is a vector literal.
+                if ty.is_vector() && self.at("(") && !self.is_type_start(1) {
                     self.i += 1;
                     let mut args = vec![self.assign_expr()?];
                     while self.eat(",") {
