@@ -988,3 +988,12 @@ fn vector_cast_of_a_cast() {
     let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 3])), Arg::Buf(f32s(&[-2.75]))], &[1], &[1]);
     assert_eq!(to_i32s(&out[0]), vec![300i32 as i8 as i32, 300i32 as i8 as i32, -2.75f32 as i32]);
 }
+
+#[test]
+fn loop_attributes_are_hints() {
+    let src = "__kernel void k(__global int* o)\n{\n    int s = 0;\n    __attribute__((opencl_unroll_hint)) for (int i = 0; i < 5; i++) s += i;\n    \
+               int j = 0;\n    __attribute__((opencl_unroll_hint(2))) while (j < 3) j++;\n    __attribute__((aligned(16))) int a = 4;\n    o[0] = s; o[1] = j; o[2] = a;\n}\n";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 3]))], &[1], &[1]);
+    assert_eq!(to_i32s(&out[0]), vec![(0..5).sum::<i32>(), 3, 4]);
+}

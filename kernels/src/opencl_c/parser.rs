@@ -670,6 +670,16 @@ impl<'a> Parser<'a> {
 
     fn stmt(&mut self) -> Result<Stmt, BuildError> {
         let pos = self.pos();
+        if self.at("__attribute__") {
+            // Loop attributes (`opencl_unroll_hint`, ...) are hints: the loop is kept as is.
+            let start = self.i;
+            self.i += 1;
+            self.attribute(&mut Specs::default())?;
+            if self.at("for") || self.at("while") || self.at("do") {
+                return self.stmt();
+            }
+            self.i = start;
+        }
         let Some(t) = self.peek() else { return Err(self.err("expected a statement")) };
         // `name:` is a label, except `default:`.
         if t.kind == TokKind::Ident && (t.text == "default" || !self.peek_at(1).is_some_and(|n| n.is(":"))) {
