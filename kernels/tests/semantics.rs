@@ -997,3 +997,12 @@ fn loop_attributes_are_hints() {
     let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 3]))], &[1], &[1]);
     assert_eq!(to_i32s(&out[0]), vec![(0..5).sum::<i32>(), 3, 4]);
 }
+
+#[test]
+fn pointer_null_comparisons_are_refused() {
+    // `p == NULL` used to compare p's offset with 0: true for a pointer to a buffer's start.
+    assert_eq!(
+        build_err("__kernel void k(__global int* o) {\n  __global int* p = o;\n  if (p == NULL) o[1] = 1;\n}"),
+        "program.cl:3:9: error: comparing a pointer with a null pointer is not supported (wgcl represents pointers as offsets into a known buffer, with no null value)"
+    );
+}

@@ -695,7 +695,8 @@ impl<'u> Lower<'u> {
             return Ok(v.code.clone());
         }
         if v.ty.is_pointer() {
-            return Ok("true".into());
+            // A null pointer constant is false; any other pointer points into its buffer.
+            return Ok(if v.base.is_none() && v.code == "0i" { "false" } else { "true" }.into());
         }
         match &v.ty {
             Ty::Scalar(_) | Ty::Bool => {
@@ -1562,6 +1563,11 @@ impl<'u> Lower<'u> {
             }
             (true, true, "-") => Ok(Val::new(format!("({} - {})", l.code, r.code), INT)),
             (true, true, "==" | "!=" | "<" | ">" | "<=" | ">=") => {
+                // A pointer is an offset into a statically known buffer, and a null pointer
+                // is offset 0 too, so `p == NULL` cannot be told from `p == &buf[0]`.
+                if [&l, &r].iter().any(|v| v.base.is_none() && v.code == "0i") {
+                    return Err(self.err(pos, "comparing a pointer with a null pointer is not supported (wgcl represents pointers as offsets into a known buffer, with no null value)"));
+                }
                 let same = match (&l.base, &r.base) {
                     (Some(a), Some(b)) => a.access == b.access,
                     _ => true,
