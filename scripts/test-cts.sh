@@ -137,8 +137,10 @@ if [ -n "${WGCL_CTS_LIB:-}" ]; then
   LIB=$(realpath -m "$WGCL_CTS_LIB")
 else
   PROFILE=${WGCL_CTS_PROFILE:-debug}
+  # WGCL_PREBUILT (scripts/test.sh): its build part made the debug lib with the workspace's
+  # feature set; building here with -p would compile the wgpu stack again with other features.
   if [ "$PROFILE" = release ]; then cargo build -q -p wgcl-capi --release || exit 1
-  else cargo build -q -p wgcl-capi || exit 1; fi
+  elif [ -z "${WGCL_PREBUILT:-}" ]; then cargo build -q -p wgcl-capi || exit 1; fi
   LIB=$TARGET/$PROFILE/libwgcl.so
 fi
 [ -f "$LIB" ] || die "libwgcl.so not found at $LIB (WGCL_CTS_LIB)"

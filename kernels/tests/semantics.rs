@@ -905,3 +905,104 @@ fn switch_cases_fall_through() {
         assert_eq!(got, &[a[0], a[1], a[2], a[3], r, s], "work-item {i}");
     }
 }
+
+// ---------------------------------------------------------------- linear ids
+
+#[test]
+fn linear_work_item_ids() {
+    let p = build("__kernel void k(__global uint* o)\n{\n    uint g = get_global_linear_id();\n    o[g * 2] = g;\n    o[g * 2 + 1] = get_local_linear_id();\n}\n");
+    let (gx, gy, lx, ly) = (8u32, 6u32, 4u32, 2u32);
+    let out = run(&p, "k", &[Arg::Buf(u32s(&vec![7; (gx * gy * 2) as usize]))], &[gx, gy], &[lx, ly]);
+    let o = to_u32s(&out[0]);
+    for y in 0..gy {
+        for x in 0..gx {
+            let g = (y * gx + x) as usize;
+            assert_eq!((o[g * 2], o[g * 2 + 1]), (g as u32, (y % ly) * lx + x % lx), "work-item ({x}, {y})");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- logic on vectors, NaN truth
+
+const LOGIC: &str = r#"
+__kernel void lg(__global const int* x, __global const float* f, __global int* o)
+{
+    int4 a = vload4(0, x), b = vload4(1, x);
+    int4 c = a && b;
+    int4 d = a || b;
+    int4 e = a && 1;
+    int4 g = 0 || b;
+    float4 fa = vload4(0, f);
+    int4 h = fa && (float4)(1.0f);
+    vstore4(c, 0, o);
+    vstore4(d, 1, o);
+    vstore4(e, 2, o);
+    vstore4(g, 3, o);
+    vstore4(h, 4, o);
+    float n = f[1];
+    o[20] = n ? 1 : 2;
+    o[21] = !n;
+    o[22] = n && 1;
+    if (n) o[23] = 5; else o[23] = 6;
+}
+"#;
+
+#[test]
+fn logic_operators_on_vectors_and_nan_truth() {
+    let p = build(LOGIC);
+    let x = [1, 0, -1, 0, 1, 1, 0, 0];
+    let f = [0.0f32, f32::NAN, -0.0, 2.0];
+    let out = run(&p, "lg", &[Arg::Buf(i32s(&x)), Arg::Buf(f32s(&f)), Arg::Buf(i32s(&[7; 24]))], &[1], &[1]);
+    let o = to_i32s(&out[2]);
+    let t = |c: bool| -(c as i32);
+    let mut want = Vec::new();
+    want.extend((0..4).map(|i| t(x[i] != 0 && x[4 + i] != 0)));
+    want.extend((0..4).map(|i| t(x[i] != 0 || x[4 + i] != 0)));
+    want.extend((0..4).map(|i| t(x[i] != 0)));
+    want.extend((0..4).map(|i| t(x[4 + i] != 0)));
+    // C truth of a float: compares unequal to 0, so NaN is true and -0.0 false.
+    want.extend((0..4).map(|i| t(f[i] != 0.0)));
+    want.extend([1, 0, 1, 5]);
+    assert_eq!(o, want);
+}
+
+// ---------------------------------------------------------------- vec_step(expr), float.h
+
+#[test]
+fn vec_step_of_expressions_and_float_h_macros() {
+    let src = "__kernel void k(__global int* o)\n{\n    float3 f3; int i = 0; char16 c;\n    \
+               o[0] = vec_step(f3);\n    o[1] = vec_step(o[0]);\n    o[2] = vec_step(c);\n    o[3] = vec_step(i++);\n    o[4] = i;\n    o[5] = vec_step(f3.xy);\n    \
+               o[6] = HALF_DIG * 10000 + HALF_MANT_DIG * 100 + DBL_DIG;\n    o[7] = DBL_MANT_DIG * 10000 + DBL_MAX_EXP;\n    o[8] = HALF_MIN_EXP * 100 + HALF_MAX_EXP;\n}\n";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 9]))], &[1], &[1]);
+    // IEEE 754 binary16/binary64: *_DIG = floor((p - 1) log10 2) for p significand bits.
+    let dig = |p: f64| ((p - 1.0) * 2f64.log10()).floor() as i32;
+    let (half_dig, dbl_dig) = (dig(11.0), dig(53.0));
+    assert_eq!(to_i32s(&out[0]), vec![4, 1, 16, 1, 0, 2, half_dig * 10000 + 11 * 100 + dbl_dig, 53 * 10000 + 1024, -13 * 100 + 16]);
+}
+
+#[test]
+fn vector_cast_of_a_cast() {
+    let src = "__kernel void k(__global int* o, __global const float* f)\n{\n    char2 a = (char2)(char)300;\n    int4 b = (int4)(int)f[0];\n    o[0] = a.x; o[1] = a.y; o[2] = b.w;\n}\n";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 3])), Arg::Buf(f32s(&[-2.75]))], &[1], &[1]);
+    assert_eq!(to_i32s(&out[0]), vec![300i32 as i8 as i32, 300i32 as i8 as i32, -2.75f32 as i32]);
+}
+
+#[test]
+fn loop_attributes_are_hints() {
+    let src = "__kernel void k(__global int* o)\n{\n    int s = 0;\n    __attribute__((opencl_unroll_hint)) for (int i = 0; i < 5; i++) s += i;\n    \
+               int j = 0;\n    __attribute__((opencl_unroll_hint(2))) while (j < 3) j++;\n    __attribute__((aligned(16))) int a = 4;\n    o[0] = s; o[1] = j; o[2] = a;\n}\n";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(i32s(&[0; 3]))], &[1], &[1]);
+    assert_eq!(to_i32s(&out[0]), vec![(0..5).sum::<i32>(), 3, 4]);
+}
+
+#[test]
+fn pointer_null_comparisons_are_refused() {
+    // `p == NULL` used to compare p's offset with 0: true for a pointer to a buffer's start.
+    assert_eq!(
+        build_err("__kernel void k(__global int* o) {\n  __global int* p = o;\n  if (p == NULL) o[1] = 1;\n}"),
+        "program.cl:3:9: error: comparing a pointer with a null pointer is not supported (wgcl represents pointers as offsets into a known buffer, with no null value)"
+    );
+}

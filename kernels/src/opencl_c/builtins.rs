@@ -87,6 +87,32 @@ impl Lower<'_> {
         if name == "printf" {
             return self.printf(args, pos);
         }
+        if name == "vec_step" && args.len() == 1 {
+            // C does not evaluate the operand: its statements are dropped.
+            let (v, _) = self.capture(|s| s.expr(&args[0]))?;
+            if !v.ty.is_arith() {
+                return Err(self.err(pos, format!("vec_step of a `{}`", v.ty.c_name(self.structs()))));
+            }
+            let n = if v.ty.width() == 3 { 4 } else { v.ty.width() };
+            return Ok(Val::new(format!("{n}i"), INT));
+        }
+        if name == "get_global_linear_id" || name == "get_local_linear_id" {
+            if !args.is_empty() {
+                return Err(self.err(pos, format!("`{name}` takes no arguments")));
+            }
+            // OpenCL's formulas, from the per-dimension ids and sizes (unused dimensions
+            // have id 0, so their sizes do not matter).
+            let (id, size, off) = if name == "get_global_linear_id" { ("get_global_id", "get_global_size", true) } else { ("get_local_id", "get_local_size", false) };
+            let mut parts = Vec::new();
+            for d in 0..3u64 {
+                let arg = [Expr { kind: ExprKind::Int(d, INT), pos }];
+                let i = self.work_item(id, &arg, pos)?.code;
+                let i = if off { format!("({i} - {})", self.work_item("get_global_offset", &arg, pos)?.code) } else { i };
+                parts.push((i, self.work_item(size, &arg, pos)?.code));
+            }
+            let code = format!("(({} * {} + {}) * {} + {})", parts[2].0, parts[1].1, parts[1].0, parts[0].1, parts[0].0);
+            return Ok(Val::new(code, UINT));
+        }
         let mut vals = Vec::new();
         for a in args {
             vals.push(self.expr(a)?);

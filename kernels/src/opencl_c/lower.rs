@@ -690,6 +690,15 @@ impl<'u> Lower<'u> {
             return code;
         }
         let bits = ts.size() * 8;
+        // A literal is wrapped here: naga's constant evaluator rejects `300i << 24u`.
+        let lit = code.trim_start_matches('(').trim_end_matches(')');
+        if let Some(v) = lit.strip_suffix('i').or_else(|| lit.strip_suffix('u')).and_then(|d| d.parse::<i64>().ok()) {
+            if !to.is_vector() {
+                let m = v & ((1i64 << bits) - 1);
+                let w = if ts.is_signed() && m >= 1i64 << (bits - 1) { m - (1i64 << bits) } else { m };
+                return self.lit(to, w);
+            }
+        }
         if ts.is_signed() {
             let sh = 32 - bits;
             let shv = if to.is_vector() { format!("vec{}<u32>({sh}u)", to.width()) } else { format!("{sh}u") };
@@ -707,14 +716,16 @@ impl<'u> Lower<'u> {
             return Ok(v.code.clone());
         }
         if v.ty.is_pointer() {
-            return Ok("true".into());
+            // A null pointer constant is false; any other pointer points into its buffer.
+            return Ok(if v.base.is_none() && v.code == "0i" { "false" } else { "true" }.into());
         }
         match &v.ty {
             Ty::Scalar(_) | Ty::Bool => {
                 if v.ty == Ty::Bool {
                     return Ok(v.code.clone());
                 }
-                Ok(format!("({} != {})", v.code, self.lit(&v.ty, 0)))
+                // A NaN is true: `!(x == 0)`, as `!=` of floats reaches the device ordered.
+                Ok(format!("!({} == {})", v.code, self.lit(&v.ty, 0)))
             }
             _ => Err(self.err(p, format!("a `{}` cannot be used as a condition", v.ty.c_name(self.structs())))),
         }
@@ -1479,8 +1490,17 @@ impl<'u> Lower<'u> {
     fn binary(&mut self, op: &'static str, a: &Expr, b: &Expr, pos: Pos) -> R<Val> {
         if op == "&&" || op == "||" {
             let l = self.expr(a)?;
+            if l.ty.is_vector() {
+                let r = self.expr(b)?;
+                return self.vector_logic(op, l, r, pos);
+            }
             let lc = self.cond(&l, a.pos)?;
             let (r, stmts) = self.capture(|s| s.expr(b))?;
+            if r.ty.is_vector() {
+                // Vectors: both sides evaluated, component-wise, -1/0 per component.
+                self.f().body.push_str(&indent_block(&stmts, 0));
+                return self.vector_logic(op, l, r, pos);
+            }
             let rc = self.cond(&r, b.pos)?;
             if stmts.is_empty() {
                 return Ok(Val::boolean(format!("({lc} {op} {rc})"), INT));
@@ -1496,6 +1516,29 @@ impl<'u> Lower<'u> {
         let l = self.expr(a)?;
         let r = self.expr(b)?;
         self.binop(op, l, r, pos)
+    }
+
+    /// `l && r` / `l || r` with a vector operand: a WGSL `vecN<bool>` of each component's
+    /// truth (a scalar operand applies to every component).
+    fn vector_logic(&mut self, op: &str, l: Val, r: Val, pos: Pos) -> R<Val> {
+        let v = if l.ty.is_vector() { &l.ty } else { &r.ty };
+        let (n, el) = (v.width(), v.scalar().unwrap());
+        if v.is_wide() || (l.ty.is_vector() && r.ty.is_vector() && (l.ty.width() != r.ty.width() || l.ty.scalar().map(Sc::size) != r.ty.scalar().map(Sc::size))) || !l.ty.is_arith() || !r.ty.is_arith() {
+            return Err(self.err(pos, format!("`{op}` of `{}` and `{}` is not supported", l.ty.c_name(self.structs()), r.ty.c_name(self.structs()))));
+        }
+        let truth = |s: &mut Self, x: &Val| -> R<String> {
+            if x.is_b && x.ty.is_vector() {
+                return Ok(x.code.clone());
+            }
+            if !x.ty.is_vector() {
+                let c = s.cond(x, pos)?;
+                return Ok(format!("vec{n}<bool>({c})"));
+            }
+            Ok(format!("!({} == {})", x.code, s.lit(&x.ty, 0)))
+        };
+        let (lc, rc) = (truth(self, &l)?, truth(self, &r)?);
+        let w = if op == "&&" { "&" } else { "|" };
+        Ok(Val::boolean(format!("({lc} {w} {rc})"), Ty::Vector(el.to_signed_int(), n)))
     }
 
     pub fn binop(&mut self, op: &str, l: Val, r: Val, pos: Pos) -> R<Val> {
@@ -1564,6 +1607,11 @@ impl<'u> Lower<'u> {
             }
             (true, true, "-") => Ok(Val::new(format!("({} - {})", l.code, r.code), INT)),
             (true, true, "==" | "!=" | "<" | ">" | "<=" | ">=") => {
+                // A pointer is an offset into a statically known buffer, and a null pointer
+                // is offset 0 too, so `p == NULL` cannot be told from `p == &buf[0]`.
+                if [&l, &r].iter().any(|v| v.base.is_none() && v.code == "0i") {
+                    return Err(self.err(pos, "comparing a pointer with a null pointer is not supported (wgcl represents pointers as offsets into a known buffer, with no null value)"));
+                }
                 let same = match (&l.base, &r.base) {
                     (Some(a), Some(b)) => a.access == b.access,
                     _ => true,

@@ -726,6 +726,16 @@ impl<'a> Parser<'a> {
 
     fn stmt_inner(&mut self) -> Result<Stmt, BuildError> {
         let pos = self.pos();
+        if self.at("__attribute__") {
+            // Loop attributes (`opencl_unroll_hint`, ...) are hints: the loop is kept as is.
+            let start = self.i;
+            self.i += 1;
+            self.attribute(&mut Specs::default())?;
+            if self.at("for") || self.at("while") || self.at("do") {
+                return self.stmt();
+            }
+            self.i = start;
+        }
         let Some(t) = self.peek() else { return Err(self.err("expected a statement")) };
         // `name:` is a label, except `default:`.
         if t.kind == TokKind::Ident && (t.text == "default" || !self.peek_at(1).is_some_and(|n| n.is(":"))) {
@@ -980,7 +990,8 @@ impl<'a> Parser<'a> {
                 self.i += 1;
                 let ty = self.type_name()?;
                 self.expect(")")?;
-                if ty.is_vector() && self.at("(") {
+                // `(char2)(char)0` casts a cast; `(char2)(a, b)` is a vector literal.
+                if ty.is_vector() && self.at("(") && !self.is_type_start(1) {
                     self.i += 1;
                     let mut args = vec![self.assign_expr()?];
                     let mut d = self.ed;
@@ -1018,7 +1029,8 @@ impl<'a> Parser<'a> {
             let e = self.unary()?;
             self.node_depth(self.ed, pos)?;
             if is_vs {
-                return Err(self.files.err(pos, "vec_step of an expression is not supported; use vec_step(type)"));
+                // Typed (not evaluated) in the lowering, which knows the expression's type.
+                return Ok(Expr { kind: ExprKind::Call("vec_step".into(), vec![e]), pos });
             }
             return Ok(Expr { kind: ExprKind::SizeofExpr(Box::new(e)), pos });
         }
