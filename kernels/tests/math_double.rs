@@ -12,25 +12,25 @@ fn doubles(b: &[u8]) -> Vec<f64> {
     b.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
-/// Functions without a software `double` version yet: a build error at the call, never the
-/// device's 32-bit-only instruction's garbage (exp gave ~1e-315 on lavapipe).
-const REFUSED: &[&str] = &["acospi", "asinpi", "atanpi"];
-
+/// Every function whose WGSL form would reach a 32-bit-only GLSL.std.450 instruction (exp
+/// gave ~1e-315 on lavapipe) has a software double version now: each builds, scalar and
+/// double16 (wide vectors go part by part), without the device's instruction.
 #[test]
-fn unimplemented_double_functions_are_build_errors() {
-    let opts = wgcl_kernels::BuildOptions { caps: wgcl_kernels::DeviceCaps { f64: true, ..Default::default() }, ..Default::default() };
-    for f in REFUSED {
-        let src = format!("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n__kernel void k(__global double *a) {{\n    a[0] = {f}(a[1]);\n}}");
-        let e = wgcl_kernels::opencl_c::build(&src, &opts).map(|_| ()).expect_err(f).log();
-        assert!(e.starts_with(&format!("program.cl:3:12: error: `{f}` is not supported for `double`")), "{f}: {e}");
-        // Vectors too (wide ones go part by part).
-        let src = src.replace("a[0] = ", "vstore16(").replace("(a[1]);", "(vload16(0, a)), 1, a);");
-        assert!(wgcl_kernels::opencl_c::build(&src, &opts).is_err(), "{f} on double16");
+fn double_functions_all_software() {
+    let opts = wgcl_kernels::BuildOptions { caps: wgcl_kernels::DeviceCaps { f64: true, i64: true, ..Default::default() }, ..Default::default() };
+    let one = [
+        "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "exp2", "log", "log2", "sin", "sinh", "tan", "tanh", "exp10",
+        "log10", "expm1", "log1p", "cbrt", "acospi", "asinpi", "atanpi",
+    ];
+    for f in one {
+        let src = format!("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n__kernel void k(__global double *a) {{\n    a[0] = {f}(a[1]);\n    vstore16({f}(vload16(1, a)), 2, a);\n}}");
+        let p = wgcl_kernels::opencl_c::build(&src, &opts).unwrap_or_else(|e| panic!("{f}: {}", e.log()));
+        let wgsl = p.to_wgsl().unwrap();
+        assert!(wgsl.contains(&format!("wgcl_{f}_f64")), "{f} not in software");
     }
-    for (f, args) in [("powr", "a[1], 2.0"), ("atan2pi", "a[1], a[2]"), ("rootn", "a[1], 3")] {
+    for (f, args) in [("pow", "a[1], a[2]"), ("powr", "a[1], 2.0"), ("atan2", "a[1], a[2]"), ("atan2pi", "a[1], a[2]"), ("pown", "a[1], 3"), ("rootn", "a[1], 3"), ("sincos", "a[1], a + 2")] {
         let src = format!("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n__kernel void k(__global double *a) {{\n    a[0] = {f}({args});\n}}");
-        let e = wgcl_kernels::opencl_c::build(&src, &opts).map(|_| ()).expect_err(f).log();
-        assert!(e.contains("error: `") && e.contains("is not supported for `double`"), "{f}: {e}");
+        wgcl_kernels::opencl_c::build(&src, &opts).unwrap_or_else(|e| panic!("{f}: {}", e.log()));
     }
 }
 
@@ -368,4 +368,86 @@ fn double_frexp_exact() {
         let wm = f64::from_bits((s.to_bits() & !(0x7ffu64 << 52)) | (1022u64 << 52));
         assert!(m[i] == wm && e[i] == we, "frexp({a:e}) = ({}, {}), want ({wm}, {we})", m[i], e[i]);
     }
+}
+
+/// asinpi/acospi/atanpi/atan2pi, powr, rootn and remquo.
+#[test]
+fn double_pi_forms_powr_rootn_remquo() {
+    let mut x = uniform(600, -1.0, 1.0, 71);
+    x.extend(any_positive(400, 72).iter().enumerate().map(|(i, v)| if i % 2 == 0 { *v } else { -v }));
+    x.extend(SPECIAL);
+    let x = pad4(x);
+    let y = vec![0.0; x.len()];
+    let pi = std::f64::consts::PI;
+    // The reference's own division by pi adds up to 1 ulp over glibc's.
+    let o = run_fn("asinpi(a)", &x, &y);
+    worst("asinpi", &x, &y, &o, |a, _| a.asin() / pi, 6.0);
+    let o = run_fn("acospi(a)", &x, &y);
+    worst("acospi", &x, &y, &o, |a, _| a.acos() / pi, 7.0);
+    let o = run_fn("atanpi(a)", &x, &y);
+    worst("atanpi", &x, &y, &o, |a, _| if a.is_infinite() { 0.5f64.copysign(a) } else { a.atan() / pi }, 7.0);
+    let mut a = uniform(500, -100.0, 100.0, 73);
+    let mut b = uniform(500, -100.0, 100.0, 74);
+    for &p in &SPECIAL {
+        for &q in &SPECIAL {
+            a.push(p);
+            b.push(q);
+        }
+    }
+    a.extend([1e300, 5.0, -7.5, 1e-300]);
+    b.extend([3.0, -2.0, 2.0, 7e-310]);
+    let a = pad4(a);
+    b.resize(a.len(), 1.0);
+    let o = run_fn("atan2pi(a, b)", &a, &b);
+    worst("atan2pi", &a, &b, &o, |p, q| {
+        let v = p.atan2(q) / pi;
+        // The exact special values (0.25, 0.5, 0.75, 1).
+        if p.is_infinite() || q.is_infinite() || p == 0.0 || q == 0.0 { (v * 4.0).round() / 4.0 } else { v }
+    }, 8.0);
+    let o = run_fn("powr(a, b)", &a, &b);
+    worst("powr", &a, &b, &o, |x, y| {
+        if x.is_nan() || y.is_nan() || x < 0.0 || (x == 0.0 && y == 0.0) || (x.is_infinite() && y == 0.0) || (x == 1.0 && y.is_infinite()) { f64::NAN } else { x.abs().powf(y) }
+    }, 17.0);
+    let ni: Vec<f64> = b.iter().enumerate().map(|(i, v)| if v.is_finite() { (v.round() % 20.0) + [0.0, 3.0][i % 2] } else { 5.0 }).collect();
+    let o = run_fn("rootn(a, {I}(b))", &a, &ni);
+    worst("rootn", &a, &ni, &o, rootn_ref, 17.0);
+    let n = a.len();
+    let src = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+    __kernel void k(__global const double *x, __global const double *y, __global double *r, __global int *q) { int i = get_global_id(0); int n; r[i] = remquo(x[i], y[i], &n); q[i] = n; }";
+    let p = build_with_caps(src);
+    let out = run(&p, "k", &[Arg::Buf(bytes(&a)), Arg::Buf(bytes(&b)), Arg::Buf(bytes(&vec![0.0; n])), Arg::Buf(i32s(&vec![0; n]))], &[n as u32], &[64]);
+    let (r, q) = (doubles(&out[2]), to_i32s(&out[3]));
+    for i in 0..n {
+        let (x, y) = (a[i], b[i]);
+        let want = remainder_ref(x, y);
+        assert!(r[i].to_bits() == want.to_bits() || (want.is_nan() && r[i].is_nan()), "remquo({x:e}, {y:e}) = {:e}, want {want:e}", r[i]);
+        if want.is_nan() || y.is_infinite() {
+            continue;
+        }
+        let m = if (128.0 * y.abs()).is_finite() { x.abs() % (128.0 * y.abs()) } else { x.abs() };
+        let n7 = (((m - remainder_ref(m, y.abs())) / y.abs()).round() as i32) & 127;
+        let n7 = if x.is_sign_negative() != (y < 0.0) { -n7 } else { n7 };
+        assert_eq!(q[i], n7, "remquo({x:e}, {y:e}) quotient bits");
+    }
+}
+
+/// x^(1/n): powf's 1/n is rounded (|ln y| * 2^-53 relative, ~100 ulp for tiny x), so the
+/// power of two goes apart: x = m 2^(k|n| + r), root m 2^r (in [1/2, 2^|n|)), times 2^k exactly.
+fn rootn_ref(x: f64, n: f64) -> f64 {
+    if n == 0.0 || x.is_nan() || (x < 0.0 && n % 2.0 == 0.0) {
+        return f64::NAN;
+    }
+    let ax = x.abs();
+    let y = if ax == 0.0 || ax.is_infinite() {
+        ax.powf(1.0 / n)
+    } else {
+        let sub = ax < f64::MIN_POSITIVE;
+        let s = if sub { ax * 2f64.powi(54) } else { ax };
+        let e = ((s.to_bits() >> 52) & 0x7ff) as i32 - 1022 - if sub { 54 } else { 0 };
+        let m = f64::from_bits((s.to_bits() & !(0x7ffu64 << 52)) | (1022u64 << 52));
+        let k = n.abs() as i32;
+        let root = (m * 2f64.powi(e.rem_euclid(k))).powf(1.0 / k as f64) * 2f64.powi(e.div_euclid(k) / 2) * 2f64.powi(e.div_euclid(k) - e.div_euclid(k) / 2);
+        if n < 0.0 { 1.0 / root } else { root }
+    };
+    y.copysign(if n % 2.0 == 0.0 { 1.0 } else { x })
 }

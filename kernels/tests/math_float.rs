@@ -4,6 +4,7 @@
 //! any NaN for NaN). Vector forms must agree with the scalar one.
 mod common;
 use common::*;
+use std::f64::consts::PI;
 
 /// |got - want| in float ulps of `want` (subnormal ulp below the normal range).
 fn ulps(got: f64, want: f64) -> f64 {
@@ -125,11 +126,20 @@ const DONE1: &[One] = &[
     ("expm1", f64::exp_m1, 3.0), ("log1p", f64::ln_1p, 2.0), ("sqrt", f64::sqrt, 3.0),
     ("asin", f64::asin, 4.0), ("acos", f64::acos, 4.0), ("atan", f64::atan, 5.0), ("sinh", f64::sinh, 4.0), ("cosh", f64::cosh, 4.0),
     ("tanh", f64::tanh, 5.0), ("asinh", f64::asinh, 4.0), ("acosh", acosh_ref, 4.0), ("atanh", f64::atanh, 5.0), ("cbrt", f64::cbrt, 2.0),
+    ("asinpi", |a| a.asin() / PI, 4.0), ("acospi", |a| a.acos() / PI, 5.0), ("atanpi", |a| a.atan() / PI, 5.0),
 ];
 const DONE2: &[Two] = &[
     ("pow", f64::powf, 16.0), ("atan2", f64::atan2, 6.0), ("hypot", f64::hypot, 4.0), ("fmod", |a, b| a % b, 0.0),
-    ("remainder", remainder_ref, 0.0),
+    ("remainder", remainder_ref, 0.0), ("atan2pi", |a, b| a.atan2(b) / PI, 6.0), ("powr", powr_ref, 16.0),
 ];
+
+/// OpenCL's powr: pow for x >= 0 with NaN for x < 0, 0^0, inf^0 and 1^inf.
+fn powr_ref(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() || x < 0.0 || (x == 0.0 && y == 0.0) || (x.is_infinite() && y == 0.0) || (x == 1.0 && y.is_infinite()) {
+        return f64::NAN;
+    }
+    x.abs().powf(y)
+}
 
 /// Rust's acosh rounds x + sqrt(x^2 - 1) before its log: asinh of sqrt((x - 1)(x + 1))
 /// below 2 (good to ~1e-16 here, far below a float ulp either way).
@@ -238,5 +248,36 @@ fn float_frexp_ilogb_logb_exact() {
         assert!(m4[i] as f64 == wm && e4[i] == we, "frexp float4 ({a:e}) = ({}, {}), want ({wm}, {we})", m4[i], e4[i]);
         assert_eq!(il[i], we - 1, "ilogb({a:e})");
         assert_eq!(lb[i], (we - 1) as f32, "logb({a:e})");
+    }
+}
+
+/// rootn (x^(1/n) as e^(ln x / n), 16 ulp) and remquo (exact remainder, quotient's low 7 bits
+/// and sign) including huge quotients.
+#[test]
+fn float_rootn_remquo() {
+    let (a2, b2) = two_arg_inputs();
+    let ni: Vec<f32> = b2.iter().enumerate().map(|(i, v)| if v.is_finite() { (v.round() % 20.0) + [0.0, 3.0][i % 2] } else { 5.0 }).collect();
+    let o = run_fn("rootn(a, {I}(b))", &a2, &ni);
+    let bad = worst("rootn", &a2, &ni, &o, |x, n| {
+        if n == 0.0 || (x < 0.0 && n % 2.0 == 0.0) { f64::NAN } else { x.abs().powf(1.0 / n).copysign(if n % 2.0 == 0.0 { 1.0 } else { x }) }
+    }, 16.0);
+    assert!(bad.is_empty(), "{bad:?}");
+    let n = a2.len();
+    let src = "__kernel void k(__global const float *x, __global const float *y, __global float *r, __global int *q) {
+        int i = get_global_id(0); int n; r[i] = remquo(x[i], y[i], &n); q[i] = n; }";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(f32s(&a2)), Arg::Buf(f32s(&b2)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Buf(i32s(&vec![0; n]))], &[n as u32], &[64]);
+    let (r, q) = (to_f32s(&out[2]), to_i32s(&out[3]));
+    for i in 0..n {
+        let (x, y) = (a2[i] as f64, b2[i] as f64);
+        let want = remainder_ref(x, y);
+        assert!(r[i].to_bits() == (want as f32).to_bits() || (want.is_nan() && r[i].is_nan()), "remquo({x:e}, {y:e}) = {:e}, want {want:e}", r[i]);
+        if want.is_nan() || y.is_infinite() {
+            continue;
+        }
+        let m = if (128.0 * y.abs()).is_finite() { x.abs() % (128.0 * y.abs()) } else { x.abs() };
+        let n7 = (((m - remainder_ref(m, y.abs())) / y.abs()).round() as i32) & 127;
+        let n7 = if (x < 0.0 || (x == 0.0 && x.is_sign_negative())) != (y < 0.0) { -n7 } else { n7 };
+        assert_eq!(q[i], n7, "remquo({x:e}, {y:e}) quotient bits");
     }
 }
