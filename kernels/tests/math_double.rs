@@ -451,3 +451,52 @@ fn rootn_ref(x: f64, n: f64) -> f64 {
     };
     y.copysign(if n % 2.0 == 0.0 { 1.0 } else { x })
 }
+
+/// fma must round once (lavapipe's f64 fma rounds the product): against Rust's mul_add, bit for
+/// bit, with c cancelling the product.
+#[test]
+fn double_fma_correctly_rounded() {
+    let a = uniform(2000, -100.0, 100.0, 91);
+    let b = uniform(2000, -100.0, 100.0, 92);
+    let r = uniform(2000, -1.0, 1.0, 93);
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    let mut z = Vec::new();
+    for i in 0..a.len() {
+        let c = match i % 4 {
+            0 => -(a[i] * b[i]),
+            1 => -(a[i] * b[i]) * (1.0 + r[i] * 1e-12),
+            2 => r[i] * 1e-3,
+            _ => r[i] * 1e4,
+        };
+        x.push(a[i]);
+        y.push(b[i]);
+        z.push(c);
+    }
+    let big = any_positive(300, 94);
+    for k in 0..100 {
+        x.push(big[3 * k]);
+        y.push(if k % 2 == 0 { 1.0 / big[3 * k + 1] } else { big[3 * k + 1] });
+        z.push(-big[3 * k + 2]);
+    }
+    for s in SPECIAL {
+        x.extend([s, 3.0, 1.5]);
+        y.extend([2.0, s, 2.5]);
+        z.extend([1.0, -1.0, s]);
+    }
+    let n = x.len().next_multiple_of(64);
+    x.resize(n, 1.0);
+    y.resize(n, 1.0);
+    z.resize(n, 1.0);
+    let src = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+    __kernel void k(__global const double *x, __global const double *y, __global const double *z, __global double *o) { int i = get_global_id(0); o[i] = fma(x[i], y[i], z[i]); }";
+    let p = build_with_caps(src);
+    let o = doubles(&run(&p, "k", &[Arg::Buf(bytes(&x)), Arg::Buf(bytes(&y)), Arg::Buf(bytes(&z)), Arg::Buf(bytes(&vec![0.0; n]))], &[n as u32], &[64])[3]);
+    for i in 0..n {
+        let want = x[i].mul_add(y[i], z[i]);
+        if (x[i] * y[i]).abs() < 1e-290 && x[i] * y[i] != 0.0 {
+            continue;
+        }
+        assert!(o[i].to_bits() == want.to_bits() || (want.is_nan() && o[i].is_nan()), "fma({:e}, {:e}, {:e}) = {:e}, want {want:e}", x[i], y[i], z[i], o[i]);
+    }
+}

@@ -281,3 +281,51 @@ fn float_rootn_remquo() {
         assert_eq!(q[i], n7, "remquo({x:e}, {y:e}) quotient bits");
     }
 }
+
+/// fma must round once (lavapipe's rounds the product: fma(a, a, -(a * a)) gave 0): against
+/// Rust's (correctly rounded) mul_add, bit for bit, with c cancelling the product.
+#[test]
+fn float_fma_correctly_rounded() {
+    let a = uniform(2000, -100.0, 100.0, 81);
+    let b = uniform(2000, -100.0, 100.0, 82);
+    let r = uniform(2000, -1.0, 1.0, 83);
+    let mut xs = Vec::new();
+    for i in 0..a.len() {
+        let c = match i % 4 {
+            0 => -(a[i] * b[i]),
+            1 => -(a[i] * b[i]) * (1.0 + r[i] * 1e-6),
+            2 => r[i] * 1e-3,
+            _ => r[i] * 1e4,
+        };
+        xs.push([a[i], b[i], c]);
+    }
+    let any = any_float(600, 84);
+    for k in 0..200 {
+        xs.push([any[3 * k], any[3 * k + 1], any[3 * k + 2]]);
+    }
+    for s in SPECIAL {
+        xs.push([s, 2.0, 1.0]);
+        xs.push([3.0, s, -1.0]);
+        xs.push([1.5, 2.5, s]);
+    }
+    xs.extend([[1.0 + 1.0 / 4096.0, 1.0 + 1.0 / 4096.0, -(1.0 + 1.0 / 2048.0)], [3e38, 3e38, -f32::INFINITY], [1e30, 1e8, -f32::MAX]]);
+    while xs.len() % 4 != 0 {
+        xs.push([1.0, 1.0, 1.0]);
+    }
+    let n = xs.len();
+    let flat: Vec<f32> = xs.iter().flatten().copied().collect();
+    let src = "__kernel void k(__global const float *x, __global float *o) { int i = get_global_id(0); o[i] = fma(x[3 * i], x[3 * i + 1], x[3 * i + 2]); }";
+    let p = build(src);
+    let o = to_f32s(&run(&p, "k", &[Arg::Buf(f32s(&flat)), Arg::Buf(f32s(&vec![0.0; n]))], &[n as u32], &[64])[1]);
+    let mut skipped = 0;
+    for (i, [a, b, c]) in xs.iter().enumerate() {
+        let want = a.mul_add(*b, *c);
+        // Products below the normal range take the plain a * b + c (documented).
+        if (a * b).abs() < 1e-30 && (a * b) != 0.0 {
+            skipped += 1;
+            continue;
+        }
+        assert!(o[i].to_bits() == want.to_bits() || (want.is_nan() && o[i].is_nan()), "fma({a:e}, {b:e}, {c:e}) = {:e}, want {want:e}", o[i]);
+    }
+    eprintln!("fma: {n} inputs bit for bit ({skipped} with tiny products skipped)");
+}

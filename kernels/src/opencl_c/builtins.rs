@@ -25,11 +25,11 @@ const FLOAT1: &[(&str, &str)] = &[
 /// Functions whose WGSL form reaches a GLSL.std.450 instruction that Vulkan defines only for
 /// 16- and 32-bit floats (Exp, Log, Sin, Pow, Atan2...): on `double` they return garbage
 /// (lavapipe's exp gives ~1e-315), so a `double` call is refused unless a software version
-/// exists below.
+/// exists ([`soft_call`](Lower::soft_call)); likewise `fma`, whose Vulkan form need not be fused.
 const F32_ONLY: &[&str] = &[
     "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "exp2", "log", "log2", "sin", "sinh",
     "tan", "tanh", "exp10", "log10", "expm1", "log1p", "cbrt", "acospi", "asinpi", "atanpi", "atan2pi", "pow", "powr",
-    "atan2", "pown", "rootn", "sincos",
+    "atan2", "pown", "rootn", "sincos", "fma",
 ];
 
 /// Float functions written as WGSL expressions of `{0}`, `{1}`, `{2}`; `{T}` is the type.
@@ -781,7 +781,7 @@ impl Lower<'_> {
     /// none).
     fn refuse_f64(&self, name: &str, t: &Ty, pos: Pos) -> R<()> {
         if t.scalar() == Some(Sc::Double) && F32_ONLY.contains(&name) {
-            return Err(self.err(pos, format!("`{name}` is not supported for `double` (the device's instruction is 32-bit only and no exact software version exists yet)")));
+            return Err(self.err(pos, format!("`{name}` is not supported for `double` (the device's instruction is 32-bit only or inexact, and this device lacks what the software version needs)")));
         }
         Ok(())
     }
@@ -794,7 +794,7 @@ impl Lower<'_> {
         const SOFT: &[&str] = &[
             "exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "pow", "pown", "sin", "cos", "tan", "atan", "atan2", "asin",
             "acos", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "cbrt", "hypot", "fmod", "remainder", "asinpi", "acospi", "atanpi",
-            "atan2pi", "powr", "rootn",
+            "atan2pi", "powr", "rootn", "fma",
         ];
         if !SOFT.contains(&name) {
             return None;
@@ -802,14 +802,21 @@ impl Lower<'_> {
         // Each family's file only where used (they are long: compile time).
         let family = match name {
             "sin" | "cos" | "tan" => Some("trig"),
+            "fma" => Some("fma"),
             "exp" | "exp2" | "exp10" | "expm1" | "log" | "log2" | "log10" | "log1p" | "pow" | "pown" => None,
             _ => Some("inv"),
         };
         let f = match t.scalar() {
+            // fma's rounding to odd needs the bits of a double.
+            Some(Sc::Double) if name == "fma" && !self.caps.i64 => return None,
             Some(Sc::Double) => {
                 self.helpers.extend(["math_f64", "inf", "nan"]);
                 if let Some(fam) = family {
-                    self.helpers.insert(if fam == "trig" { "trig_f64" } else { "inv_f64" });
+                    self.helpers.insert(match fam {
+                        "trig" => "trig_f64",
+                        "fma" => "fma_f64",
+                        _ => "inv_f64",
+                    });
                 }
                 return Some(self.per_comp_typed(&format!("wgcl_{name}_f64"), t, args));
             }
@@ -818,7 +825,11 @@ impl Lower<'_> {
         };
         self.helpers.extend(["math_f32", "inf", "nan"]);
         if let Some(fam) = family {
-            self.helpers.insert(if fam == "trig" { "trig_f32" } else { "inv_f32" });
+            self.helpers.insert(match fam {
+                "trig" => "trig_f32",
+                "fma" => "fma_f32",
+                _ => "inv_f32",
+            });
         }
         if t.scalar() == Some(Sc::Float) {
             return Some(self.per_comp_typed(&f, t, args));
@@ -1398,6 +1409,8 @@ pub fn helper_source(name: &str) -> &'static str {
         "trig_f64" => include_str!("trig_f64.wgsl"),
         "math_f32" => include_str!("math_f32.wgsl"),
         "inv_f64" => include_str!("inv_f64.wgsl"),
+        "fma_f64" => include_str!("fma_f64.wgsl"),
+        "fma_f32" => include_str!("fma_f32.wgsl"),
         "trig_f32" => include_str!("trig_f32.wgsl"),
         "inv_f32" => include_str!("inv_f32.wgsl"),
         "mul_hi" => "fn wgcl_mul_hi_u32(a: u32, b: u32) -> u32 {\n    let al = a & 0xffffu; let ah = a >> 16u; let bl = b & 0xffffu; let bh = b >> 16u;\n    let lo = al * bl; let m1 = ah * bl; let m2 = al * bh;\n    let mid = (lo >> 16u) + (m1 & 0xffffu) + (m2 & 0xffffu);\n    return ah * bh + (m1 >> 16u) + (m2 >> 16u) + (mid >> 16u);\n}\nfn wgcl_mul_hi_i32(a: i32, b: i32) -> i32 {\n    var r = wgcl_mul_hi_u32(bitcast<u32>(a), bitcast<u32>(b));\n    if (a < 0) { r = r - bitcast<u32>(b); }\n    if (b < 0) { r = r - bitcast<u32>(a); }\n    return bitcast<i32>(r);\n}\n",
