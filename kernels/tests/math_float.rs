@@ -329,3 +329,52 @@ fn float_fma_correctly_rounded() {
     }
     eprintln!("fma: {n} inputs bit for bit ({skipped} with tiny products skipped)");
 }
+
+/// f32 to the nearest half (ties to even), as f64; overflow to inf.
+fn round_half(v: f64) -> f64 {
+    if !v.is_finite() || v == 0.0 {
+        return v;
+    }
+    let e = (v.abs().log2().floor() as i32).max(-14);
+    let q = 2f64.powi(e - 10);
+    let r = (v / q).round_ties_even() * q;
+    if r.abs() > 65504.0 { f64::INFINITY.copysign(v) } else { r }
+}
+
+/// half math goes through the f32 software versions and rounds once: within one half ulp of
+/// the f64 reference (cl_khr_fp16 allows 2-4 for these), the specials exact.
+#[test]
+fn half_math_through_float() {
+    assert!(device_caps().f16, "this test needs SHADER_F16 (lavapipe has it)");
+    let fns: &[(&str, fn(f64, f64) -> f64)] = &[
+        ("exp(h)", |a, _| a.exp()), ("log(h)", |a, _| a.ln()), ("sin(h)", |a, _| a.sin()), ("cos(h)", |a, _| a.cos()), ("tan(h)", |a, _| a.tan()),
+        ("pow(h, g)", f64::powf), ("atan2(h, g)", f64::atan2), ("asin(h)", |a, _| a.asin()), ("tanh(h)", |a, _| a.tanh()), ("cbrt(h)", |a, _| a.cbrt()),
+    ];
+    // Halves only: a grid, large arguments for sin/cos, specials.
+    let mut x: Vec<f32> = (-1000..=1000).map(|i| i as f32 / 97.0).collect();
+    x.extend([1000.0, 65504.0, -30000.0, 0.0, -0.0, 6.1e-5, f32::INFINITY, f32::NAN, 11.0, -3.5]);
+    let x: Vec<f32> = x.iter().map(|&v| round_half(v as f64) as f32).collect();
+    let y: Vec<f32> = x.iter().rev().copied().collect();
+    let n = x.len();
+    for (body, r) in fns {
+        let src = format!("#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+__kernel void k(__global const float *x, __global const float *y, __global float *o) {{ int i = get_global_id(0); half h = (half)x[i], g = (half)y[i]; o[i] = {body}; }}");
+        let p = build_with_caps(&src);
+        let o = to_f32s(&run(&p, "k", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&y)), Arg::Buf(f32s(&vec![0.0; n]))], &[n as u32], &[1])[2]);
+        let mut w = 0f64;
+        for i in 0..n {
+            let want = r(x[i] as f64, y[i] as f64);
+            let wh = round_half(want);
+            let g = o[i] as f64;
+            if wh.is_nan() || wh.is_infinite() || wh == 0.0 {
+                assert!(if wh.is_nan() { g.is_nan() } else { g == wh }, "{body} at ({}, {}) = {g:e}, want {wh:e}", x[i], y[i]);
+                continue;
+            }
+            let e = (want.abs().log2().floor() as i32).max(-14);
+            let err = (g - want).abs() / 2f64.powi(e - 10);
+            assert!(err <= 1.0, "{body} at ({}, {}) = {g:e}, want {want:e}: {err:.2} half ulp", x[i], y[i]);
+            w = w.max(err);
+        }
+        eprintln!("half {body}: worst {w:.3} ulp");
+    }
+}
