@@ -500,3 +500,18 @@ fn double_fma_correctly_rounded() {
         assert!(o[i].to_bits() == want.to_bits() || (want.is_nan() && o[i].is_nan()), "fma({:e}, {:e}, {:e}) = {:e}, want {want:e}", x[i], y[i], z[i], o[i]);
     }
 }
+
+/// sqrt and rsqrt stay the device's (Vulkan's Sqrt/InverseSqrt take 64-bit floats): sqrt
+/// correctly rounded, rsqrt within OpenCL's 2 ulp (+1 for the reference's own division).
+#[test]
+fn double_sqrt_rsqrt_device() {
+    let mut x = any_positive(2000, 101);
+    x.extend(SPECIAL);
+    x.extend([4.0, 2.0, 1e-310]);
+    let x = pad4(x);
+    let y = vec![0.0; x.len()];
+    let o = run_fn("sqrt(a)", &x, &y);
+    worst("sqrt", &x, &y, &o, |a, _| a.sqrt(), 0.0);
+    let o = run_fn("rsqrt(a)", &x, &y);
+    worst("rsqrt", &x, &y, &o, |a, _| 1.0 / a.sqrt(), 3.0);
+}

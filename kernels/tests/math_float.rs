@@ -126,7 +126,7 @@ const DONE1: &[One] = &[
     ("expm1", f64::exp_m1, 3.0), ("log1p", f64::ln_1p, 2.0), ("sqrt", f64::sqrt, 3.0),
     ("asin", f64::asin, 4.0), ("acos", f64::acos, 4.0), ("atan", f64::atan, 5.0), ("sinh", f64::sinh, 4.0), ("cosh", f64::cosh, 4.0),
     ("tanh", f64::tanh, 5.0), ("asinh", f64::asinh, 4.0), ("acosh", acosh_ref, 4.0), ("atanh", f64::atanh, 5.0), ("cbrt", f64::cbrt, 2.0),
-    ("asinpi", |a| a.asin() / PI, 4.0), ("acospi", |a| a.acos() / PI, 5.0), ("atanpi", |a| a.atan() / PI, 5.0),
+    ("rsqrt", |a| 1.0 / a.sqrt(), 2.0), ("asinpi", |a| a.asin() / PI, 4.0), ("acospi", |a| a.acos() / PI, 5.0), ("atanpi", |a| a.atan() / PI, 5.0),
 ];
 const DONE2: &[Two] = &[
     ("pow", f64::powf, 16.0), ("atan2", f64::atan2, 6.0), ("hypot", f64::hypot, 4.0), ("fmod", |a, b| a % b, 0.0),
