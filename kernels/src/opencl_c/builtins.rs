@@ -846,10 +846,12 @@ impl Lower<'_> {
         if t.scalar() != Some(Sc::Float) {
             return Err(self.err(pos, format!("`{name}` is supported for `float` arguments, not `{}`", t.c_name(self.structs()))));
         }
+        // Their exp/log are the software ones (math_f32.wgsl): the device's need not be accurate.
+        self.helpers.extend(["math_f32", "inf", "nan"]);
         if name.starts_with("erf") {
             self.helpers.insert("erf");
         } else {
-            self.helpers.extend(["gamma", "trigpi", "inf", "nan"]);
+            self.helpers.extend(["gamma", "trigpi"]);
         }
         Ok(())
     }
