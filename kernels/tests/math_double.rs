@@ -57,7 +57,7 @@ fn ulps(got: f64, want: f64) -> f64 {
 /// scalar and through double4 (which must agree bit for bit).
 fn run_fn(body: &str, x: &[f64], y: &[f64]) -> Vec<f64> {
     let n = x.len();
-    assert!(n % 4 == 0 && y.len() == n);
+    assert!(n.is_multiple_of(4) && y.len() == n);
     let src = format!(
         "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
 __kernel void k(__global const double *xs, __global const double *ys, __global double *o) {{
@@ -150,7 +150,7 @@ fn double_exp_family() {
     let y = vec![0.0; x.len()];
     let o = run_fn("exp(a)", &x, &y);
     worst("exp", &x, &y, &o, |a, _| a.exp(), 4.0);
-    let x2: Vec<f64> = x.iter().map(|v| v * 1.4426950408889634).collect();
+    let x2: Vec<f64> = x.iter().map(|v| v * std::f64::consts::LOG2_E).collect();
     let x2 = [x2, (-1074..=1023).map(f64::from).collect::<Vec<_>>(), vec![1023.9999, -1074.5, 0.5]].concat();
     let x2 = pad4(x2);
     let y2 = vec![0.0; x2.len()];
@@ -159,7 +159,7 @@ fn double_exp_family() {
     for (i, k) in (-1074..=1023).enumerate() {
         assert_eq!(o[x.len() + i], f64::from_bits(if k < -1022 { 1 << (k + 1074) } else { ((k + 1023) as u64) << 52 }), "exp2({k}) exact");
     }
-    let x10: Vec<f64> = pad4([x.iter().map(|v| v * 0.4342944819032518).collect::<Vec<_>>(), (-10..=22).map(f64::from).collect()].concat());
+    let x10: Vec<f64> = pad4([x.iter().map(|v| v * std::f64::consts::LOG10_E).collect::<Vec<_>>(), (-10..=22).map(f64::from).collect()].concat());
     let y10 = vec![0.0; x10.len()];
     let o = run_fn("exp10(a)", &x10, &y10);
     // 10^a via powf's correctly-rounded-ish glibc pow (exact decimal powers up to 1e22).
@@ -174,7 +174,7 @@ fn double_log_family() {
     x.extend(uniform(1000, 0.5, 2.0, 6));
     x.extend(uniform(200, 1.0 - 1e-8, 1.0 + 1e-8, 7));
     x.extend(SPECIAL);
-    x.extend([-1e-300, 2.0, 8.0, 1024.0, 0.125, 10.0, 1e22, 1e-5, 0.7071067811865476, 1.4142135623730951]);
+    x.extend([-1e-300, 2.0, 8.0, 1024.0, 0.125, 10.0, 1e22, 1e-5, std::f64::consts::FRAC_1_SQRT_2, std::f64::consts::SQRT_2]);
     let x = pad4(x);
     let y = vec![0.0; x.len()];
     let o = run_fn("log(a)", &x, &y);
@@ -214,7 +214,6 @@ fn double_pow() {
     x.extend([10.0, 2.0, -2.0, 1.0000001, 0.5]);
     y.extend([308.0, -1074.0, 1023.0, 1e10, 1074.5]);
     let x = pad4(x);
-    let mut y = y;
     y.resize(x.len(), 1.0);
     let o = run_fn("pow(a, b)", &x, &y);
     worst("pow", &x, &y, &o, f64::powf, 17.0);
@@ -236,7 +235,7 @@ fn double_sin_cos_tan() {
         let v = pio2 * k;
         x.extend([v, f64::from_bits(v.to_bits() + 1), f64::from_bits(v.to_bits() - 1), -v]);
     }
-    x.extend([6381956970095103.0 * 2f64.powi(797), 1e22, 2f64.powi(1023), 1e-300, 5e-324, 0.7853981633974483, 0.7853981633974484, 1e300]);
+    x.extend([6381956970095103.0 * 2f64.powi(797), 1e22, 2f64.powi(1023), 1e-300, 5e-324, std::f64::consts::FRAC_PI_4, 0.785_398_163_397_448_4, 1e300]);
     let x = pad4(x);
     let y = vec![0.0; x.len()];
     // glibc is 8 ulp off for cos and tan at the hardest argument; mpmath's values (1500 bits).
@@ -298,6 +297,8 @@ fn acosh_ref(a: f64) -> f64 {
 }
 
 /// (Rust's atanh of a negative x takes log1p of 2x / (1 - x), which cancels: odd symmetry.)
+type One = (&'static str, fn(f64) -> f64, f64);
+
 /// atan/asin/acos, the hyperbolics and their inverses, cbrt (inv_f64.wgsl).
 #[test]
 fn double_inverse_trig_hyperbolic_cbrt() {
@@ -308,7 +309,7 @@ fn double_inverse_trig_hyperbolic_cbrt() {
     x.extend([0.5, -0.5, 0.9999999999, 1.0000000001, 2.0, 710.4, -710.4, 710.5, 1e-8, 22.0, 0.55, 268435457.0]);
     let x = pad4(x);
     let y = vec![0.0; x.len()];
-    let fns: &[(&str, fn(f64) -> f64, f64)] = &[
+    let fns: &[One] = &[
         ("atan", f64::atan, 6.0), ("asin", f64::asin, 5.0), ("acos", f64::acos, 5.0), ("sinh", f64::sinh, 5.0), ("cosh", f64::cosh, 5.0),
         ("tanh", f64::tanh, 6.0), ("asinh", asinh_ref, 5.0), ("acosh", acosh_ref, 5.0), ("atanh", |a| if a < 0.0 { -(-a).atanh() } else { a.atanh() }, 6.0), ("cbrt", f64::cbrt, 3.0),
     ];

@@ -15,7 +15,7 @@ fn ulps(got: f64, want: f64) -> f64 {
 /// Runs `body` (of `a`, `b`) over the pairs, scalar and float4 (agreeing bit for bit).
 fn run_fn(body: &str, x: &[f32], y: &[f32]) -> Vec<f32> {
     let n = x.len();
-    assert!(n % 4 == 0 && y.len() == n);
+    assert!(n.is_multiple_of(4) && y.len() == n);
     let src = format!(
         "__kernel void k(__global const float *xs, __global const float *ys, __global float *o) {{
     int i = get_global_id(0);
@@ -341,12 +341,14 @@ fn round_half(v: f64) -> f64 {
     if r.abs() > 65504.0 { f64::INFINITY.copysign(v) } else { r }
 }
 
+type Two1 = fn(f64, f64) -> f64;
+
 /// half math goes through the f32 software versions and rounds once: within one half ulp of
 /// the f64 reference (cl_khr_fp16 allows 2-4 for these), the specials exact.
 #[test]
 fn half_math_through_float() {
     assert!(device_caps().f16, "this test needs SHADER_F16 (lavapipe has it)");
-    let fns: &[(&str, fn(f64, f64) -> f64)] = &[
+    let fns: &[(&str, Two1)] = &[
         ("exp(h)", |a, _| a.exp()), ("log(h)", |a, _| a.ln()), ("sin(h)", |a, _| a.sin()), ("cos(h)", |a, _| a.cos()), ("tan(h)", |a, _| a.tan()),
         ("pow(h, g)", f64::powf), ("atan2(h, g)", f64::atan2), ("asin(h)", |a, _| a.asin()), ("tanh(h)", |a, _| a.tanh()), ("cbrt(h)", |a, _| a.cbrt()),
     ];
