@@ -12,25 +12,25 @@ fn doubles(b: &[u8]) -> Vec<f64> {
     b.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
-/// Functions without a software `double` version yet: a build error at the call, never the
-/// device's 32-bit-only instruction's garbage (exp gave ~1e-315 on lavapipe).
-const REFUSED: &[&str] = &["acospi", "asinpi", "atanpi"];
-
+/// Every function whose WGSL form would reach a 32-bit-only GLSL.std.450 instruction (exp
+/// gave ~1e-315 on lavapipe) has a software double version now: each builds, scalar and
+/// double16 (wide vectors go part by part), without the device's instruction.
 #[test]
-fn unimplemented_double_functions_are_build_errors() {
-    let opts = wgcl_kernels::BuildOptions { caps: wgcl_kernels::DeviceCaps { f64: true, ..Default::default() }, ..Default::default() };
-    for f in REFUSED {
-        let src = format!("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n__kernel void k(__global double *a) {{\n    a[0] = {f}(a[1]);\n}}");
-        let e = wgcl_kernels::opencl_c::build(&src, &opts).map(|_| ()).expect_err(f).log();
-        assert!(e.starts_with(&format!("program.cl:3:12: error: `{f}` is not supported for `double`")), "{f}: {e}");
-        // Vectors too (wide ones go part by part).
-        let src = src.replace("a[0] = ", "vstore16(").replace("(a[1]);", "(vload16(0, a)), 1, a);");
-        assert!(wgcl_kernels::opencl_c::build(&src, &opts).is_err(), "{f} on double16");
+fn double_functions_all_software() {
+    let opts = wgcl_kernels::BuildOptions { caps: wgcl_kernels::DeviceCaps { f64: true, i64: true, ..Default::default() }, ..Default::default() };
+    let one = [
+        "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "exp2", "log", "log2", "sin", "sinh", "tan", "tanh", "exp10",
+        "log10", "expm1", "log1p", "cbrt", "acospi", "asinpi", "atanpi",
+    ];
+    for f in one {
+        let src = format!("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n__kernel void k(__global double *a) {{\n    a[0] = {f}(a[1]);\n    vstore16({f}(vload16(1, a)), 2, a);\n}}");
+        let p = wgcl_kernels::opencl_c::build(&src, &opts).unwrap_or_else(|e| panic!("{f}: {}", e.log()));
+        let wgsl = p.to_wgsl().unwrap();
+        assert!(wgsl.contains(&format!("wgcl_{f}_f64")), "{f} not in software");
     }
-    for (f, args) in [("powr", "a[1], 2.0"), ("atan2pi", "a[1], a[2]"), ("rootn", "a[1], 3")] {
+    for (f, args) in [("pow", "a[1], a[2]"), ("powr", "a[1], 2.0"), ("atan2", "a[1], a[2]"), ("atan2pi", "a[1], a[2]"), ("pown", "a[1], 3"), ("rootn", "a[1], 3"), ("sincos", "a[1], a + 2")] {
         let src = format!("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n__kernel void k(__global double *a) {{\n    a[0] = {f}({args});\n}}");
-        let e = wgcl_kernels::opencl_c::build(&src, &opts).map(|_| ()).expect_err(f).log();
-        assert!(e.contains("error: `") && e.contains("is not supported for `double`"), "{f}: {e}");
+        wgcl_kernels::opencl_c::build(&src, &opts).unwrap_or_else(|e| panic!("{f}: {}", e.log()));
     }
 }
 
@@ -57,7 +57,7 @@ fn ulps(got: f64, want: f64) -> f64 {
 /// scalar and through double4 (which must agree bit for bit).
 fn run_fn(body: &str, x: &[f64], y: &[f64]) -> Vec<f64> {
     let n = x.len();
-    assert!(n % 4 == 0 && y.len() == n);
+    assert!(n.is_multiple_of(4) && y.len() == n);
     let src = format!(
         "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
 __kernel void k(__global const double *xs, __global const double *ys, __global double *o) {{
@@ -150,7 +150,7 @@ fn double_exp_family() {
     let y = vec![0.0; x.len()];
     let o = run_fn("exp(a)", &x, &y);
     worst("exp", &x, &y, &o, |a, _| a.exp(), 4.0);
-    let x2: Vec<f64> = x.iter().map(|v| v * 1.4426950408889634).collect();
+    let x2: Vec<f64> = x.iter().map(|v| v * std::f64::consts::LOG2_E).collect();
     let x2 = [x2, (-1074..=1023).map(f64::from).collect::<Vec<_>>(), vec![1023.9999, -1074.5, 0.5]].concat();
     let x2 = pad4(x2);
     let y2 = vec![0.0; x2.len()];
@@ -159,7 +159,7 @@ fn double_exp_family() {
     for (i, k) in (-1074..=1023).enumerate() {
         assert_eq!(o[x.len() + i], f64::from_bits(if k < -1022 { 1 << (k + 1074) } else { ((k + 1023) as u64) << 52 }), "exp2({k}) exact");
     }
-    let x10: Vec<f64> = pad4([x.iter().map(|v| v * 0.4342944819032518).collect::<Vec<_>>(), (-10..=22).map(f64::from).collect()].concat());
+    let x10: Vec<f64> = pad4([x.iter().map(|v| v * std::f64::consts::LOG10_E).collect::<Vec<_>>(), (-10..=22).map(f64::from).collect()].concat());
     let y10 = vec![0.0; x10.len()];
     let o = run_fn("exp10(a)", &x10, &y10);
     // 10^a via powf's correctly-rounded-ish glibc pow (exact decimal powers up to 1e22).
@@ -174,7 +174,7 @@ fn double_log_family() {
     x.extend(uniform(1000, 0.5, 2.0, 6));
     x.extend(uniform(200, 1.0 - 1e-8, 1.0 + 1e-8, 7));
     x.extend(SPECIAL);
-    x.extend([-1e-300, 2.0, 8.0, 1024.0, 0.125, 10.0, 1e22, 1e-5, 0.7071067811865476, 1.4142135623730951]);
+    x.extend([-1e-300, 2.0, 8.0, 1024.0, 0.125, 10.0, 1e22, 1e-5, std::f64::consts::FRAC_1_SQRT_2, std::f64::consts::SQRT_2]);
     let x = pad4(x);
     let y = vec![0.0; x.len()];
     let o = run_fn("log(a)", &x, &y);
@@ -214,7 +214,6 @@ fn double_pow() {
     x.extend([10.0, 2.0, -2.0, 1.0000001, 0.5]);
     y.extend([308.0, -1074.0, 1023.0, 1e10, 1074.5]);
     let x = pad4(x);
-    let mut y = y;
     y.resize(x.len(), 1.0);
     let o = run_fn("pow(a, b)", &x, &y);
     worst("pow", &x, &y, &o, f64::powf, 17.0);
@@ -236,7 +235,7 @@ fn double_sin_cos_tan() {
         let v = pio2 * k;
         x.extend([v, f64::from_bits(v.to_bits() + 1), f64::from_bits(v.to_bits() - 1), -v]);
     }
-    x.extend([6381956970095103.0 * 2f64.powi(797), 1e22, 2f64.powi(1023), 1e-300, 5e-324, 0.7853981633974483, 0.7853981633974484, 1e300]);
+    x.extend([6381956970095103.0 * 2f64.powi(797), 1e22, 2f64.powi(1023), 1e-300, 5e-324, std::f64::consts::FRAC_PI_4, 0.785_398_163_397_448_4, 1e300]);
     let x = pad4(x);
     let y = vec![0.0; x.len()];
     // glibc is 8 ulp off for cos and tan at the hardest argument; mpmath's values (1500 bits).
@@ -298,6 +297,8 @@ fn acosh_ref(a: f64) -> f64 {
 }
 
 /// (Rust's atanh of a negative x takes log1p of 2x / (1 - x), which cancels: odd symmetry.)
+type One = (&'static str, fn(f64) -> f64, f64);
+
 /// atan/asin/acos, the hyperbolics and their inverses, cbrt (inv_f64.wgsl).
 #[test]
 fn double_inverse_trig_hyperbolic_cbrt() {
@@ -308,7 +309,7 @@ fn double_inverse_trig_hyperbolic_cbrt() {
     x.extend([0.5, -0.5, 0.9999999999, 1.0000000001, 2.0, 710.4, -710.4, 710.5, 1e-8, 22.0, 0.55, 268435457.0]);
     let x = pad4(x);
     let y = vec![0.0; x.len()];
-    let fns: &[(&str, fn(f64) -> f64, f64)] = &[
+    let fns: &[One] = &[
         ("atan", f64::atan, 6.0), ("asin", f64::asin, 5.0), ("acos", f64::acos, 5.0), ("sinh", f64::sinh, 5.0), ("cosh", f64::cosh, 5.0),
         ("tanh", f64::tanh, 6.0), ("asinh", asinh_ref, 5.0), ("acosh", acosh_ref, 5.0), ("atanh", |a| if a < 0.0 { -(-a).atanh() } else { a.atanh() }, 6.0), ("cbrt", f64::cbrt, 3.0),
     ];
@@ -368,4 +369,150 @@ fn double_frexp_exact() {
         let wm = f64::from_bits((s.to_bits() & !(0x7ffu64 << 52)) | (1022u64 << 52));
         assert!(m[i] == wm && e[i] == we, "frexp({a:e}) = ({}, {}), want ({wm}, {we})", m[i], e[i]);
     }
+}
+
+/// asinpi/acospi/atanpi/atan2pi, powr, rootn and remquo.
+#[test]
+fn double_pi_forms_powr_rootn_remquo() {
+    let mut x = uniform(600, -1.0, 1.0, 71);
+    x.extend(any_positive(400, 72).iter().enumerate().map(|(i, v)| if i % 2 == 0 { *v } else { -v }));
+    x.extend(SPECIAL);
+    let x = pad4(x);
+    let y = vec![0.0; x.len()];
+    let pi = std::f64::consts::PI;
+    // The reference's own division by pi adds up to 1 ulp over glibc's.
+    let o = run_fn("asinpi(a)", &x, &y);
+    worst("asinpi", &x, &y, &o, |a, _| a.asin() / pi, 6.0);
+    let o = run_fn("acospi(a)", &x, &y);
+    worst("acospi", &x, &y, &o, |a, _| a.acos() / pi, 7.0);
+    let o = run_fn("atanpi(a)", &x, &y);
+    worst("atanpi", &x, &y, &o, |a, _| if a.is_infinite() { 0.5f64.copysign(a) } else { a.atan() / pi }, 7.0);
+    let mut a = uniform(500, -100.0, 100.0, 73);
+    let mut b = uniform(500, -100.0, 100.0, 74);
+    for &p in &SPECIAL {
+        for &q in &SPECIAL {
+            a.push(p);
+            b.push(q);
+        }
+    }
+    a.extend([1e300, 5.0, -7.5, 1e-300]);
+    b.extend([3.0, -2.0, 2.0, 7e-310]);
+    let a = pad4(a);
+    b.resize(a.len(), 1.0);
+    let o = run_fn("atan2pi(a, b)", &a, &b);
+    worst("atan2pi", &a, &b, &o, |p, q| {
+        let v = p.atan2(q) / pi;
+        // The exact special values (0.25, 0.5, 0.75, 1).
+        if p.is_infinite() || q.is_infinite() || p == 0.0 || q == 0.0 { (v * 4.0).round() / 4.0 } else { v }
+    }, 8.0);
+    let o = run_fn("powr(a, b)", &a, &b);
+    worst("powr", &a, &b, &o, |x, y| {
+        if x.is_nan() || y.is_nan() || x < 0.0 || (x == 0.0 && y == 0.0) || (x.is_infinite() && y == 0.0) || (x == 1.0 && y.is_infinite()) { f64::NAN } else { x.abs().powf(y) }
+    }, 17.0);
+    let ni: Vec<f64> = b.iter().enumerate().map(|(i, v)| if v.is_finite() { (v.round() % 20.0) + [0.0, 3.0][i % 2] } else { 5.0 }).collect();
+    let o = run_fn("rootn(a, {I}(b))", &a, &ni);
+    worst("rootn", &a, &ni, &o, rootn_ref, 17.0);
+    let n = a.len();
+    let src = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+    __kernel void k(__global const double *x, __global const double *y, __global double *r, __global int *q) { int i = get_global_id(0); int n; r[i] = remquo(x[i], y[i], &n); q[i] = n; }";
+    let p = build_with_caps(src);
+    let out = run(&p, "k", &[Arg::Buf(bytes(&a)), Arg::Buf(bytes(&b)), Arg::Buf(bytes(&vec![0.0; n])), Arg::Buf(i32s(&vec![0; n]))], &[n as u32], &[64]);
+    let (r, q) = (doubles(&out[2]), to_i32s(&out[3]));
+    for i in 0..n {
+        let (x, y) = (a[i], b[i]);
+        let want = remainder_ref(x, y);
+        assert!(r[i].to_bits() == want.to_bits() || (want.is_nan() && r[i].is_nan()), "remquo({x:e}, {y:e}) = {:e}, want {want:e}", r[i]);
+        if want.is_nan() || y.is_infinite() {
+            continue;
+        }
+        let m = if (128.0 * y.abs()).is_finite() { x.abs() % (128.0 * y.abs()) } else { x.abs() };
+        let n7 = (((m - remainder_ref(m, y.abs())) / y.abs()).round() as i32) & 127;
+        let n7 = if x.is_sign_negative() != (y < 0.0) { -n7 } else { n7 };
+        assert_eq!(q[i], n7, "remquo({x:e}, {y:e}) quotient bits");
+    }
+}
+
+/// x^(1/n): powf's 1/n is rounded (|ln y| * 2^-53 relative, ~100 ulp for tiny x), so the
+/// power of two goes apart: x = m 2^(k|n| + r), root m 2^r (in [1/2, 2^|n|)), times 2^k exactly.
+fn rootn_ref(x: f64, n: f64) -> f64 {
+    if n == 0.0 || x.is_nan() || (x < 0.0 && n % 2.0 == 0.0) {
+        return f64::NAN;
+    }
+    let ax = x.abs();
+    let y = if ax == 0.0 || ax.is_infinite() {
+        ax.powf(1.0 / n)
+    } else {
+        let sub = ax < f64::MIN_POSITIVE;
+        let s = if sub { ax * 2f64.powi(54) } else { ax };
+        let e = ((s.to_bits() >> 52) & 0x7ff) as i32 - 1022 - if sub { 54 } else { 0 };
+        let m = f64::from_bits((s.to_bits() & !(0x7ffu64 << 52)) | (1022u64 << 52));
+        let k = n.abs() as i32;
+        let root = (m * 2f64.powi(e.rem_euclid(k))).powf(1.0 / k as f64) * 2f64.powi(e.div_euclid(k) / 2) * 2f64.powi(e.div_euclid(k) - e.div_euclid(k) / 2);
+        if n < 0.0 { 1.0 / root } else { root }
+    };
+    y.copysign(if n % 2.0 == 0.0 { 1.0 } else { x })
+}
+
+/// fma must round once (lavapipe's f64 fma rounds the product): against Rust's mul_add, bit for
+/// bit, with c cancelling the product.
+#[test]
+fn double_fma_correctly_rounded() {
+    let a = uniform(2000, -100.0, 100.0, 91);
+    let b = uniform(2000, -100.0, 100.0, 92);
+    let r = uniform(2000, -1.0, 1.0, 93);
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    let mut z = Vec::new();
+    for i in 0..a.len() {
+        let c = match i % 4 {
+            0 => -(a[i] * b[i]),
+            1 => -(a[i] * b[i]) * (1.0 + r[i] * 1e-12),
+            2 => r[i] * 1e-3,
+            _ => r[i] * 1e4,
+        };
+        x.push(a[i]);
+        y.push(b[i]);
+        z.push(c);
+    }
+    let big = any_positive(300, 94);
+    for k in 0..100 {
+        x.push(big[3 * k]);
+        y.push(if k % 2 == 0 { 1.0 / big[3 * k + 1] } else { big[3 * k + 1] });
+        z.push(-big[3 * k + 2]);
+    }
+    for s in SPECIAL {
+        x.extend([s, 3.0, 1.5]);
+        y.extend([2.0, s, 2.5]);
+        z.extend([1.0, -1.0, s]);
+    }
+    let n = x.len().next_multiple_of(64);
+    x.resize(n, 1.0);
+    y.resize(n, 1.0);
+    z.resize(n, 1.0);
+    let src = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+    __kernel void k(__global const double *x, __global const double *y, __global const double *z, __global double *o) { int i = get_global_id(0); o[i] = fma(x[i], y[i], z[i]); }";
+    let p = build_with_caps(src);
+    let o = doubles(&run(&p, "k", &[Arg::Buf(bytes(&x)), Arg::Buf(bytes(&y)), Arg::Buf(bytes(&z)), Arg::Buf(bytes(&vec![0.0; n]))], &[n as u32], &[64])[3]);
+    for i in 0..n {
+        let want = x[i].mul_add(y[i], z[i]);
+        if (x[i] * y[i]).abs() < 1e-290 && x[i] * y[i] != 0.0 {
+            continue;
+        }
+        assert!(o[i].to_bits() == want.to_bits() || (want.is_nan() && o[i].is_nan()), "fma({:e}, {:e}, {:e}) = {:e}, want {want:e}", x[i], y[i], z[i], o[i]);
+    }
+}
+
+/// sqrt and rsqrt stay the device's (Vulkan's Sqrt/InverseSqrt take 64-bit floats): sqrt
+/// correctly rounded, rsqrt within OpenCL's 2 ulp (+1 for the reference's own division).
+#[test]
+fn double_sqrt_rsqrt_device() {
+    let mut x = any_positive(2000, 101);
+    x.extend(SPECIAL);
+    x.extend([4.0, 2.0, 1e-310]);
+    let x = pad4(x);
+    let y = vec![0.0; x.len()];
+    let o = run_fn("sqrt(a)", &x, &y);
+    worst("sqrt", &x, &y, &o, |a, _| a.sqrt(), 0.0);
+    let o = run_fn("rsqrt(a)", &x, &y);
+    worst("rsqrt", &x, &y, &o, |a, _| 1.0 / a.sqrt(), 3.0);
 }

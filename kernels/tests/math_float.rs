@@ -4,6 +4,7 @@
 //! any NaN for NaN). Vector forms must agree with the scalar one.
 mod common;
 use common::*;
+use std::f64::consts::PI;
 
 /// |got - want| in float ulps of `want` (subnormal ulp below the normal range).
 fn ulps(got: f64, want: f64) -> f64 {
@@ -14,7 +15,7 @@ fn ulps(got: f64, want: f64) -> f64 {
 /// Runs `body` (of `a`, `b`) over the pairs, scalar and float4 (agreeing bit for bit).
 fn run_fn(body: &str, x: &[f32], y: &[f32]) -> Vec<f32> {
     let n = x.len();
-    assert!(n % 4 == 0 && y.len() == n);
+    assert!(n.is_multiple_of(4) && y.len() == n);
     let src = format!(
         "__kernel void k(__global const float *xs, __global const float *ys, __global float *o) {{
     int i = get_global_id(0);
@@ -125,11 +126,20 @@ const DONE1: &[One] = &[
     ("expm1", f64::exp_m1, 3.0), ("log1p", f64::ln_1p, 2.0), ("sqrt", f64::sqrt, 3.0),
     ("asin", f64::asin, 4.0), ("acos", f64::acos, 4.0), ("atan", f64::atan, 5.0), ("sinh", f64::sinh, 4.0), ("cosh", f64::cosh, 4.0),
     ("tanh", f64::tanh, 5.0), ("asinh", f64::asinh, 4.0), ("acosh", acosh_ref, 4.0), ("atanh", f64::atanh, 5.0), ("cbrt", f64::cbrt, 2.0),
+    ("rsqrt", |a| 1.0 / a.sqrt(), 2.0), ("asinpi", |a| a.asin() / PI, 4.0), ("acospi", |a| a.acos() / PI, 5.0), ("atanpi", |a| a.atan() / PI, 5.0),
 ];
 const DONE2: &[Two] = &[
     ("pow", f64::powf, 16.0), ("atan2", f64::atan2, 6.0), ("hypot", f64::hypot, 4.0), ("fmod", |a, b| a % b, 0.0),
-    ("remainder", remainder_ref, 0.0),
+    ("remainder", remainder_ref, 0.0), ("atan2pi", |a, b| a.atan2(b) / PI, 6.0), ("powr", powr_ref, 16.0),
 ];
+
+/// OpenCL's powr: pow for x >= 0 with NaN for x < 0, 0^0, inf^0 and 1^inf.
+fn powr_ref(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() || x < 0.0 || (x == 0.0 && y == 0.0) || (x.is_infinite() && y == 0.0) || (x == 1.0 && y.is_infinite()) {
+        return f64::NAN;
+    }
+    x.abs().powf(y)
+}
 
 /// Rust's acosh rounds x + sqrt(x^2 - 1) before its log: asinh of sqrt((x - 1)(x + 1))
 /// below 2 (good to ~1e-16 here, far below a float ulp either way).
@@ -238,5 +248,135 @@ fn float_frexp_ilogb_logb_exact() {
         assert!(m4[i] as f64 == wm && e4[i] == we, "frexp float4 ({a:e}) = ({}, {}), want ({wm}, {we})", m4[i], e4[i]);
         assert_eq!(il[i], we - 1, "ilogb({a:e})");
         assert_eq!(lb[i], (we - 1) as f32, "logb({a:e})");
+    }
+}
+
+/// rootn (x^(1/n) as e^(ln x / n), 16 ulp) and remquo (exact remainder, quotient's low 7 bits
+/// and sign) including huge quotients.
+#[test]
+fn float_rootn_remquo() {
+    let (a2, b2) = two_arg_inputs();
+    let ni: Vec<f32> = b2.iter().enumerate().map(|(i, v)| if v.is_finite() { (v.round() % 20.0) + [0.0, 3.0][i % 2] } else { 5.0 }).collect();
+    let o = run_fn("rootn(a, {I}(b))", &a2, &ni);
+    let bad = worst("rootn", &a2, &ni, &o, |x, n| {
+        if n == 0.0 || (x < 0.0 && n % 2.0 == 0.0) { f64::NAN } else { x.abs().powf(1.0 / n).copysign(if n % 2.0 == 0.0 { 1.0 } else { x }) }
+    }, 16.0);
+    assert!(bad.is_empty(), "{bad:?}");
+    let n = a2.len();
+    let src = "__kernel void k(__global const float *x, __global const float *y, __global float *r, __global int *q) {
+        int i = get_global_id(0); int n; r[i] = remquo(x[i], y[i], &n); q[i] = n; }";
+    let p = build(src);
+    let out = run(&p, "k", &[Arg::Buf(f32s(&a2)), Arg::Buf(f32s(&b2)), Arg::Buf(f32s(&vec![0.0; n])), Arg::Buf(i32s(&vec![0; n]))], &[n as u32], &[64]);
+    let (r, q) = (to_f32s(&out[2]), to_i32s(&out[3]));
+    for i in 0..n {
+        let (x, y) = (a2[i] as f64, b2[i] as f64);
+        let want = remainder_ref(x, y);
+        assert!(r[i].to_bits() == (want as f32).to_bits() || (want.is_nan() && r[i].is_nan()), "remquo({x:e}, {y:e}) = {:e}, want {want:e}", r[i]);
+        if want.is_nan() || y.is_infinite() {
+            continue;
+        }
+        let m = if (128.0 * y.abs()).is_finite() { x.abs() % (128.0 * y.abs()) } else { x.abs() };
+        let n7 = (((m - remainder_ref(m, y.abs())) / y.abs()).round() as i32) & 127;
+        let n7 = if (x < 0.0 || (x == 0.0 && x.is_sign_negative())) != (y < 0.0) { -n7 } else { n7 };
+        assert_eq!(q[i], n7, "remquo({x:e}, {y:e}) quotient bits");
+    }
+}
+
+/// fma must round once (lavapipe's rounds the product: fma(a, a, -(a * a)) gave 0): against
+/// Rust's (correctly rounded) mul_add, bit for bit, with c cancelling the product.
+#[test]
+fn float_fma_correctly_rounded() {
+    let a = uniform(2000, -100.0, 100.0, 81);
+    let b = uniform(2000, -100.0, 100.0, 82);
+    let r = uniform(2000, -1.0, 1.0, 83);
+    let mut xs = Vec::new();
+    for i in 0..a.len() {
+        let c = match i % 4 {
+            0 => -(a[i] * b[i]),
+            1 => -(a[i] * b[i]) * (1.0 + r[i] * 1e-6),
+            2 => r[i] * 1e-3,
+            _ => r[i] * 1e4,
+        };
+        xs.push([a[i], b[i], c]);
+    }
+    let any = any_float(600, 84);
+    for k in 0..200 {
+        xs.push([any[3 * k], any[3 * k + 1], any[3 * k + 2]]);
+    }
+    for s in SPECIAL {
+        xs.push([s, 2.0, 1.0]);
+        xs.push([3.0, s, -1.0]);
+        xs.push([1.5, 2.5, s]);
+    }
+    xs.extend([[1.0 + 1.0 / 4096.0, 1.0 + 1.0 / 4096.0, -(1.0 + 1.0 / 2048.0)], [3e38, 3e38, -f32::INFINITY], [1e30, 1e8, -f32::MAX]]);
+    while xs.len() % 4 != 0 {
+        xs.push([1.0, 1.0, 1.0]);
+    }
+    let n = xs.len();
+    let flat: Vec<f32> = xs.iter().flatten().copied().collect();
+    let src = "__kernel void k(__global const float *x, __global float *o) { int i = get_global_id(0); o[i] = fma(x[3 * i], x[3 * i + 1], x[3 * i + 2]); }";
+    let p = build(src);
+    let o = to_f32s(&run(&p, "k", &[Arg::Buf(f32s(&flat)), Arg::Buf(f32s(&vec![0.0; n]))], &[n as u32], &[64])[1]);
+    let mut skipped = 0;
+    for (i, [a, b, c]) in xs.iter().enumerate() {
+        let want = a.mul_add(*b, *c);
+        // Products below the normal range take the plain a * b + c (documented).
+        if (a * b).abs() < 1e-30 && (a * b) != 0.0 {
+            skipped += 1;
+            continue;
+        }
+        assert!(o[i].to_bits() == want.to_bits() || (want.is_nan() && o[i].is_nan()), "fma({a:e}, {b:e}, {c:e}) = {:e}, want {want:e}", o[i]);
+    }
+    eprintln!("fma: {n} inputs bit for bit ({skipped} with tiny products skipped)");
+}
+
+/// f32 to the nearest half (ties to even), as f64; overflow to inf.
+fn round_half(v: f64) -> f64 {
+    if !v.is_finite() || v == 0.0 {
+        return v;
+    }
+    let e = (v.abs().log2().floor() as i32).max(-14);
+    let q = 2f64.powi(e - 10);
+    let r = (v / q).round_ties_even() * q;
+    if r.abs() > 65504.0 { f64::INFINITY.copysign(v) } else { r }
+}
+
+type Two1 = fn(f64, f64) -> f64;
+
+/// half math goes through the f32 software versions and rounds once: within one half ulp of
+/// the f64 reference (cl_khr_fp16 allows 2-4 for these), the specials exact.
+#[test]
+fn half_math_through_float() {
+    assert!(device_caps().f16, "this test needs SHADER_F16 (lavapipe has it)");
+    let fns: &[(&str, Two1)] = &[
+        ("exp(h)", |a, _| a.exp()), ("log(h)", |a, _| a.ln()), ("sin(h)", |a, _| a.sin()), ("cos(h)", |a, _| a.cos()), ("tan(h)", |a, _| a.tan()),
+        ("pow(h, g)", f64::powf), ("atan2(h, g)", f64::atan2), ("asin(h)", |a, _| a.asin()), ("tanh(h)", |a, _| a.tanh()), ("cbrt(h)", |a, _| a.cbrt()),
+    ];
+    // Halves only: a grid, large arguments for sin/cos, specials.
+    let mut x: Vec<f32> = (-1000..=1000).map(|i| i as f32 / 97.0).collect();
+    x.extend([1000.0, 65504.0, -30000.0, 0.0, -0.0, 6.1e-5, f32::INFINITY, f32::NAN, 11.0, -3.5]);
+    let x: Vec<f32> = x.iter().map(|&v| round_half(v as f64) as f32).collect();
+    let y: Vec<f32> = x.iter().rev().copied().collect();
+    let n = x.len();
+    for (body, r) in fns {
+        let src = format!("#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+__kernel void k(__global const float *x, __global const float *y, __global float *o) {{ int i = get_global_id(0); half h = (half)x[i], g = (half)y[i]; o[i] = {body}; }}");
+        let p = build_with_caps(&src);
+        let o = to_f32s(&run(&p, "k", &[Arg::Buf(f32s(&x)), Arg::Buf(f32s(&y)), Arg::Buf(f32s(&vec![0.0; n]))], &[n as u32], &[1])[2]);
+        let mut w = 0f64;
+        for i in 0..n {
+            let want = r(x[i] as f64, y[i] as f64);
+            let wh = round_half(want);
+            let g = o[i] as f64;
+            if wh.is_nan() || wh.is_infinite() || wh == 0.0 {
+                assert!(if wh.is_nan() { g.is_nan() } else { g == wh }, "{body} at ({}, {}) = {g:e}, want {wh:e}", x[i], y[i]);
+                continue;
+            }
+            let e = (want.abs().log2().floor() as i32).max(-14);
+            let err = (g - want).abs() / 2f64.powi(e - 10);
+            assert!(err <= 1.0, "{body} at ({}, {}) = {g:e}, want {want:e}: {err:.2} half ulp", x[i], y[i]);
+            w = w.max(err);
+        }
+        eprintln!("half {body}: worst {w:.3} ulp");
     }
 }

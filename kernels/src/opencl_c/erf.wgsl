@@ -6,7 +6,7 @@
 fn wgcl_exp_cw(a: f32) -> f32 {
     let k = round(a * 1.44269504f);
     let r = (a - k * 0.693145751953125f) - k * 1.428606765330187e-6f;
-    return ldexp(exp(r), i32(k));
+    return ldexp(wgcl_exp_f32(r), i32(k));
 }
 fn wgcl_erfc_tail(x: f32) -> f32 {
     // erfc(x) for 1.25 <= x < 28.
@@ -21,7 +21,7 @@ fn wgcl_erfc_tail(x: f32) -> f32 {
         q = 1.0f + s * (3.0338060379e+01f + s * (3.2579251099e+02f + s * (1.5367296143e+03f + s * (3.1998581543e+03f + s * (2.5530502930e+03f + s * (4.7452853394e+02f + s * -2.2440952301e+01f))))));
     }
     let z = bitcast<f32>(bitcast<u32>(x) & 0xffffe000u);
-    return wgcl_exp_cw(-z * z - 0.5625f) * exp((z - x) * (z + x) + r / q) / x;
+    return wgcl_exp_cw(-z * z - 0.5625f) * wgcl_exp_f32((z - x) * (z + x) + r / q) / x;
 }
 
 fn wgcl_erf_small(x: f32) -> f32 {

@@ -48,11 +48,11 @@ fn wgcl_tgamma(x: f32) -> f32 {
 fn wgcl_lgamma_pos(x: f32) -> f32 {
     // x > 0
     if (x < 30.0f) {
-        return log(wgcl_tgamma_pos(x));
+        return wgcl_log_f32(wgcl_tgamma_pos(x));
     }
     let r = 1.0f / x;
     let r2 = r * r;
-    return (x - 0.5f) * log(x) - x + 0.918938533204673f + r * (0.0833333333333f + r2 * (-0.00277777777778f + r2 * 0.000793650793651f));
+    return (x - 0.5f) * wgcl_log_f32(x) - x + 0.918938533204673f + r * (0.0833333333333f + r2 * (-0.00277777777778f + r2 * 0.000793650793651f));
 }
 
 fn wgcl_lgamma(x: f32) -> f32 {
@@ -64,7 +64,7 @@ fn wgcl_lgamma(x: f32) -> f32 {
         return bitcast<f32>(wgcl_inf_bits);
     }
     if (x < 0.0f) {
-        return log(3.14159265358979f / abs(wgcl_sinpi(x))) - wgcl_lgamma_pos(1.0f - x);
+        return wgcl_log_f32(3.14159265358979f / abs(wgcl_sinpi(x))) - wgcl_lgamma_pos(1.0f - x);
     }
     return wgcl_lgamma_pos(x);
 }

@@ -53,9 +53,13 @@ rep = [
     ("0.6435011087932844lf", rf(mp.atan(mpf(3) / 4)) + "f"), ("1.5834785051444286e-17lf", lo32(mp.atan(mpf(3) / 4)) + "f"),
     ("3.061616997868383e-17lf", lo32(pi / 4) + "f"),
     ("3.141592653589793lf", rf(pi) + "f"), ("1.2246467991473532e-16lf", lo32(pi) + "f"),
-    ("268435456.0lf", "4096.0f"), ("select(0, 54, sub)", "select(0, 24, sub)"),
+    ("0.3183098861837907lf", rf(1 / pi) + "f"), ("-1.9678676675182486e-17lf", lo32(1 / pi) + "f"),
+    ("268435456.0lf", "4096.0f"),
+    # fma's scaling of huge products, and its bits.
+    ("6.668014432879854e+240lf", "1.2676506002282294e+30f"), ("5.421010862427522e-20lf", "2.3283064365386963e-10f"),
+    ("18446744073709551616.0lf", "4294967296.0f"), ("u64", "u32"), ("1lu", "1u"), ("0lu", "0u"), ("select(0, 54, sub)", "select(0, 24, sub)"),
 ]
-NAMES = ['math', 'trig', 'inv']
+NAMES = ['math', 'trig', 'inv', 'fma']
 srcs = [open(D + n + '_f64.wgsl').read() for n in NAMES]
 for a, b in rep:
     assert any(a in t for t in srcs), a

@@ -276,3 +276,94 @@ fn wgcl_remainder_f32(x: f32, y: f32) -> f32 {
     if (2.0f * r > ay || (2.0f * r == ay && odd)) { r = r - ay; }
     return select(r, -r, wgcl_signbit_f32(x));
 }
+
+// n mod 128 (with the sign of x/y) for remquo, n = x/y rounded to nearest even as in
+// remainder: |x| mod 128|y| keeps n's low bits; the quotient of that by |y| is small and whole.
+fn wgcl_remquo_q_f32(x: f32, y: f32) -> i32 {
+    let inf = wgcl_inf_f32();
+    if (wgcl_isnan_f32(x) || wgcl_isnan_f32(y) || abs(x) == inf || y == 0.0f || abs(y) == inf) { return 0; }
+    let ay = abs(y);
+    var m = abs(x);
+    if (128.0f * ay < inf) { m = wgcl_fmod_abs_f32(m, 128.0f * ay); }
+    let n = i32(round((m - wgcl_remainder_f32(m, ay)) / ay)) & 127;
+    return select(n, -n, wgcl_signbit_f32(x) != wgcl_signbit_f32(y));
+}
+
+// x^(1/n) as e^(ln|x| / n), the quotient in two parts (a rounded 1/n would cost |ln x| ulp).
+fn wgcl_rootn_f32(x: f32, n: i32) -> f32 {
+    if (n == 0 || wgcl_isnan_f32(x)) { return wgcl_nan_f32(); }
+    let odd = (n & 1) != 0;
+    if (x < 0.0f && !odd) { return wgcl_nan_f32(); }
+    let ax = abs(x);
+    let inf = wgcl_inf_f32();
+    var r: f32;
+    if (ax == 0.0f) {
+        r = select(inf, 0.0f, n > 0);
+    } else if (ax == inf) {
+        r = select(0.0f, inf, n > 0);
+    } else {
+        let l = wgcl_log_dd_f32(ax);
+        let fn_ = f32(n);
+        let q = l.hi / fn_;
+        let p = wgcl_two_prod_f(q, fn_);
+        r = wgcl_exp_dd_f32(q, (((l.hi - p.hi) - p.lo) + l.lo) / fn_);
+    }
+    return select(r, -r, odd && wgcl_signbit_f32(x));
+}
+
+// pow for x >= 0 with OpenCL's powr special values (NaN for x < 0, 0^0, inf^0, 1^inf).
+fn wgcl_powr_f32(x: f32, y: f32) -> f32 {
+    let inf = wgcl_inf_f32();
+    if (wgcl_isnan_f32(x) || wgcl_isnan_f32(y) || x < 0.0f) { return wgcl_nan_f32(); }
+    if (x == 0.0f || x == inf) {
+        if (y == 0.0f) { return wgcl_nan_f32(); }
+        return select(0.0f, inf, (y < 0.0f) == (x == 0.0f));
+    }
+    if (x == 1.0f) { return select(1.0f, wgcl_nan_f32(), abs(y) == inf); }
+    return wgcl_pow_f32(x, y);
+}
+
+// a / pi with 1/pi in two parts.
+fn wgcl_div_pi_f32(a: f32) -> f32 {
+    let p = wgcl_two_prod_f(a, 0.31830987f);
+    return p.hi + (p.lo + a * 1.28412765e-08f);
+}
+
+fn wgcl_asinpi_f32(x: f32) -> f32 {
+    if (x == 0.0f || wgcl_isnan_f32(x)) { return x; }
+    return wgcl_div_pi_f32(wgcl_asin_f32(x));
+}
+
+fn wgcl_acospi_f32(x: f32) -> f32 { return wgcl_div_pi_f32(wgcl_acos_f32(x)); }
+
+fn wgcl_atanpi_f32(x: f32) -> f32 {
+    if (x == 0.0f || wgcl_isnan_f32(x)) { return x; }
+    if (abs(x) == wgcl_inf_f32()) { return select(0.5f, -0.5f, x < 0.0f); }
+    return wgcl_div_pi_f32(wgcl_atan_f32(x));
+}
+
+// atan2 / pi with the special values exact (0.25, 0.5, 0.75, 1).
+fn wgcl_atan2pi_f32(y: f32, x: f32) -> f32 {
+    if (wgcl_isnan_f32(x) || wgcl_isnan_f32(y)) { return wgcl_nan_f32(); }
+    let inf = wgcl_inf_f32();
+    let ay = abs(y);
+    let ax = abs(x);
+    var a: f32;
+    if (ay == inf && ax == inf) {
+        a = 0.25f;
+    } else if (ay == 0.0f) {
+        a = 0.0f;
+    } else if (ay == inf || ax == 0.0f) {
+        a = 0.5f;
+    } else if (ax == inf) {
+        a = 0.0f;
+    } else {
+        var sy = ay;
+        var sx = ax;
+        if (max(sy, sx) < 1.1754943508222875e-38f) { sy = sy * 16777216.0f; sx = sx * 16777216.0f; }
+        let e = f32(frexp(max(sy, sx)).exp);
+        a = wgcl_div_pi_f32(wgcl_atan_q_f32(wgcl_scale_f32(sy, -e), wgcl_scale_f32(sx, -e)));
+    }
+    if (wgcl_signbit_f32(x)) { a = 1.0f - a; }
+    return select(a, -a, wgcl_signbit_f32(y));
+}

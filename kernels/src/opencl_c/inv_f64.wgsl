@@ -272,3 +272,94 @@ fn wgcl_remainder_f64(x: f64, y: f64) -> f64 {
     if (2.0lf * r > ay || (2.0lf * r == ay && odd)) { r = r - ay; }
     return select(r, -r, wgcl_signbit_f64(x));
 }
+
+// n mod 128 (with the sign of x/y) for remquo, n = x/y rounded to nearest even as in
+// remainder: |x| mod 128|y| keeps n's low bits; the quotient of that by |y| is small and whole.
+fn wgcl_remquo_q_f64(x: f64, y: f64) -> i32 {
+    let inf = wgcl_inf_f64();
+    if (wgcl_isnan_f64(x) || wgcl_isnan_f64(y) || abs(x) == inf || y == 0.0lf || abs(y) == inf) { return 0; }
+    let ay = abs(y);
+    var m = abs(x);
+    if (128.0lf * ay < inf) { m = wgcl_fmod_abs_f64(m, 128.0lf * ay); }
+    let n = i32(round((m - wgcl_remainder_f64(m, ay)) / ay)) & 127;
+    return select(n, -n, wgcl_signbit_f64(x) != wgcl_signbit_f64(y));
+}
+
+// x^(1/n) as e^(ln|x| / n), the quotient in two parts (a rounded 1/n would cost |ln x| ulp).
+fn wgcl_rootn_f64(x: f64, n: i32) -> f64 {
+    if (n == 0 || wgcl_isnan_f64(x)) { return wgcl_nan_f64(); }
+    let odd = (n & 1) != 0;
+    if (x < 0.0lf && !odd) { return wgcl_nan_f64(); }
+    let ax = abs(x);
+    let inf = wgcl_inf_f64();
+    var r: f64;
+    if (ax == 0.0lf) {
+        r = select(inf, 0.0lf, n > 0);
+    } else if (ax == inf) {
+        r = select(0.0lf, inf, n > 0);
+    } else {
+        let l = wgcl_log_dd_f64(ax);
+        let fn_ = f64(n);
+        let q = l.hi / fn_;
+        let p = wgcl_two_prod(q, fn_);
+        r = wgcl_exp_dd_f64(q, (((l.hi - p.hi) - p.lo) + l.lo) / fn_);
+    }
+    return select(r, -r, odd && wgcl_signbit_f64(x));
+}
+
+// pow for x >= 0 with OpenCL's powr special values (NaN for x < 0, 0^0, inf^0, 1^inf).
+fn wgcl_powr_f64(x: f64, y: f64) -> f64 {
+    let inf = wgcl_inf_f64();
+    if (wgcl_isnan_f64(x) || wgcl_isnan_f64(y) || x < 0.0lf) { return wgcl_nan_f64(); }
+    if (x == 0.0lf || x == inf) {
+        if (y == 0.0lf) { return wgcl_nan_f64(); }
+        return select(0.0lf, inf, (y < 0.0lf) == (x == 0.0lf));
+    }
+    if (x == 1.0lf) { return select(1.0lf, wgcl_nan_f64(), abs(y) == inf); }
+    return wgcl_pow_f64(x, y);
+}
+
+// a / pi with 1/pi in two parts.
+fn wgcl_div_pi_f64(a: f64) -> f64 {
+    let p = wgcl_two_prod(a, 0.3183098861837907lf);
+    return p.hi + (p.lo + a * -1.9678676675182486e-17lf);
+}
+
+fn wgcl_asinpi_f64(x: f64) -> f64 {
+    if (x == 0.0lf || wgcl_isnan_f64(x)) { return x; }
+    return wgcl_div_pi_f64(wgcl_asin_f64(x));
+}
+
+fn wgcl_acospi_f64(x: f64) -> f64 { return wgcl_div_pi_f64(wgcl_acos_f64(x)); }
+
+fn wgcl_atanpi_f64(x: f64) -> f64 {
+    if (x == 0.0lf || wgcl_isnan_f64(x)) { return x; }
+    if (abs(x) == wgcl_inf_f64()) { return select(0.5lf, -0.5lf, x < 0.0lf); }
+    return wgcl_div_pi_f64(wgcl_atan_f64(x));
+}
+
+// atan2 / pi with the special values exact (0.25, 0.5, 0.75, 1).
+fn wgcl_atan2pi_f64(y: f64, x: f64) -> f64 {
+    if (wgcl_isnan_f64(x) || wgcl_isnan_f64(y)) { return wgcl_nan_f64(); }
+    let inf = wgcl_inf_f64();
+    let ay = abs(y);
+    let ax = abs(x);
+    var a: f64;
+    if (ay == inf && ax == inf) {
+        a = 0.25lf;
+    } else if (ay == 0.0lf) {
+        a = 0.0lf;
+    } else if (ay == inf || ax == 0.0lf) {
+        a = 0.5lf;
+    } else if (ax == inf) {
+        a = 0.0lf;
+    } else {
+        var sy = ay;
+        var sx = ax;
+        if (max(sy, sx) < 2.2250738585072014e-308lf) { sy = sy * 18014398509481984.0lf; sx = sx * 18014398509481984.0lf; }
+        let e = f64(frexp(max(sy, sx)).exp);
+        a = wgcl_div_pi_f64(wgcl_atan_q_f64(wgcl_scale_f64(sy, -e), wgcl_scale_f64(sx, -e)));
+    }
+    if (wgcl_signbit_f64(x)) { a = 1.0lf - a; }
+    return select(a, -a, wgcl_signbit_f64(y));
+}
