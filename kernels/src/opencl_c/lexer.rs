@@ -192,7 +192,8 @@ pub fn lex(src: &str, file: u32, files: &Files) -> Result<Vec<Token>, BuildError
         } else {
             let rest: String = b[i..(i + 3).min(b.len())].iter().collect();
             let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(*p)) else {
-                return Err(files.err(pos, format!("unexpected character `{c}`")));
+                let shown = if c.is_control() { format!("U+{:04X}", c as u32) } else { c.to_string() };
+                return Err(files.err(pos, format!("unexpected character `{shown}`")));
             };
             for _ in 0..p.chars().count() {
                 adv!();
