@@ -348,3 +348,25 @@ fn any_bytes_in_comments() {
     ok("/* caf\u{e9} \u{fffd}\u{fffd} */\n__kernel void k(__global int* a) { a[0] = 1; } // \u{fffd}\n");
     assert_err("__kernel void k(__global int* a) {\n  a[0] = 1;\u{fffd}\n}\n", "unexpected character");
 }
+
+// ---------------------------------------------------------------- sizes and constants
+
+#[test]
+fn oversized_types_and_constants_are_errors() {
+    isolated("oversized_types_and_constants_are_errors", || {
+        let k = |body: &str| kernel(body);
+        assert_err(&k("int x[100000][100000][100000]; x[0][0][0] = 1;"), "type too large");
+        assert_err(&k("__local int x[1000000000]; x[0] = 1;"), "type too large");
+        assert_err(&k("int x[1L << 62];"), "array too large");
+        assert_err("struct s { int a[500000000]; int b[500000000]; int c[500000000]; };\n__kernel void k(__global int* a) {}", "type too large");
+        // INT_MIN / -1 in constant expressions wraps (it used to panic).
+        assert_err(&k("int x[(-9223372036854775807L-1) / -1];"), "array size must be a positive");
+        ok("enum { A = (-9223372036854775807L-1) % -1 };\n__kernel void k(__global int* a) { a[0] = A; }");
+        assert_err("enum { A = 1L << 40 };\n__kernel void k(__global int* a) { a[0] = A; }", "does not fit in `int`");
+        assert_err("__kernel __attribute__((reqd_work_group_size(4294967295,1,1))) void k(__global int* a) {}", "from 1 to 16384");
+        // Long or invisible tokens are not echoed as they are.
+        let log = assert_err(&k(&format!("a[0] = 1{};", "0".repeat(100_000))), "invalid number");
+        assert!(log.len() < 200, "{log}");
+        assert_err(&k("a[0] = 1;\0"), "unexpected character `U+0000`");
+    });
+}

@@ -162,13 +162,11 @@ pub fn lex(src: &str, file: u32, files: &Files) -> Result<Vec<Token>, BuildError
         } else if c.is_ascii_digit() || (c == '.' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
             while i < b.len() {
                 let d = b[i];
-                if (d == '+' || d == '-') && matches!(b[i - 1], 'e' | 'E' | 'p' | 'P') {
-                    adv!();
-                } else if d.is_ascii_alphanumeric() || d == '.' || d == '_' {
-                    adv!();
-                } else {
+                let sign = (d == '+' || d == '-') && matches!(b[i - 1], 'e' | 'E' | 'p' | 'P');
+                if !(sign || d.is_ascii_alphanumeric() || d == '.' || d == '_') {
                     break;
                 }
+                adv!();
             }
             kind = TokKind::Number;
         } else if c == '"' || c == '\'' {
@@ -192,7 +190,8 @@ pub fn lex(src: &str, file: u32, files: &Files) -> Result<Vec<Token>, BuildError
         } else {
             let rest: String = b[i..(i + 3).min(b.len())].iter().collect();
             let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(*p)) else {
-                return Err(files.err(pos, format!("unexpected character `{c}`")));
+                let shown = if c.is_control() { format!("U+{:04X}", c as u32) } else { c.to_string() };
+                return Err(files.err(pos, format!("unexpected character `{shown}`")));
             };
             for _ in 0..p.chars().count() {
                 adv!();

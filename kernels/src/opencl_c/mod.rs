@@ -63,8 +63,11 @@ pub fn build(source: &str, options: &BuildOptions) -> Result<ProgramModule, Buil
             Err(_) => build_here(source, options),
         }
     }
+    // No threads in the browser: the caller's stack (the limits still bound the depth).
     #[cfg(target_arch = "wasm32")]
-    build_here(source, options)
+    {
+        build_here(source, options)
+    }
 }
 
 fn build_here(source: &str, options: &BuildOptions) -> Result<ProgramModule, BuildError> {

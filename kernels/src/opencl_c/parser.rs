@@ -435,6 +435,9 @@ impl<'a> Parser<'a> {
             self.structs[idx].is_union = union_kept;
             self.structs[idx].complete = true;
             self.nest -= 1;
+            if byte_size(&Ty::Struct(idx), &self.structs).is_none_or(|b| b > MAX_OBJECT_BYTES) {
+                return Err(self.err("type too large (WebGPU objects are limited to 2 GiB)"));
+            }
             while self.at("__attribute__") {
                 self.i += 1;
                 self.attribute(&mut specs)?;
@@ -454,6 +457,9 @@ impl<'a> Parser<'a> {
                 if self.eat("=") {
                     let e = self.assign_expr()?;
                     next = self.const_eval(&e)?;
+                }
+                if i32::try_from(next).is_err() {
+                    return Err(self.err(format!("value of enumerator `{name}` ({next}) does not fit in `int`")));
                 }
                 self.enum_consts.insert(name, next);
                 next += 1;
@@ -506,12 +512,18 @@ impl<'a> Parser<'a> {
             if n <= 0 {
                 return Err(self.files.err(e.pos, "array size must be a positive integer constant"));
             }
+            if n > MAX_OBJECT_BYTES as i64 {
+                return Err(self.files.err(e.pos, format!("array too large ({n} elements)")));
+            }
             dims.push(n as u32);
             self.expect("]")?;
         }
         let mut t = ty.clone();
         for d in dims.into_iter().rev() {
             t = Ty::Array(Box::new(t), d);
+        }
+        if byte_size(&t, &self.structs).is_none_or(|b| b > MAX_OBJECT_BYTES) {
+            return Err(self.files.err(pos, "type too large (WebGPU objects are limited to 2 GiB)"));
         }
         Ok((name, t, pos))
     }
@@ -592,8 +604,9 @@ impl<'a> Parser<'a> {
                 (v.len() == 3).then(|| [v[0], v[1], v[2]])
             };
             if a.starts_with("reqd_work_group_size") {
-                let n = nums().filter(|n| n.iter().all(|&x| x > 0)).ok_or_else(|| {
-                    self.files.err(pos, "reqd_work_group_size needs three positive integer constants")
+                // 16384 per dimension is naga's limit; devices allow far less (checked at enqueue).
+                let n = nums().filter(|n| n.iter().all(|&x| x > 0 && x <= 16384)).ok_or_else(|| {
+                    self.files.err(pos, "reqd_work_group_size needs three integer constants from 1 to 16384")
                 })?;
                 f.reqd_work_group_size = Some(n);
                 attrs.push(format!("reqd_work_group_size({},{},{})", n[0], n[1], n[2]));
@@ -1094,7 +1107,11 @@ impl<'a> Parser<'a> {
         let t = self.peek().cloned().ok_or_else(|| self.err("expected an expression, found end of input"))?;
         self.i += 1;
         let kind = match t.kind {
-            TokKind::Number => number(&t.text).ok_or_else(|| self.files.err(pos, format!("invalid number `{}`", t.text)))?,
+            TokKind::Number => number(&t.text).ok_or_else(|| {
+                let shown: String = t.text.chars().take(40).collect();
+                let more = if shown.len() < t.text.len() { "…" } else { "" };
+                self.files.err(pos, format!("invalid number `{shown}{more}`"))
+            })?,
             TokKind::CharLit => ExprKind::Int(char_value(&t.text) as u64, INT),
             TokKind::StrLit => {
                 // Adjacent literals are one string (C translation phase 6).
@@ -1153,8 +1170,8 @@ pub fn const_eval(e: &Expr, structs: &[StructDef]) -> Option<i64> {
                 "+" => a.wrapping_add(b),
                 "-" => a.wrapping_sub(b),
                 "*" => a.wrapping_mul(b),
-                "/" if b != 0 => a / b,
-                "%" if b != 0 => a % b,
+                "/" if b != 0 => a.wrapping_div(b),
+                "%" if b != 0 => a.wrapping_rem(b),
                 "<<" => a << (b & 63),
                 ">>" => a >> (b & 63),
                 "&" => a & b,
@@ -1182,6 +1199,24 @@ pub fn const_eval(e: &Expr, structs: &[StructDef]) -> Option<i64> {
         ExprKind::SizeofTy(t) => t.layout(structs).0 as i64,
         _ => return None,
     })
+}
+
+/// Largest object (array or struct) in bytes: WGSL's limit, and layouts compute in `u32`.
+pub const MAX_OBJECT_BYTES: u64 = i32::MAX as u64;
+
+/// Size of a type in bytes without overflow (`None` beyond `u64`), for [`MAX_OBJECT_BYTES`].
+fn byte_size(t: &Ty, structs: &[StructDef]) -> Option<u64> {
+    match t {
+        Ty::Array(e, n) => byte_size(e, structs)?.checked_mul(*n as u64),
+        Ty::Struct(i) => {
+            let mut total = 0u64;
+            for (_, f) in &structs[*i].fields {
+                total = total.checked_add(byte_size(f, structs)?.next_multiple_of(16))?;
+            }
+            Some(total)
+        }
+        t => Some(t.layout(structs).0 as u64),
+    }
 }
 
 /// `int a[] = {1,2,3}` takes its size from the initializer.
