@@ -389,6 +389,21 @@ impl Kernel {
         local
     }
 
+    /// What a zero-sized NDRange still checks: its dimensions and that every argument is set.
+    pub(crate) fn check_empty_launch(&self, range: &NdRange) -> Result<()> {
+        let dims = range.global.len();
+        if !(1..=3).contains(&dims) {
+            return Err(Error::InvalidWorkDimension);
+        }
+        if range.offset.len() != dims || range.local.as_ref().is_some_and(|l| l.len() != dims) {
+            return Err(Error::InvalidValue("offset/local dimensions differ from the global one"));
+        }
+        if self.args.lock().iter().any(Option::is_none) {
+            return Err(Error::InvalidKernelArgs);
+        }
+        Ok(())
+    }
+
     /// Prepares a launch: validates the geometry and arguments, specialises the pipeline and
     /// builds the bind groups (one per dispatch when the NDRange must be split).
     pub(crate) fn launch(self: &Arc<Self>, engine: &Arc<Engine>, range: &NdRange) -> Result<KernelLaunch> {
