@@ -233,9 +233,19 @@ impl Kernel {
         self.info.args.len()
     }
 
-    /// `clGetKernelArgInfo`.
+    /// The reflected argument `index` (what `set_arg` checks against).
     pub fn arg_info(&self, index: usize) -> Result<&KernelArgInfo> {
         self.info.args.get(index).ok_or(Error::InvalidArgIndex)
+    }
+
+    /// `clGetKernelArgInfo`: the spec makes argument information available only when the
+    /// program was built with `-cl-kernel-arg-info`.
+    pub fn queried_arg_info(&self, index: usize) -> Result<&KernelArgInfo> {
+        let info = self.arg_info(index)?;
+        if !self.program.build_options().split_whitespace().any(|o| o == "-cl-kernel-arg-info") {
+            return Err(Error::KernelArgInfoNotAvailable);
+        }
+        Ok(info)
     }
 
     /// `clSetKernelArg`.
@@ -453,8 +463,12 @@ impl Kernel {
             }
         }
         let uniform_ok = (0..3).all(|d| global[d] % local[d] as usize == 0);
-        if !uniform_ok && self.info.dispatch_binding.is_none() {
-            // Without the dispatch block the kernel cannot tell the real global size.
+        if !uniform_ok
+            && (self.info.dispatch_binding.is_none()
+                || self.program.build_options().split_whitespace().any(|o| o == "-cl-uniform-work-group-size"))
+        {
+            // Without the dispatch block the kernel cannot tell the real global size; with
+            // -cl-uniform-work-group-size the program asked for uniform groups.
             return Err(Error::InvalidWorkGroupSize);
         }
         let groups: [u32; 3] = std::array::from_fn(|d| global[d].div_ceil(local[d] as usize) as u32);

@@ -2,7 +2,11 @@
  * agree with CL_PLATFORM_HOST_TIMER_RESOLUTION, zero-sized NDRanges (NULL or a 0 size)
  * trivially succeed after their wait list, CL_DEVICE_MEM_BASE_ADDR_ALIGN covers long16,
  * non-uniform work-groups work where the device says so, and clSetDefaultDeviceCommandQueue
- * is CL_INVALID_OPERATION without on-device queues (also for a NULL queue).
+ * is CL_INVALID_OPERATION without on-device queues (also for a NULL queue); argument info
+ * only with -cl-kernel-arg-info and CONST only for a pointee; build options checked
+ * (-Werror fine, unknown ones CL_INVALID_BUILD_OPTIONS, -cl-uniform-work-group-size
+ * enforced); a program rebuilt once its kernels are released; a same-buffer rectangular copy
+ * of disjoint regions.
  * Runs against wgcl (directly and through the loader) and PoCL alike. */
 #include "common.h"
 
@@ -121,6 +125,100 @@ static void limits(env_t *e) {
     }
 }
 
+static const char *ARGS_SRC =
+    "__kernel void k(const int n, __global const int *a, __constant int *c, __global int *restrict o) {\n"
+    "    o[get_global_id(0)] = n + a[0] + c[0];\n"
+    "}\n";
+
+static cl_program build_with(env_t *e, const char *src, const char *opts, cl_int *err) {
+    cl_int e2;
+    cl_program p = clCreateProgramWithSource(e->ctx, 1, &src, NULL, &e2);
+    CHECK_OK(e2);
+    *err = clBuildProgram(p, 1, &e->d, opts, NULL, NULL);
+    return p;
+}
+
+static void arg_info_and_options(env_t *e) {
+    cl_int err;
+    char name[64];
+    cl_kernel_arg_type_qualifier q = 99;
+    cl_program p = build_with(e, ARGS_SRC, "", &err);
+    CHECK_OK(err);
+    cl_kernel k = clCreateKernel(p, "k", &err);
+    CHECK_OK(err);
+    if (is_wgcl()) CHECK_EQ(clGetKernelArgInfo(k, 0, CL_KERNEL_ARG_NAME, sizeof name, name, NULL), CL_KERNEL_ARG_INFO_NOT_AVAILABLE);
+    CHECK_EQ(clGetKernelArgInfo(k, 9, CL_KERNEL_ARG_NAME, sizeof name, name, NULL), CL_INVALID_ARG_INDEX);
+    clReleaseKernel(k);
+    clReleaseProgram(p);
+
+    p = build_with(e, ARGS_SRC, "-cl-kernel-arg-info -Werror", &err);
+    CHECK_OK(err);
+    k = clCreateKernel(p, "k", &err);
+    CHECK_OK(err);
+    CHECK_OK(clGetKernelArgInfo(k, 0, CL_KERNEL_ARG_NAME, sizeof name, name, NULL));
+    CHECK(strcmp(name, "n") == 0);
+    cl_kernel_arg_type_qualifier want[4] = {CL_KERNEL_ARG_TYPE_NONE, CL_KERNEL_ARG_TYPE_CONST, CL_KERNEL_ARG_TYPE_CONST, CL_KERNEL_ARG_TYPE_RESTRICT};
+    for (cl_uint i = 0; i < 4; i++) {
+        CHECK_OK(clGetKernelArgInfo(k, i, CL_KERNEL_ARG_TYPE_QUALIFIER, sizeof q, &q, NULL));
+        CHECK_EQ(q, want[i]);
+    }
+    clReleaseKernel(k);
+
+    /* Rebuilding once the kernels are released, after one of them ran. */
+    const char *src1 = SRC;
+    cl_program p1 = build_with(e, src1, "", &err);
+    CHECK_OK(err);
+    k = clCreateKernel(p1, "k", &err);
+    CHECK_OK(err);
+    cl_mem m = clCreateBuffer(e->ctx, CL_MEM_READ_WRITE, 64 * sizeof(int), NULL, &err);
+    CHECK_OK(err);
+    CHECK_OK(clSetKernelArg(k, 0, sizeof m, &m));
+    size_t g = 64;
+    CHECK_OK(clEnqueueNDRangeKernel(e->q, k, 1, NULL, &g, NULL, 0, NULL, NULL));
+    CHECK_OK(clReleaseKernel(k));
+    CHECK_OK(clFinish(e->q));
+    CHECK_OK(clBuildProgram(p1, 1, &e->d, "-DREBUILT", NULL, NULL));
+
+    /* -cl-uniform-work-group-size: a non-uniform NDRange is CL_INVALID_WORK_GROUP_SIZE. */
+    CHECK_OK(clBuildProgram(p1, 1, &e->d, "-cl-std=CL3.0 -cl-uniform-work-group-size", NULL, NULL));
+    k = clCreateKernel(p1, "k", &err);
+    CHECK_OK(err);
+    CHECK_OK(clSetKernelArg(k, 0, sizeof m, &m));
+    size_t g30 = 30, l8 = 8, l2 = 2;
+    CHECK_EQ(clEnqueueNDRangeKernel(e->q, k, 1, NULL, &g30, &l8, 0, NULL, NULL), CL_INVALID_WORK_GROUP_SIZE);
+    CHECK_OK(clEnqueueNDRangeKernel(e->q, k, 1, NULL, &g30, &l2, 0, NULL, NULL));
+    CHECK_OK(clFinish(e->q));
+    clReleaseKernel(k);
+
+    if (is_wgcl()) {
+        CHECK_EQ(clBuildProgram(p1, 1, &e->d, "-no-such-option", NULL, NULL), CL_INVALID_BUILD_OPTIONS);
+        CHECK_EQ(clBuildProgram(p1, 1, &e->d, "-cl-std=CL9.9", NULL, NULL), CL_INVALID_BUILD_OPTIONS);
+        CHECK_EQ(clBuildProgram(p1, 1, &e->d, "-D", NULL, NULL), CL_INVALID_BUILD_OPTIONS);
+    }
+    CHECK_OK(clBuildProgram(p1, 1, &e->d, "-D X -I . -w -cl-mad-enable", NULL, NULL));
+
+    /* A rectangular copy inside one buffer between disjoint regions. */
+    int host[64];
+    for (int i = 0; i < 64; i++) host[i] = i;
+    CHECK_OK(clEnqueueWriteBuffer(e->q, m, CL_TRUE, 0, sizeof host, host, 0, NULL, NULL));
+    /* 8x8 ints: copy the 2x3 block at (0,0) to (4,4). */
+    size_t so[3] = {0, 0, 0}, dso[3] = {4 * sizeof(int), 4, 0}, reg[3] = {2 * sizeof(int), 3, 1};
+    CHECK_OK(clEnqueueCopyBufferRect(e->q, m, m, so, dso, reg, 8 * sizeof(int), 0, 8 * sizeof(int), 0, 0, NULL, NULL));
+    int got[64];
+    CHECK_OK(clEnqueueReadBuffer(e->q, m, CL_TRUE, 0, sizeof got, got, 0, NULL, NULL));
+    for (int y = 0; y < 8; y++)
+        for (int x = 0; x < 8; x++) {
+            int in = x >= 4 && x < 6 && y >= 4 && y < 7;
+            CHECK_EQ(got[y * 8 + x], in ? (y - 4) * 8 + (x - 4) : y * 8 + x);
+        }
+    /* Overlapping regions of one buffer stay CL_MEM_COPY_OVERLAP. */
+    size_t ov[3] = {1 * sizeof(int), 1, 0};
+    CHECK_EQ(clEnqueueCopyBufferRect(e->q, m, m, so, ov, reg, 8 * sizeof(int), 0, 8 * sizeof(int), 0, 0, NULL, NULL), CL_MEM_COPY_OVERLAP);
+    clReleaseMemObject(m);
+    clReleaseProgram(p1);
+    clReleaseProgram(p);
+}
+
 int main(void) {
     env_t e = {0};
     if (!env_init(&e, 0)) return 1;
@@ -128,6 +226,7 @@ int main(void) {
     timers(&e);
     zero_sized_and_non_uniform(&e);
     limits(&e);
+    arg_info_and_options(&e);
     env_release(&e);
     return finish("api_rules");
 }
