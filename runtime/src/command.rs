@@ -528,9 +528,9 @@ impl Encoded {
         self.readback.as_ref().is_none_or(|rb| rb.mapped.lock().is_some())
     }
 
-    /// Called by the completion side once the batch's work is done: delivers read-backs,
-    /// releases what the command kept alive, then completes the event.
-    pub(crate) fn complete(mut self) {
+    /// Called by the completion side once the batch's work is done: delivers read-backs, then
+    /// completes the event; the command's resources are released after that.
+    pub(crate) fn complete(self) {
         let mut status = COMPLETE;
         // An event that already ended with an error (its batch was refused by wgpu) was
         // reported to the application, which may have freed the read destination (a blocking
@@ -547,9 +547,12 @@ impl Encoded {
                 status = Error::OutOfResources(String::new()).code();
             }
         }
-        // Before COMPLETE: once clFinish returns, a released kernel is gone and its program
-        // may be rebuilt (CL_INVALID_OPERATION only while kernels are attached).
-        drop(std::mem::replace(&mut self._keep, Work::Nothing));
+        // Before COMPLETE: once clFinish returns, a kernel the application released no longer
+        // counts as attached to its program, which may then be rebuilt. (The kernel itself,
+        // like the buffers, is dropped after the COMPLETE callbacks are handed off.)
+        if let Work::Kernel(launch) = &self._keep {
+            launch.command_done();
+        }
         // Held back from RUNNING until now when its wait list was in the same batch (the
         // batch completes in order, so those are COMPLETE by now); a no-op otherwise.
         self.event.transition(RUNNING);

@@ -1,6 +1,6 @@
 //! Kernels: arguments set by index, and their launch as wgpu compute dispatches.
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
@@ -42,6 +42,8 @@ pub struct Kernel {
     built: Arc<Built>,
     info: KernelInfo,
     args: Mutex<Vec<Option<ArgValue>>>,
+    /// Counted in the program's `live_kernels` (a rebuild is refused while any is).
+    attached: AtomicBool,
     /// The wgpu objects of the most recent launches, newest first (see [`Bound`]).
     bound_cache: Mutex<VecDeque<(BoundKey, Arc<Bound>)>>,
     _live: crate::stats::Live,
@@ -193,7 +195,15 @@ impl Kernel {
         let info = built.module.kernel(name).ok_or(Error::InvalidKernelName)?.clone();
         program.live_kernels.fetch_add(1, Ordering::SeqCst);
         let n = info.args.len();
-        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), bound_cache: Mutex::new(VecDeque::new()), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
+        Ok(Arc::new(Self {
+            program: program.clone(),
+            built,
+            info,
+            args: Mutex::new(vec![None; n]),
+            bound_cache: Mutex::new(VecDeque::new()),
+            attached: AtomicBool::new(true),
+            _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
+        }))
     }
 
     /// `clCloneKernel`: a new kernel object for the same function with a copy of this one's
@@ -208,6 +218,7 @@ impl Kernel {
             info: self.info.clone(),
             args: Mutex::new(args),
             bound_cache: Mutex::new(VecDeque::new()),
+            attached: AtomicBool::new(true),
             _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
         }))
     }
@@ -705,8 +716,28 @@ impl Kernel {
     }
 }
 
+impl Kernel {
+    /// Stops counting this kernel as attached to its program (once).
+    fn detach(&self) {
+        if self.attached.swap(false, Ordering::SeqCst) {
+            self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl KernelLaunch {
+    /// The launch's command completed: when it holds the last reference to the kernel (the
+    /// application released it; nothing can take a new one), the kernel is no longer attached
+    /// to its program, although it is dropped only after the COMPLETE callbacks.
+    pub(crate) fn command_done(&self) {
+        if Arc::strong_count(&self._kernel) == 1 {
+            self._kernel.detach();
+        }
+    }
+}
+
 impl Drop for Kernel {
     fn drop(&mut self) {
-        self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
+        self.detach();
     }
 }
