@@ -610,3 +610,16 @@ fn constant_stored_to_sub_word_vectors() {
         }
     }
 }
+
+/// `__attribute__((...))` after a kernel parameter (CTS api min_max_constant_buffer_size
+/// uses `max_constant_size`): accepted and without effect.
+#[test]
+fn attributes_after_kernel_parameters() {
+    let env = env();
+    let q = env.queue();
+    let src = "__kernel void k(__constant int *c __attribute__((max_constant_size(1024))), __global int *o __attribute__((aligned(16))), int n __attribute__((unused))) {\n o[get_global_id(0)] = c[get_global_id(0)] * n;\n}\n";
+    let k = Kernel::new(&build_text(&env, "attrs", src), "k").unwrap();
+    let (c, o) = (env.buffer_with(&u32s(&[1, 2, 3, 4])), env.buffer_with(&u32s(&[0; 4])));
+    launch(&q, &k, &[A::Mem(&c), A::Mem(&o), A::Bytes(u32s(&[3]))], &[4], None);
+    assert_eq!(to_u32s(&read_all(&q, &o)), vec![3, 6, 9, 12]);
+}
