@@ -143,7 +143,9 @@ impl Device {
                 l.max_compute_workgroup_size_z as usize,
             ],
             max_work_groups_per_dimension: l.max_compute_workgroups_per_dimension,
-            global_mem_size: l.max_buffer_size.max(max_alloc),
+            // At most 4x the largest allocation: a full profile's CL_DEVICE_MAX_MEM_ALLOC_SIZE
+            // is at least a quarter of it, and an allocation must fit one kernel binding.
+            global_mem_size: l.max_buffer_size.max(max_alloc).min(max_alloc.saturating_mul(4)),
             max_mem_alloc_size: max_alloc,
             local_mem_size: l.max_compute_workgroup_storage_size as u64,
             // Program-scope __constant tables live in the shader, where the front end caps them

@@ -117,6 +117,16 @@ static void limits(env_t *e) {
     cl_uint align_bits = 0;
     CHECK_OK(clGetDeviceInfo(e->d, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL));
     CHECK(align_bits >= 1024); /* long16 */
+    cl_ulong global = 0, max_alloc = 0;
+    char profile[64] = {0};
+    CHECK_OK(clGetDeviceInfo(e->d, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global, &global, NULL));
+    CHECK_OK(clGetDeviceInfo(e->d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, NULL));
+    CHECK_OK(clGetDeviceInfo(e->d, CL_DEVICE_PROFILE, sizeof profile - 1, profile, NULL));
+    /* The full profile's minimum: max(1/4 of the global memory, 128 MiB). */
+    if (strcmp(profile, "FULL_PROFILE") == 0) {
+        CHECK(max_alloc >= global / 4);
+        CHECK(max_alloc >= (cl_ulong)128 << 20);
+    }
     cl_device_device_enqueue_capabilities caps = 1;
     CHECK_OK(clGetDeviceInfo(e->d, CL_DEVICE_DEVICE_ENQUEUE_CAPABILITIES, sizeof caps, &caps, NULL));
     if (caps == 0) {
