@@ -405,15 +405,14 @@ pub unsafe extern "C" fn clEnqueueNDRangeKernel(
         if !(1..=3).contains(&work_dim) {
             return Err(CL_INVALID_WORK_DIMENSION);
         }
-        if global_work_size.is_null() {
-            return Err(CL_INVALID_GLOBAL_WORK_SIZE);
-        }
         let n = work_dim as usize;
         // SAFETY: non-NULL size/offset/local arrays have `work_dim` entries (spec).
         let range = unsafe {
             wgcl::NdRange {
                 offset: if global_work_offset.is_null() { vec![0; n] } else { slice(global_work_offset, n).to_vec() },
-                global: slice(global_work_size, n).to_vec(),
+                // NULL is a zero-sized NDRange since 2.1 (CL_INVALID_GLOBAL_WORK_SIZE for it is
+                // deprecated): it trivially succeeds.
+                global: if global_work_size.is_null() { vec![0; n] } else { slice(global_work_size, n).to_vec() },
                 local: (!local_work_size.is_null()).then(|| slice(local_work_size, n).to_vec()),
             }
         };

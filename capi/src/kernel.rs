@@ -186,7 +186,7 @@ pub unsafe extern "C" fn clGetKernelArgInfo(
 ) -> cl_int {
     guard(|| {
         let k = Kernel::get(kernel)?;
-        let a = k.data.rt.arg_info(arg_index as usize).cl()?;
+        let a = k.data.rt.queried_arg_info(arg_index as usize).cl()?;
         // SAFETY: the standard clGet*Info contract on the three out-parameters.
         let out = unsafe { InfoOut::new(param_value_size, param_value, param_value_size_ret) };
         match param_name {

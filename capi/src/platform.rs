@@ -169,7 +169,8 @@ pub unsafe extern "C" fn clGetPlatformInfo(
             CL_PLATFORM_VENDOR => out.string(wgcl::Platform::VENDOR),
             CL_PLATFORM_EXTENSIONS => out.string(&join(PLATFORM_EXTENSIONS)),
             CL_PLATFORM_EXTENSIONS_WITH_VERSION => out.name_versions(PLATFORM_EXTENSIONS),
-            CL_PLATFORM_HOST_TIMER_RESOLUTION => out.scalar::<cl_ulong>(0),
+            // Device and host timestamps are both wgcl's nanosecond clock (wgcl::clock).
+            CL_PLATFORM_HOST_TIMER_RESOLUTION => out.scalar::<cl_ulong>(1),
             CL_PLATFORM_ICD_SUFFIX_KHR => out.string(ICD_SUFFIX),
             _ => Err(CL_INVALID_VALUE),
         }
@@ -185,7 +186,8 @@ const ALL_DEVICE_TYPES: cl_device_type = CL_DEVICE_TYPE_DEFAULT
 /// The platform's devices of `device_type` (DEFAULT = the first device), or an error code.
 pub fn devices_of_type(platform: cl_platform_id, device_type: cl_device_type) -> Result<Vec<cl_device_id>, cl_int> {
     let p = Platform::get_handle(platform)?;
-    if device_type != CL_DEVICE_TYPE_ALL && device_type & !ALL_DEVICE_TYPES != 0 {
+    // 0 names no type at all: invalid, not "none found".
+    if device_type == 0 || (device_type != CL_DEVICE_TYPE_ALL && device_type & !ALL_DEVICE_TYPES != 0) {
         return Err(CL_INVALID_DEVICE_TYPE);
     }
     let all = p.data.device_handles();
@@ -335,10 +337,11 @@ fn device_info(d: &Device, param: cl_device_info, out: InfoOut) -> Result<(), cl
         CL_DEVICE_ERROR_CORRECTION_SUPPORT
         | CL_DEVICE_HOST_UNIFIED_MEMORY
         | CL_DEVICE_SUB_GROUP_INDEPENDENT_FORWARD_PROGRESS
-        | CL_DEVICE_NON_UNIFORM_WORK_GROUP_SUPPORT
         | CL_DEVICE_WORK_GROUP_COLLECTIVE_FUNCTIONS_SUPPORT
         | CL_DEVICE_GENERIC_ADDRESS_SPACE_SUPPORT
         | CL_DEVICE_PIPE_SUPPORT => out.bool(false),
+        // A remainder work-group runs with its real size (the front end masks the padding).
+        CL_DEVICE_NON_UNIFORM_WORK_GROUP_SUPPORT => out.bool(true),
         // Profiling times come from the host's monotonic clock in nanoseconds.
         CL_DEVICE_PROFILING_TIMER_RESOLUTION => out.scalar::<usize>(1),
         CL_DEVICE_ENDIAN_LITTLE
@@ -430,7 +433,8 @@ pub unsafe extern "C" fn clReleaseDevice(device: cl_device_id) -> cl_int {
     guard(|| Device::get(device).map(|_| ()))
 }
 
-/// Host/device timer synchronisation is not offered (CL_PLATFORM_HOST_TIMER_RESOLUTION = 0).
+/// Profiling timestamps are taken on the host from wgcl's own clock (wgpu has no start
+/// signal), so the device timer and the host timer are that one clock, read once.
 #[no_mangle]
 pub unsafe extern "C" fn clGetDeviceAndHostTimer(
     device: cl_device_id,
@@ -438,22 +442,30 @@ pub unsafe extern "C" fn clGetDeviceAndHostTimer(
     host_timestamp: *mut cl_ulong,
 ) -> cl_int {
     guard(|| {
-        Device::get(device)?;
+        let d = Device::get(device)?;
         if device_timestamp.is_null() || host_timestamp.is_null() {
             return Err(CL_INVALID_VALUE);
         }
-        Err(CL_INVALID_OPERATION)
+        let (dev, host) = d.data.rt.device_and_host_timer();
+        // SAFETY: both checked non-NULL; the caller provides writable cl_ulongs.
+        unsafe {
+            device_timestamp.write(dev);
+            host_timestamp.write(host);
+        }
+        Ok(())
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn clGetHostTimer(device: cl_device_id, host_timestamp: *mut cl_ulong) -> cl_int {
     guard(|| {
-        Device::get(device)?;
+        let d = Device::get(device)?;
         if host_timestamp.is_null() {
             return Err(CL_INVALID_VALUE);
         }
-        Err(CL_INVALID_OPERATION)
+        // SAFETY: checked non-NULL; the caller provides a writable cl_ulong.
+        unsafe { host_timestamp.write(d.data.rt.host_timer()) };
+        Ok(())
     })
 }
 

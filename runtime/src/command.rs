@@ -6,7 +6,7 @@ use wgpu::util::DeviceExt;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::event::{Event, COMPLETE};
+use crate::event::{Event, COMPLETE, RUNNING};
 use crate::host::HostPtr;
 use crate::kernel::KernelLaunch;
 use crate::memory::{MapStorage, MemObject};
@@ -86,6 +86,9 @@ pub(crate) struct Command {
 /// A command in a submitted batch: what it must do when the batch completes.
 pub(crate) struct Encoded {
     pub event: Arc<Event>,
+    /// The wait list: the command is RUNNING only once all of it is COMPLETE, which for an
+    /// event earlier in the same batch is only known when the batch completes.
+    pub deps: Vec<Arc<Event>>,
     readback: Option<Readback>,
     /// Resources kept alive until completion (buffers, kernels, staging).
     _keep: Work,
@@ -525,7 +528,7 @@ impl Command {
 
     /// The command as part of a submitted batch, holding what `recorded` made.
     pub(crate) fn into_encoded(self, recorded: Recorded) -> Encoded {
-        Encoded { event: self.event, readback: recorded.readback, _keep: self.work, _staging: recorded.staging }
+        Encoded { event: self.event, deps: self.deps, readback: recorded.readback, _keep: self.work, _staging: recorded.staging }
     }
 }
 
@@ -570,7 +573,23 @@ impl Encoded {
                 status = Error::OutOfResources(String::new()).code();
             }
         }
+        // Before COMPLETE: once clFinish returns, a kernel the application released no longer
+        // counts as attached to its program, which may then be rebuilt. (The kernel itself,
+        // like the buffers, is dropped after the COMPLETE callbacks are handed off.)
+        if let Work::Kernel(launch) = &self._keep {
+            launch.command_done();
+        }
+        // Held back from RUNNING until now when its wait list was in the same batch (the
+        // batch completes in order, so those are COMPLETE by now); a no-op otherwise.
+        self.event.transition(RUNNING);
         self.event.transition(status);
         drop(self);
+    }
+
+    /// Whether the command may be reported RUNNING now that its batch is the oldest on the
+    /// device queue: every event of its wait list is COMPLETE (one earlier in the same batch
+    /// may still be running).
+    pub(crate) fn may_run(&self) -> bool {
+        self.deps.iter().all(|d| d.status() == COMPLETE)
     }
 }

@@ -19,7 +19,9 @@
 //! # Status rule for RUNNING
 //! wgpu has no "started" signal. A batch is marked RUNNING when it becomes the oldest
 //! incomplete submission on the device queue: at submit time if nothing older is in flight,
-//! otherwise when the batch before it completes.
+//! otherwise when the batch before it completes. A command whose wait list names a command
+//! of its own batch is not RUNNING with it (it may be RUNNING only once every event it waits
+//! for is COMPLETE): it goes RUNNING when its batch completes, right before COMPLETE.
 //!
 //! # Completion
 //! Natively, a completion thread per device waits for the oldest batch: on a GPU it first
@@ -38,7 +40,7 @@ use parking_lot::{Condvar, Mutex};
 
 use crate::command::{Command, Encoded, Recorder};
 use crate::error::{Error, Result};
-use crate::event::{Event, ERROR_FOR_EVENTS_IN_WAIT_LIST, RUNNING, SUBMITTED};
+use crate::event::{Event, COMPLETE, ERROR_FOR_EVENTS_IN_WAIT_LIST, RUNNING, SUBMITTED};
 
 /// Commands submitted together in one `queue.submit`.
 struct Batch {
@@ -282,6 +284,7 @@ impl Engine {
             e.event.set_engine(&me);
         }
         let events: Vec<Arc<Event>> = encoded.iter().map(|e| e.event.clone()).collect();
+        let runnable: Vec<bool> = encoded.iter().map(Encoded::may_run).collect();
         let oldest = {
             let mut inflight = self.inflight.lock();
             if inflight.shutdown {
@@ -309,7 +312,7 @@ impl Engine {
             ev.transition(SUBMITTED);
         }
         if oldest {
-            for ev in &events {
+            for (ev, _) in events.iter().zip(&runnable).filter(|(_, r)| **r) {
                 ev.transition(RUNNING);
             }
         }
@@ -404,18 +407,21 @@ impl Engine {
                 }
                 let batch = inflight.batches.pop_front().expect("front exists");
                 inflight.encoders -= batch.encoders;
-                let next: Vec<Arc<Event>> = inflight
+                let next: Vec<(Arc<Event>, Vec<Arc<Event>>)> = inflight
                     .batches
                     .front()
-                    .map(|b| b.commands.iter().map(|c| c.event.clone()).collect())
+                    .map(|b| b.commands.iter().map(|c| (c.event.clone(), c.deps.clone())).collect())
                     .unwrap_or_default();
                 (batch, next)
             };
             for cmd in batch.commands {
                 cmd.complete();
             }
-            for ev in next_running {
-                ev.transition(RUNNING);
+            // After this batch's events are COMPLETE: a wait list may name them.
+            for (ev, deps) in next_running {
+                if deps.iter().all(|d| d.status() == COMPLETE) {
+                    ev.transition(RUNNING);
+                }
             }
             retired += 1;
         }

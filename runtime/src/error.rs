@@ -19,6 +19,8 @@ pub enum Error {
     MemCopyOverlap,
     #[error("program build failure")]
     BuildProgramFailure,
+    #[error("kernel argument information not available (build with -cl-kernel-arg-info)")]
+    KernelArgInfoNotAvailable,
     #[error("misaligned sub-buffer offset")]
     MisalignedSubBufferOffset,
     #[error("a command in the wait list ended with an error")]
@@ -99,6 +101,7 @@ impl Error {
             MemCopyOverlap => -8,
             MapFailure => -12,
             BuildProgramFailure => -11,
+            KernelArgInfoNotAvailable => -19,
             MisalignedSubBufferOffset => -13,
             ExecStatusErrorForEventsInWaitList => -14,
             CompileProgramFailure => -15,

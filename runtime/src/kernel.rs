@@ -1,6 +1,6 @@
 //! Kernels: arguments set by index, and their launch as wgpu compute dispatches.
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
@@ -42,6 +42,8 @@ pub struct Kernel {
     built: Arc<Built>,
     info: KernelInfo,
     args: Mutex<Vec<Option<ArgValue>>>,
+    /// Counted in the program's `live_kernels` (a rebuild is refused while any is).
+    attached: AtomicBool,
     /// The wgpu objects of the most recent launches, newest first (see [`Bound`]).
     bound_cache: Mutex<VecDeque<(BoundKey, Arc<Bound>)>>,
     _live: crate::stats::Live,
@@ -202,7 +204,15 @@ impl Kernel {
         let info = built.module.kernel(name).ok_or(Error::InvalidKernelName)?.clone();
         program.live_kernels.fetch_add(1, Ordering::SeqCst);
         let n = info.args.len();
-        Ok(Arc::new(Self { program: program.clone(), built, info, args: Mutex::new(vec![None; n]), bound_cache: Mutex::new(VecDeque::new()), _live: crate::stats::Live::new(crate::stats::Kind::Kernel) }))
+        Ok(Arc::new(Self {
+            program: program.clone(),
+            built,
+            info,
+            args: Mutex::new(vec![None; n]),
+            bound_cache: Mutex::new(VecDeque::new()),
+            attached: AtomicBool::new(true),
+            _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
+        }))
     }
 
     /// `clCloneKernel`: a new kernel object for the same function with a copy of this one's
@@ -217,6 +227,7 @@ impl Kernel {
             info: self.info.clone(),
             args: Mutex::new(args),
             bound_cache: Mutex::new(VecDeque::new()),
+            attached: AtomicBool::new(true),
             _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
         }))
     }
@@ -242,9 +253,19 @@ impl Kernel {
         self.info.args.len()
     }
 
-    /// `clGetKernelArgInfo`.
+    /// The reflected argument `index` (what `set_arg` checks against).
     pub fn arg_info(&self, index: usize) -> Result<&KernelArgInfo> {
         self.info.args.get(index).ok_or(Error::InvalidArgIndex)
+    }
+
+    /// `clGetKernelArgInfo`: the spec makes argument information available only when the
+    /// program was built with `-cl-kernel-arg-info`.
+    pub fn queried_arg_info(&self, index: usize) -> Result<&KernelArgInfo> {
+        let info = self.arg_info(index)?;
+        if !self.program.build_options().split_whitespace().any(|o| o == "-cl-kernel-arg-info") {
+            return Err(Error::KernelArgInfoNotAvailable);
+        }
+        Ok(info)
     }
 
     /// `clSetKernelArg`.
@@ -406,6 +427,21 @@ impl Kernel {
         local
     }
 
+    /// What a zero-sized NDRange still checks: its dimensions and that every argument is set.
+    pub(crate) fn check_empty_launch(&self, range: &NdRange) -> Result<()> {
+        let dims = range.global.len();
+        if !(1..=3).contains(&dims) {
+            return Err(Error::InvalidWorkDimension);
+        }
+        if range.offset.len() != dims || range.local.as_ref().is_some_and(|l| l.len() != dims) {
+            return Err(Error::InvalidValue("offset/local dimensions differ from the global one"));
+        }
+        if self.args.lock().iter().any(Option::is_none) {
+            return Err(Error::InvalidKernelArgs);
+        }
+        Ok(())
+    }
+
     /// Prepares a launch: validates the geometry and arguments, specialises the pipeline and
     /// builds the bind groups (one per dispatch when the NDRange must be split).
     pub(crate) fn launch(self: &Arc<Self>, engine: &Arc<Engine>, range: &NdRange) -> Result<KernelLaunch> {
@@ -455,8 +491,12 @@ impl Kernel {
             }
         }
         let uniform_ok = (0..3).all(|d| global[d] % local[d] as usize == 0);
-        if !uniform_ok && self.info.dispatch_binding.is_none() {
-            // Without the dispatch block the kernel cannot tell the real global size.
+        if !uniform_ok
+            && (self.info.dispatch_binding.is_none()
+                || self.program.build_options().split_whitespace().any(|o| o == "-cl-uniform-work-group-size"))
+        {
+            // Without the dispatch block the kernel cannot tell the real global size; with
+            // -cl-uniform-work-group-size the program asked for uniform groups.
             return Err(Error::InvalidWorkGroupSize);
         }
         let groups: [u32; 3] = std::array::from_fn(|d| global[d].div_ceil(local[d] as usize) as u32);
@@ -705,8 +745,28 @@ impl Kernel {
     }
 }
 
+impl Kernel {
+    /// Stops counting this kernel as attached to its program (once).
+    fn detach(&self) {
+        if self.attached.swap(false, Ordering::SeqCst) {
+            self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl KernelLaunch {
+    /// The launch's command completed: when it holds the last reference to the kernel (the
+    /// application released it; nothing can take a new one), the kernel is no longer attached
+    /// to its program, although it is dropped only after the COMPLETE callbacks.
+    pub(crate) fn command_done(&self) {
+        if Arc::strong_count(&self._kernel) == 1 {
+            self._kernel.detach();
+        }
+    }
+}
+
 impl Drop for Kernel {
     fn drop(&mut self) {
-        self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
+        self.detach();
     }
 }

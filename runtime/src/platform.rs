@@ -85,6 +85,19 @@ impl Device {
         &self.info
     }
 
+    /// `clGetDeviceAndHostTimer`: profiling times are taken on the host from
+    /// [`crate::clock`] (wgpu reports no start of execution), so the device's timer is that
+    /// clock and one reading serves as both timestamps.
+    pub fn device_and_host_timer(&self) -> (u64, u64) {
+        let t = crate::clock::now_ns();
+        (t, t)
+    }
+
+    /// `clGetHostTimer`: the clock of [`Device::device_and_host_timer`], in nanoseconds.
+    pub fn host_timer(&self) -> u64 {
+        crate::clock::now_ns()
+    }
+
     /// The features wgcl asks for when the adapter has them.
     fn wanted_features(adapter: &wgpu::Adapter) -> wgpu::Features {
         let want = wgpu::Features::SHADER_F16
@@ -130,14 +143,17 @@ impl Device {
                 l.max_compute_workgroup_size_z as usize,
             ],
             max_work_groups_per_dimension: l.max_compute_workgroups_per_dimension,
-            global_mem_size: l.max_buffer_size.max(max_alloc),
+            // At most 4x the largest allocation: a full profile's CL_DEVICE_MAX_MEM_ALLOC_SIZE
+            // is at least a quarter of it, and an allocation must fit one kernel binding.
+            global_mem_size: l.max_buffer_size.max(max_alloc).min(max_alloc.saturating_mul(4)),
             max_mem_alloc_size: max_alloc,
             local_mem_size: l.max_compute_workgroup_storage_size as u64,
             // Program-scope __constant tables live in the shader, where the front end caps them
             // (larger ones are refused at build); __constant arguments are storage buffers.
             max_constant_buffer_size: wgcl_kernels::opencl_c::MAX_PROGRAM_CONSTANT_BYTES.min(max_alloc),
             max_parameter_size: 1024,
-            mem_base_addr_align: l.min_storage_buffer_offset_alignment.max(l.min_uniform_buffer_offset_alignment),
+            // At least 128 bytes: OpenCL's minimum is the largest built-in type (long16).
+            mem_base_addr_align: l.min_storage_buffer_offset_alignment.max(l.min_uniform_buffer_offset_alignment).max(128),
             max_storage_buffers: l.max_storage_buffers_per_shader_stage,
             f16: f.contains(wgpu::Features::SHADER_F16),
             f64: f.contains(wgpu::Features::SHADER_F64),

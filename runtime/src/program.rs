@@ -200,6 +200,7 @@ impl Program {
     /// `clBuildProgram`. With `notify` the build runs on its own thread and `notify` is
     /// called (on the callback thread) when it ends; without, it blocks.
     pub fn build(self: &Arc<Self>, options: &str, notify: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
+        check_build_options(options)?;
         self.build_with_headers(options, Vec::new(), notify)
     }
 
@@ -374,6 +375,35 @@ impl Drop for Program {
 
 /// First line of an OpenCL C program's binary (see [`Program::binary`]).
 const C_BINARY_MAGIC: &str = "//wgcl-binary opencl-c 1\n";
+
+/// The options the OpenCL C compiler and linker pages define (plus wgcl's `-x=wgsl`/`-wgsl`);
+/// anything else makes `clBuildProgram` fail with `CL_INVALID_BUILD_OPTIONS`, as the page says,
+/// rather than be ignored.
+pub(crate) fn check_build_options(options: &str) -> Result<()> {
+    const FLAGS: &[&str] = &[
+        "-cl-single-precision-constant", "-cl-denorms-are-zero", "-cl-fp32-correctly-rounded-divide-sqrt",
+        "-cl-opt-disable", "-cl-mad-enable", "-cl-no-signed-zeros", "-cl-unsafe-math-optimizations",
+        "-cl-finite-math-only", "-cl-fast-relaxed-math", "-cl-uniform-work-group-size", "-cl-no-subgroup-ifp",
+        "-cl-strict-aliasing", "-cl-kernel-arg-info", "-w", "-Werror", "-g", "-create-library",
+        "-enable-link-options", "-x=wgsl", "-wgsl",
+    ];
+    let mut it = options.split_whitespace();
+    while let Some(o) = it.next() {
+        if let Some(rest) = ["-D", "-U", "-I"].iter().find_map(|p| o.strip_prefix(p)) {
+            // The value may be the next word (`-D NAME`).
+            if rest.is_empty() && it.next().is_none() {
+                return Err(Error::InvalidBuildOptions);
+            }
+        } else if let Some(v) = o.strip_prefix("-cl-std=") {
+            if !["CL1.0", "CL1.1", "CL1.2", "CL2.0", "CL3.0"].contains(&v) {
+                return Err(Error::InvalidBuildOptions);
+            }
+        } else if !FLAGS.contains(&o) {
+            return Err(Error::InvalidBuildOptions);
+        }
+    }
+    Ok(())
+}
 
 /// `MAGIC`, then length-prefixed fields: `<len>\n<text>` for the options, the header count,
 /// each header's name and source, and the program source.

@@ -400,6 +400,11 @@ impl CommandQueue {
         if !Arc::ptr_eq(kernel.program().context(), &self.context) {
             return Err(Error::InvalidContext);
         }
+        if range.global.contains(&0) {
+            // OpenCL 2.1+: a zero-sized NDRange trivially succeeds once its wait list has.
+            kernel.check_empty_launch(range)?;
+            return self.enqueue(CommandType::NdRangeKernel, wait, Work::Nothing, false);
+        }
         let launch = kernel.launch(&self.engine, range)?;
         self.enqueue(CommandType::NdRangeKernel, wait, Work::Kernel(launch), false)
     }

@@ -377,3 +377,36 @@ fn profiling_times_are_ordered() {
     q2.finish().unwrap();
     assert_eq!(code(m.profiling(ProfilingPoint::Start)), -7);
 }
+
+/// A command may be RUNNING only once every event of its wait list is COMPLETE, also when
+/// they share a submission (CTS events `waitlists`: a read with a two-event wait list was
+/// RUNNING while the second event still ran). The callback thread runs callbacks in the
+/// order the statuses were reached, so the log orders the transitions.
+#[test]
+fn wait_list_in_the_same_batch_is_complete_before_running() {
+    let env = env();
+    let q = env.queue();
+    let buf = env.buffer(1 << 20);
+    let gate = env.user_event();
+    let a = q.enqueue_write_buffer(&buf, 0, vec![1; 1 << 20], &[gate.clone()]).unwrap();
+    let b = q.enqueue_write_buffer(&buf, 0, vec![2; 1 << 20], &[a.clone()]).unwrap();
+    let (c, out) = q.enqueue_read_buffer(&buf, 0, 1 << 20, &[a.clone(), b.clone()]).unwrap();
+    let log = Log::new();
+    for (ev, tag) in [(&a, "a"), (&b, "b"), (&c, "c")] {
+        for ty in [CallbackType::Running, CallbackType::Complete] {
+            ev.set_callback(ty, logger(&log, tag));
+        }
+    }
+    // `c`'s wait list as seen when it is reported RUNNING.
+    let (tx, rx) = oneshot();
+    let deps = [a.clone(), b.clone()];
+    c.set_callback(CallbackType::Running, Box::new(move |_, _| tx.send(deps.iter().map(|d| d.status()).collect::<Vec<_>>()).unwrap()));
+    q.flush().unwrap();
+    gate.set_user_status(COMPLETE).unwrap();
+    assert_eq!(recv(&rx), vec![COMPLETE, COMPLETE]);
+    let got = log.wait_len(6);
+    let at = |e: (&str, i32)| got.iter().position(|g| *g == e).unwrap_or_else(|| panic!("{e:?} in {got:?}"));
+    assert!(at(("a", COMPLETE)) < at(("b", RUNNING)), "{got:?}");
+    assert!(at(("b", COMPLETE)) < at(("c", RUNNING)), "{got:?}");
+    assert_eq!(*out.lock(), vec![2; 1 << 20]);
+}

@@ -578,3 +578,48 @@ __kernel void macros_defined(__global long *s) { s[0] = 1; }
     let xor = v.iter().fold(s0[2], |a, x| a ^ x);
     assert_eq!(got, [s0[0] + sum, *v.iter().max().unwrap(), xor, -sum]);
 }
+
+/// The CTS buffers suite's kernels: a constant stored to `char`/`uchar`/`short`/`ushort`
+/// vectors of every width. A vector bound with `let` to a constant expression broke after
+/// wgpu's override pass (char8: ExpressionAlreadyInScope; ushort4: naga's SPIR-V writer
+/// panicked), so the enqueue failed.
+#[test]
+fn constant_stored_to_sub_word_vectors() {
+    let env = env();
+    let q = env.queue();
+    let n = 67;
+    for (ty, size, val) in [("char", 1usize, 0x77u64), ("uchar", 1, 0x80), ("short", 2, 0xfedc), ("ushort", 2, 0x101), ("int", 4, 0x1234_5678)] {
+        for w in [1usize, 2, 3, 4, 8, 16] {
+            let vt = if w == 1 { ty.to_string() } else { format!("{ty}{w}") };
+            let src = format!("__kernel void k(__global {vt} *dst, __global {vt} *dst2) {{\n int tid = get_global_id(0);\n dst[tid] = ({ty}){val:#x};\n {vt} v = ({ty})0;\n v += ({ty}){val:#x};\n dst2[tid] = v;\n}}\n");
+            let k = Kernel::new(&build_text(&env, &vt, &src), "k").unwrap();
+            let stride = size * if w == 3 { 4 } else { w };
+            let (a, b) = (env.buffer_with(&vec![0u8; n * stride]), env.buffer_with(&vec![0u8; n * stride]));
+            launch(&q, &k, &[A::Mem(&a), A::Mem(&b)], &[n], None);
+            let elem: Vec<u8> = (0..if w == 3 { 4 } else { w })
+                .flat_map(|c| if c < w { val.to_le_bytes()[..size].to_vec() } else { vec![0; size] })
+                .collect();
+            for (name, m) in [("dst", &a), ("dst2", &b)] {
+                let got = read_all(&q, m);
+                for i in 0..n {
+                    let e = &got[i * stride..(i + 1) * stride];
+                    // A 3-component store leaves the 4th component's bytes unspecified.
+                    assert_eq!(&e[..w * size], &elem[..w * size], "{vt} {name}[{i}]");
+                }
+            }
+        }
+    }
+}
+
+/// `__attribute__((...))` after a kernel parameter (CTS api min_max_constant_buffer_size
+/// uses `max_constant_size`): accepted and without effect.
+#[test]
+fn attributes_after_kernel_parameters() {
+    let env = env();
+    let q = env.queue();
+    let src = "__kernel void k(__constant int *c __attribute__((max_constant_size(1024))), __global int *o __attribute__((aligned(16))), int n __attribute__((unused))) {\n o[get_global_id(0)] = c[get_global_id(0)] * n;\n}\n";
+    let k = Kernel::new(&build_text(&env, "attrs", src), "k").unwrap();
+    let (c, o) = (env.buffer_with(&u32s(&[1, 2, 3, 4])), env.buffer_with(&u32s(&[0; 4])));
+    launch(&q, &k, &[A::Mem(&c), A::Mem(&o), A::Bytes(u32s(&[3]))], &[4], None);
+    assert_eq!(to_u32s(&read_all(&q, &o)), vec![3, 6, 9, 12]);
+}

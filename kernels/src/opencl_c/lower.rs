@@ -700,9 +700,9 @@ impl<'u> Lower<'u> {
             }
         }
         if ts.is_signed() {
-            let sh = 32 - bits;
-            let shv = if to.is_vector() { format!("vec{}<u32>({sh}u)", to.width()) } else { format!("{sh}u") };
-            format!("(({code} << {shv}) >> {shv})")
+            // extractBits sign-extends a signed value; `(x << 16u) >> 16u` overflowed in
+            // WGSL's constant evaluation for a literal such as `(short)0xfedc`.
+            format!("extractBits({code}, 0u, {bits}u)")
         } else {
             let m = (1u32 << bits) - 1;
             let mv = if to.is_vector() { format!("vec{}<u32>({m}u)", to.width()) } else { format!("{m}u") };
@@ -737,18 +737,24 @@ impl<'u> Lower<'u> {
             return v;
         }
         let n = self.fresh("t");
-        // Aggregates (wide vectors are arrays) go in a `var`: wgpu's override pass rejects
-        // indexing a `let` array whose value is a constant expression.
-        let kw = if v.ty.is_wide() || matches!(v.ty, Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" };
+        let kw = Self::binding_kw(&v.ty);
         self.emit(format!("{kw} {n} = {};", v.code));
         Val { code: n, ..v }
+    }
+
+    /// Vectors and aggregates (wide vectors are arrays) are bound with `var`: after wgpu's
+    /// override pass, naga rejects indexing a `let` aggregate whose value is a constant
+    /// expression (ExpressionAlreadyInScope) and its SPIR-V writer panics on a component of
+    /// such a `let` vector ("Expression is not cached"): `dst[i] = (ushort)257;` to a ushort4.
+    fn binding_kw(t: &Ty) -> &'static str {
+        if matches!(t, Ty::Vector(..) | Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" }
     }
 
     /// `v`'s value now, in a fresh `let`, even when `v` is a plain variable name that a
     /// later store would change.
     pub fn snapshot(&mut self, v: Val) -> Val {
         let n = self.fresh("t");
-        let kw = if v.ty.is_wide() || matches!(v.ty, Ty::Array(..) | Ty::Struct(_)) { "var" } else { "let" };
+        let kw = Self::binding_kw(&v.ty);
         self.emit(format!("{kw} {n} = {};", v.code));
         Val { code: n, ..v }
     }
@@ -1215,10 +1221,9 @@ impl<'u> Lower<'u> {
                     let one = Val::new(self.lit(&p.ty, 1), p.ty.clone());
                     let new = self.binop(if *op == "++" { "+" } else { "-" }, old.clone(), one, pos)?;
                     let code = self.conv(&new, &p.ty, pos)?;
-                    let t = self.fresh("t");
-                    self.emit(format!("let {t} = {code};"));
-                    self.write(&p, &t, pos)?;
-                    Val::new(t, p.ty.clone())
+                    let t = self.snapshot(Val::new(code, p.ty.clone()));
+                    self.write(&p, &t.code, pos)?;
+                    t
                 };
                 Ok(if *prefix { new } else { old })
             }
@@ -1659,10 +1664,10 @@ impl<'u> Lower<'u> {
             self.binop(op, cur, r, pos)?
         };
         let code = self.conv(&val, &p.ty, pos)?;
-        let t = self.fresh("t");
-        self.emit(format!("let {t} = {code};"));
-        self.write(&p, &t, pos)?;
-        Ok(Val::new(t, p.ty.clone()))
+        // `snapshot` puts wide vectors in a `var` (see `to_let`: wgpu's override pass).
+        let t = self.snapshot(Val::new(code, p.ty.clone()));
+        self.write(&p, &t.code, pos)?;
+        Ok(t)
     }
 
     /// Refuses to keep (in a pointer variable or a function argument) a pointer whose base

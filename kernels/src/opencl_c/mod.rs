@@ -447,7 +447,14 @@ fn gen_kernel(
         let gname = format!("wgcl_k{ki}_{}", p.name);
         let local = format!("c_{}", p.name);
         lw.fx.last_mut().unwrap().names.insert(local.clone());
-        let tq = TypeQualifiers { is_const: p.quals.is_const, is_restrict: p.quals.is_restrict, is_volatile: p.quals.is_volatile };
+        // Qualifiers describe a pointer's pointee: a by-value `const int` is TYPE_NONE, a
+        // __constant pointer is CONST (clGetKernelArgInfo).
+        let is_ptr = matches!(p.ty, Ty::Pointer(..));
+        let tq = TypeQualifiers {
+            is_const: is_ptr && (p.quals.is_const || matches!(p.ty, Ty::Pointer(_, Space::Constant))),
+            is_restrict: is_ptr && p.quals.is_restrict,
+            is_volatile: is_ptr && p.quals.is_volatile,
+        };
         match &p.ty {
             Ty::Pointer(elem, space @ (Space::Global | Space::Constant)) => {
                 let elem = (**elem).clone();

@@ -636,6 +636,12 @@ impl<'a> Parser<'a> {
             let mut ty = sp.ty.clone().unwrap();
             let mut pq = TypeQuals::default();
             let (name, mut dty, pos) = self.declarator_q(&mut ty, &mut pq, sp.space)?;
+            // `__constant int *c __attribute__((max_constant_size(N)))`, `aligned(N)`: hints
+            // that change nothing here.
+            while self.at("__attribute__") {
+                self.i += 1;
+                self.attribute(&mut Specs::default())?;
+            }
             // Array parameters are pointers, as in C.
             if let Ty::Array(e, _) = dty {
                 dty = Ty::Pointer(e, sp.space.unwrap_or(Space::Private));
