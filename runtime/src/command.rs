@@ -573,12 +573,6 @@ impl Encoded {
                 status = Error::OutOfResources(String::new()).code();
             }
         }
-        // Before COMPLETE: once clFinish returns, a kernel the application released no longer
-        // counts as attached to its program, which may then be rebuilt. (The kernel itself,
-        // like the buffers, is dropped after the COMPLETE callbacks are handed off.)
-        if let Work::Kernel(launch) = &self._keep {
-            launch.command_done();
-        }
         // Held back from RUNNING until now when its wait list was in the same batch (the
         // batch completes in order, so those are COMPLETE by now); a no-op otherwise.
         self.event.transition(RUNNING);

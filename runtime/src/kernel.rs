@@ -58,7 +58,12 @@ impl std::fmt::Debug for Kernel {
 /// A kernel enqueue, ready to encode: held by the command until it completes, which keeps
 /// the kernel (so its program) and every buffer argument alive.
 pub(crate) struct KernelLaunch {
-    _kernel: Arc<Kernel>,
+    /// The program and the build the launch uses, not the kernel: a kernel the application
+    /// released must stop counting as attached to its program at once (rebuilding right
+    /// after `clFinish` is legal), while the program, whose release callbacks come after the
+    /// command's COMPLETE callbacks, must outlive the command.
+    _program: Arc<Program>,
+    built: Arc<Built>,
     _buffers: Vec<Arc<MemObject>>,
     bound: Arc<Bound>,
 }
@@ -152,7 +157,7 @@ impl BoundKey {
 impl KernelLaunch {
     /// The launch's printf buffer and the program's format table, if the kernel uses printf.
     pub(crate) fn printf(&self) -> Option<(&wgpu::Buffer, &Arc<Vec<wgcl_kernels::printf::PrintfFormat>>)> {
-        self.bound.printf.as_ref().map(|b| (b, &self._kernel.built.module.printf_formats))
+        self.bound.printf.as_ref().map(|b| (b, &self.built.module.printf_formats))
     }
 
     /// Records the launch's dispatches into the batch's open compute pass.
@@ -620,7 +625,7 @@ impl Kernel {
                 b
             }
         };
-        Ok(KernelLaunch { _kernel: self.clone(), _buffers: buffers.into_iter().flatten().collect(), bound })
+        Ok(KernelLaunch { _program: self.program.clone(), built: self.built.clone(), _buffers: buffers.into_iter().flatten().collect(), bound })
     }
 
     /// True when one wgpu buffer would be bound both read-only and writable by a launch with
@@ -750,17 +755,6 @@ impl Kernel {
     fn detach(&self) {
         if self.attached.swap(false, Ordering::SeqCst) {
             self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-impl KernelLaunch {
-    /// The launch's command completed: when it holds the last reference to the kernel (the
-    /// application released it; nothing can take a new one), the kernel is no longer attached
-    /// to its program, although it is dropped only after the COMPLETE callbacks.
-    pub(crate) fn command_done(&self) {
-        if Arc::strong_count(&self._kernel) == 1 {
-            self._kernel.detach();
         }
     }
 }

@@ -129,3 +129,33 @@ fn release_callback_on_a_program_without_kernels() {
     drop(p2);
     assert_eq!(log.wait_len(1), vec![1]);
 }
+
+/// A kernel the application released no longer counts as attached to its program, even
+/// while a launch of it is still pending: the program may be rebuilt at once (a rebuild
+/// used to be refused with CL_INVALID_OPERATION until the launch's command was dropped,
+/// a race the CTS `compiler/multiple_build_program` lost now and then), and the pending
+/// launch still runs the build it was enqueued with.
+#[test]
+fn rebuild_while_a_released_kernels_launch_is_pending() {
+    let env = env();
+    let src = "__kernel void k(__global uint* b) { b[get_global_id(0)] = get_global_id(0) * SCALE; }";
+    let p = Program::with_source(&env.ctx, src).unwrap();
+    p.build("-DSCALE=5", None).unwrap();
+    let q = env.queue();
+    let m = env.buffer(32);
+    let gate = env.user_event();
+    let k = Kernel::new(&p, "k").unwrap();
+    k.set_arg(0, KernelArg::Mem(Some(&m))).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(8), &[gate.clone()]).unwrap();
+    q.flush().unwrap();
+    drop(k);
+    p.build("-DSCALE=7", None).expect("no kernel is attached any more");
+    gate.set_user_status(COMPLETE).unwrap();
+    let got: Vec<u32> = bytemuck::cast_slice(&read_all(&q, &m)).to_vec();
+    assert_eq!(got, (0..8).map(|i| i * 5).collect::<Vec<u32>>(), "the pending launch runs its own build");
+    let k = Kernel::new(&p, "k").unwrap();
+    k.set_arg(0, KernelArg::Mem(Some(&m))).unwrap();
+    q.enqueue_nd_range(&k, &NdRange::d1(8), &[]).unwrap();
+    let got: Vec<u32> = bytemuck::cast_slice(&read_all(&q, &m)).to_vec();
+    assert_eq!(got, (0..8).map(|i| i * 7).collect::<Vec<u32>>());
+}
