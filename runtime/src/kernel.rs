@@ -1,6 +1,6 @@
 //! Kernels: arguments set by index, and their launch as wgpu compute dispatches.
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
@@ -42,8 +42,6 @@ pub struct Kernel {
     built: Arc<Built>,
     info: KernelInfo,
     args: Mutex<Vec<Option<ArgValue>>>,
-    /// Counted in the program's `live_kernels` (a rebuild is refused while any is).
-    attached: AtomicBool,
     /// The wgpu objects of the most recent launches, newest first (see [`Bound`]).
     bound_cache: Mutex<VecDeque<(BoundKey, Arc<Bound>)>>,
     _live: crate::stats::Live,
@@ -215,7 +213,6 @@ impl Kernel {
             info,
             args: Mutex::new(vec![None; n]),
             bound_cache: Mutex::new(VecDeque::new()),
-            attached: AtomicBool::new(true),
             _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
         }))
     }
@@ -232,7 +229,6 @@ impl Kernel {
             info: self.info.clone(),
             args: Mutex::new(args),
             bound_cache: Mutex::new(VecDeque::new()),
-            attached: AtomicBool::new(true),
             _live: crate::stats::Live::new(crate::stats::Kind::Kernel),
         }))
     }
@@ -750,17 +746,11 @@ impl Kernel {
     }
 }
 
-impl Kernel {
-    /// Stops counting this kernel as attached to its program (once).
-    fn detach(&self) {
-        if self.attached.swap(false, Ordering::SeqCst) {
-            self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
+/// A kernel counts in its program's `live_kernels` (a rebuild is refused while any does) from
+/// creation until it is dropped; launches hold the program, not the kernel, so that is when the
+/// application releases it.
 impl Drop for Kernel {
     fn drop(&mut self) {
-        self.detach();
+        self.program.live_kernels.fetch_sub(1, Ordering::SeqCst);
     }
 }
